@@ -1,0 +1,101 @@
+"""The `newsstance` command: run every stage in one process, from any working directory.
+
+`newsstance run RAW_DIR --out OUT_DIR [--params FILE]` calls the same `run` functions the DVC stages
+call, in dvc.yaml's order, so both paths write the same tables.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from stages.config import ConfigError, load_params
+
+log = logging.getLogger("newsstance")
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where each artefact lives: one layout for `newsstance run`, one for the DVC repo."""
+
+    raw: Path
+    interim: Path
+    models: Path
+    processed: Path
+    report: Path
+    train_metrics: Path
+
+    @classmethod
+    def for_out_dir(cls, raw: Path, out: Path) -> "Layout":
+        return cls(raw, out / "interim", out / "interim" / "models", out, out / "summary.html", out / "interim" / "train_metrics.json")
+
+    def __getattr__(self, name: str) -> Path:  # interim files by name: layout.documents, ...
+        if name in INTERIM_FILES:
+            return self.interim / INTERIM_FILES[name]
+        raise AttributeError(name)
+
+
+INTERIM_FILES = {
+    "documents": "documents.parquet",
+    "rejected": "rejected.parquet",
+    "sentences": "sentences.parquet",
+    "parsed": "parsed.spacy",
+    "entities": "entities.parquet",
+    "tagged": "entities.spacy",
+    "statements_raw": "statements_raw.parquet",
+    "sentiment": "sentiment_scores.parquet",
+    "stance": "stance_scores.parquet",
+}
+
+
+def run_all(layout: Layout, params_path: Path | None) -> None:
+    from stages import classify, entities, ingest, report, sentences, statements, table, train
+
+    params = load_params(params_path)
+    ingest.run(layout.raw, layout.documents, layout.rejected, params)
+    sentences.run(layout.documents, layout.sentences, layout.parsed, params)
+    entities.run(layout.parsed, layout.entities, layout.tagged, params)
+    statements.run(layout.tagged, layout.sentences, layout.statements_raw, params)
+    train.run(layout.models, layout.train_metrics, params)
+    classify.run(layout.statements_raw, layout.models, layout.sentiment, layout.stance, params)
+    table.run(layout.statements_raw, layout.sentiment, layout.stance, layout.rejected, layout.processed, params)
+    report.run(layout.interim, layout.processed, layout.report, params)
+
+
+def setup_logging() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+
+
+def run_stage(main: Callable[[], None]) -> None:
+    """Entry for `python -m stages.<stage>`: logging on, configuration errors as one clear line."""
+    setup_logging()
+    try:
+        main()
+    except ConfigError as exc:
+        sys.exit(f"newsstance: configuration error: {exc}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="newsstance", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="run the whole pipeline on a folder of *.txt articles")
+    run.add_argument("raw_dir", type=Path)
+    run.add_argument("--out", type=Path, required=True)
+    run.add_argument("--params", type=Path, default=None, help="params.yaml (default: the project's)")
+    args = parser.parse_args(argv)
+    setup_logging()
+    if not args.raw_dir.is_dir():
+        sys.exit(f"newsstance: {args.raw_dir} is not a folder")
+    try:
+        run_all(Layout.for_out_dir(args.raw_dir.resolve(), args.out.resolve()), args.params)
+    except ConfigError as exc:
+        sys.exit(f"newsstance: configuration error: {exc}")
+    log.info("done: tables and summary.html in %s", args.out)
+
+
+if __name__ == "__main__":
+    main()

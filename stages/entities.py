@@ -1,0 +1,87 @@
+"""Stage 3, entities: spaCy NER, with roster speakers fixed by an entity ruler placed before it.
+
+The small English model reads "Trump" as an ORG and "Tomahawks" as a PERSON. Instead of patching
+its output, an EntityRuler built from the roster (every alias -> PERSON with the speaker id as
+`ent_id`) and from `entities.patterns` runs first; spaCy's NER keeps those spans and labels the rest.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from pathlib import Path
+
+import pandas as pd
+from spacy.language import Language
+from spacy.tokens import Doc
+from tqdm import tqdm
+
+from stages.config import Params, Speaker, load_params
+from stages.io import write_bytes, write_table
+from stages.nlp import docs_from_bytes, docs_to_bytes, load_spacy
+from stages.schema import ENTITIES
+
+log = logging.getLogger("newsstance")
+
+
+def roster_patterns(roster: dict[str, Speaker], nlp: Language) -> list[dict]:
+    """One token pattern per alias, labelled PERSON and carrying the speaker id."""
+    patterns = []
+    for speaker_id, speaker in roster.items():
+        for alias in dict.fromkeys([speaker.name, *speaker.aliases]):
+            tokens = [{"ORTH": t.text} for t in nlp.make_doc(alias) if not t.is_space]
+            patterns.append({"label": "PERSON", "pattern": tokens, "id": speaker_id})
+    return patterns
+
+
+def add_entity_ruler(nlp: Language, roster: dict[str, Speaker], extra_patterns: list[dict]) -> None:
+    ruler = nlp.add_pipe("entity_ruler", before="ner")
+    ruler.add_patterns(roster_patterns(roster, nlp) + [dict(p) for p in extra_patterns])
+
+
+def entity_rows(doc: Doc, doc_id: str) -> list[dict]:
+    return [
+        {
+            "doc_id": doc_id,
+            "start": ent.start_char,
+            "end": ent.end_char,
+            "text": ent.text,
+            "label": ent.label_,
+            "speaker": ent.ent_id_ or None,
+        }
+        for ent in doc.ents
+    ]
+
+
+def find_entities(docs: list[Doc], nlp: Language) -> tuple[pd.DataFrame, list[Doc]]:
+    """Run the entity ruler and NER over parsed docs; return (entity table, docs with entities)."""
+    rows, out = [], []
+    with nlp.select_pipes(enable=["entity_ruler", "ner"]):
+        for doc in tqdm(nlp.pipe(docs), total=len(docs), desc="entities", unit="doc", disable=None):
+            rows += entity_rows(doc, doc.user_data["doc_id"])
+            out.append(doc)
+    return pd.DataFrame(rows, columns=ENTITIES.names), out
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("docbin", type=Path)
+    parser.add_argument("--entities", type=Path, required=True)
+    parser.add_argument("--docbin-out", type=Path, required=True)
+    parser.add_argument("--params", type=Path, default=None)
+    args = parser.parse_args(argv)
+    run(args.docbin, args.entities, args.docbin_out, load_params(args.params))
+
+
+def run(docbin: Path, entities: Path, docbin_out: Path, params: Params) -> None:
+    nlp = load_spacy(params.nlp.model, with_ner=True)
+    add_entity_ruler(nlp, params.roster, params.entities.patterns)
+    table, docs = find_entities(docs_from_bytes(docbin.read_bytes(), nlp), nlp)
+    write_table(table, ENTITIES, entities)
+    write_bytes(docbin_out, docs_to_bytes(docs))
+
+
+if __name__ == "__main__":
+    from stages.cli import run_stage
+
+    run_stage(main)

@@ -1,0 +1,60 @@
+"""Quotation spans in raw text.
+
+News uses straight double quotes, curly double quotes, and curly single quotes as quote marks; the
+closing single quote is also the apostrophe (Putin’s, don’t). A single mark opens a quote only where
+a word cannot continue (after a space or punctuation) and closes one only where a word has ended.
+A double quote left open at the end of a paragraph runs to the paragraph's end: that is how news
+prints a quotation that continues in the next paragraph.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+OPENERS = {"“": "”", "«": "»", "„": "“"}
+CLOSERS = {"”", "»"}
+
+
+@dataclass(frozen=True)
+class Quote:
+    start: int  # offset of the opening mark
+    end: int  # offset one past the closing mark (or the paragraph end when left open)
+    inner_start: int
+    inner_end: int
+    closed: bool
+
+    def contains(self, start: int, end: int) -> bool:
+        return self.inner_start <= start and end <= self.inner_end
+
+
+def _is_word(ch: str) -> bool:
+    return ch.isalnum()
+
+
+def find_quotes(text: str, start: int = 0, end: int | None = None) -> list[Quote]:
+    """Quotes inside text[start:end] (one paragraph); offsets are into `text`."""
+    end = len(text) if end is None else end
+    quotes: list[Quote] = []
+    open_at, open_mark = None, None
+    for i in range(start, end):
+        ch = text[i]
+        before = text[i - 1] if i > start else " "
+        after = text[i + 1] if i + 1 < end else " "
+        if open_mark is None:
+            if ch in OPENERS or ch == '"':
+                open_at, open_mark = i, ch
+            elif ch == "‘" and not _is_word(before) and (_is_word(after) or after in "“\"'$"):
+                open_at, open_mark = i, ch
+        elif open_mark == "‘":
+            if ch == "’" and not _is_word(after) and not before.isspace():
+                quotes.append(Quote(open_at, i + 1, open_at + 1, i, True))
+                open_at = open_mark = None
+        elif (open_mark == '"' and ch == '"') or (open_mark in OPENERS and ch == OPENERS[open_mark]) or (
+            open_mark in OPENERS and ch in CLOSERS
+        ):
+            quotes.append(Quote(open_at, i + 1, open_at + 1, i, True))
+            open_at = open_mark = None
+    if open_mark is not None and open_mark != "‘":
+        tail = text[open_at + 1 : end].rstrip()
+        quotes.append(Quote(open_at, end, open_at + 1, open_at + 1 + len(tail), False))
+    return quotes

@@ -1,0 +1,199 @@
+"""Every table the pipeline writes: column names, Arrow types and what each column means.
+
+Stages build pandas frames and hand them to `stages.io.write_table` with one of these schemas; the
+write casts and validates, so a missing column or a wrong dtype fails at the stage that caused it.
+Tests import the same objects, so the contract lives in one place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyarrow as pa
+
+STRING = pa.string()
+CATEGORY = pa.dictionary(pa.int32(), pa.string())
+INT = pa.int64()
+FLOAT = pa.float64()
+BOOL = pa.bool_()
+
+SENTIMENT_LABELS = ("negative", "neutral", "positive")
+STANCE_LABELS = ("against", "neutral", "favor")
+KINDS = ("direct", "indirect", "mixed")
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: pa.DataType
+    doc: str
+    nullable: bool = False
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    doc: str
+    columns: tuple[Column, ...]
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    @property
+    def arrow(self) -> pa.Schema:
+        return pa.schema(
+            [pa.field(c.name, c.type, nullable=c.nullable, metadata={"doc": c.doc}) for c in self.columns],
+            metadata={"table": self.name},
+        )
+
+
+def _cols(*specs: tuple) -> tuple[Column, ...]:
+    return tuple(Column(*spec) for spec in specs)
+
+
+DOCUMENTS = Table(
+    "documents",
+    "One row per accepted input file.",
+    _cols(
+        ("doc_id", STRING, "File stem; the key of the document everywhere downstream."),
+        ("file", STRING, "File name inside the raw folder."),
+        ("title", STRING, "Headline (first line) when the article starts with one.", True),
+        ("text", STRING, "Decoded text, otherwise unchanged: every offset points into it."),
+        ("sha256", STRING, "SHA-256 of the raw file bytes."),
+        ("n_chars", INT, "Length of text in characters."),
+        ("body_end", INT, "Offset where trailing page boilerplate starts (= n_chars when none)."),
+    ),
+)
+
+REJECTED = Table(
+    "rejected",
+    "One row per input file that was not processed, with the reason.",
+    _cols(
+        ("file", STRING, "File name inside the raw folder."),
+        ("reason", STRING, "Why it was rejected."),
+    ),
+)
+
+SENTENCES = Table(
+    "sentences",
+    "One row per sentence of every document, in reading order.",
+    _cols(
+        ("doc_id", STRING, "Document key."),
+        ("sent_index", INT, "Position of the sentence in its document, from 0."),
+        ("paragraph", INT, "Paragraph index in the document, from 0."),
+        ("start", INT, "Offset of the first character in the document text."),
+        ("end", INT, "Offset one past the last character."),
+        ("text", STRING, "The sentence, text[start:end]."),
+        ("is_heading", BOOL, "A headline or section heading: never attributed."),
+        ("is_body", BOOL, "False for trailing page boilerplate: never attributed."),
+    ),
+)
+
+ENTITIES = Table(
+    "entities",
+    "Named entities, with people linked to the roster.",
+    _cols(
+        ("doc_id", STRING, "Document key."),
+        ("start", INT, "Offset of the entity in the document text."),
+        ("end", INT, "Offset one past the entity."),
+        ("text", STRING, "The entity as written."),
+        ("label", CATEGORY, "spaCy entity label (PERSON, ORG, GPE, ...)."),
+        ("speaker", CATEGORY, "Roster id when the entity names a roster speaker.", True),
+    ),
+)
+
+_STATEMENT_CORE = _cols(
+    ("statement_id", STRING, "Stable id: doc_id:content_start:content_end."),
+    ("doc_id", STRING, "Document key."),
+    ("speaker", CATEGORY, "Roster id, or a slug of the name for speakers outside the roster."),
+    ("speaker_name", STRING, "Display name of the speaker."),
+    ("in_roster", BOOL, "True when the speaker is in the roster of params.yaml."),
+    ("mention", STRING, "How the speaker is named at this place (\"Mr Putin\", \"he\", ...)."),
+    ("mention_start", INT, "Offset of the mention in the document text."),
+    ("mention_end", INT, "Offset one past the mention."),
+    ("mention_type", CATEGORY, "name | surname | title | pronoun | continuation."),
+    ("kind", CATEGORY, "direct | indirect | mixed."),
+    ("cue", STRING, "Reporting expression as written (\"warned\", \"according to\"), empty for continuations."),
+    ("cue_start", INT, "Offset of the cue in the document text."),
+    ("cue_end", INT, "Offset one past the cue."),
+    ("content", STRING, "What was said: the quote or the reported clause."),
+    ("content_start", INT, "Offset of content in the document text."),
+    ("content_end", INT, "Offset one past content."),
+    ("sentence", STRING, "The sentence span that holds the statement (one or more sentences)."),
+    ("start", INT, "Offset of the sentence span in the document text."),
+    ("end", INT, "Offset one past the sentence span."),
+)
+
+STATEMENTS_RAW = Table("statements_raw", "Attributed statements before classification.", _STATEMENT_CORE)
+
+SENTIMENT_SCORES = Table(
+    "sentiment_scores",
+    "Sentiment of every statement.",
+    _cols(
+        ("statement_id", STRING, "Statement key."),
+        ("sentiment", CATEGORY, "negative | neutral | positive (argmax)."),
+        ("sentiment_score", FLOAT, "P(positive) - P(negative), in [-1, 1]."),
+        ("p_negative", FLOAT, "Probability of negative."),
+        ("p_neutral", FLOAT, "Probability of neutral."),
+        ("p_positive", FLOAT, "Probability of positive."),
+        ("sentiment_low_margin", BOOL, "Top two probabilities closer than classify.low_margin."),
+    ),
+)
+
+_STANCE_COLUMNS = _cols(
+    ("target", CATEGORY, "Stance target id from params.yaml."),
+    ("target_text", STRING, "The proposition the stance is about."),
+    ("stance", CATEGORY, "against | neutral | favor (argmax)."),
+    ("stance_score", FLOAT, "P(favor) - P(against), in [-1, 1]."),
+    ("p_against", FLOAT, "Probability of against."),
+    ("p_neutral", FLOAT, "Probability of neutral or unrelated."),
+    ("p_favor", FLOAT, "Probability of favor."),
+    ("stance_low_margin", BOOL, "Top two probabilities closer than classify.low_margin."),
+)
+
+STANCE_SCORES = Table(
+    "stance_scores",
+    "Stance of every statement toward every target.",
+    (Column("statement_id", STRING, "Statement key."),) + _STANCE_COLUMNS,
+)
+
+STATEMENTS = Table(
+    "statements",
+    "One row per attributed statement, with its sentiment.",
+    _STATEMENT_CORE + SENTIMENT_SCORES.columns[1:],
+)
+
+STANCES = Table(
+    "stances",
+    "One row per statement and stance target.",
+    _cols(
+        ("statement_id", STRING, "Statement key."),
+        ("doc_id", STRING, "Document key."),
+        ("speaker", CATEGORY, "Speaker id (as in statements)."),
+    )
+    + _STANCE_COLUMNS,
+)
+
+SPEAKERS = Table(
+    "speakers",
+    "One row per roster speaker and stance target: how much they said and how.",
+    _cols(
+        ("speaker", CATEGORY, "Roster id."),
+        ("speaker_name", STRING, "Display name."),
+        ("target", CATEGORY, "Stance target id."),
+        ("n_statements", INT, "Statements attributed to the speaker."),
+        ("n_documents", INT, "Documents with at least one of those statements."),
+        ("mean_sentiment", FLOAT, "Mean sentiment_score (NaN without statements).", True),
+        ("share_favor", FLOAT, "Share of statements whose stance is favor.", True),
+        ("share_neutral", FLOAT, "Share of statements whose stance is neutral.", True),
+        ("share_against", FLOAT, "Share of statements whose stance is against.", True),
+        ("net_stance", FLOAT, "share_favor - share_against.", True),
+        ("uncertain", BOOL, "Fewer statements than report.min_statements: read with care."),
+    ),
+)
+
+ALL_TABLES = (
+    DOCUMENTS, REJECTED, SENTENCES, ENTITIES, STATEMENTS_RAW,
+    SENTIMENT_SCORES, STANCE_SCORES, STATEMENTS, STANCES, SPEAKERS,
+)
