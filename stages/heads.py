@@ -59,5 +59,8 @@ def fit_head(features: np.ndarray, labels: list[str], classes: tuple[str, ...], 
 
     model = LogisticRegression(C=C, max_iter=max_iter)
     model.fit(features, labels)
+    coef, intercept = model.coef_.astype(np.float64), model.intercept_.astype(np.float64)
+    if coef.shape[0] == 1:  # two classes: sklearn keeps one row, for the second class
+        coef, intercept = np.vstack([np.zeros_like(coef), coef]), np.concatenate([[0.0], intercept])
     order = [list(model.classes_).index(c) for c in classes]
-    return Head(list(classes), model.coef_[order].astype(np.float64), model.intercept_[order].astype(np.float64), meta)
+    return Head(list(classes), coef[order], intercept[order], meta)

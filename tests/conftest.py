@@ -1,0 +1,65 @@
+"""Shared fixtures: the real spaCy model and the real encoder, loaded once per test session."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from stages.config import load_params
+from stages.entities import add_entity_ruler, find_entities
+from stages.ingest import find_body_end, find_title
+from stages.nlp import docs_from_bytes, docs_to_bytes, load_spacy
+from stages.sentences import split_sentences
+from stages.statements import Attributor, extract_statements
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def params():
+    return load_params(ROOT / "params.yaml")
+
+
+@pytest.fixture(scope="session")
+def parser_nlp(params):
+    return load_spacy(params.nlp.model)
+
+
+@pytest.fixture(scope="session")
+def ner_nlp(params):
+    nlp = load_spacy(params.nlp.model, with_ner=True)
+    add_entity_ruler(nlp, params.roster, params.entities.patterns)
+    return nlp
+
+
+def documents_frame(texts: dict[str, str]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {"doc_id": d, "file": f"{d}.txt", "title": find_title(t, 20), "text": t, "sha256": "-",
+             "n_chars": len(t), "body_end": find_body_end(t, [])}
+            for d, t in texts.items()
+        ]
+    )
+
+
+@pytest.fixture(scope="session")
+def analyse(params, parser_nlp, ner_nlp):
+    """Run sentences -> entities -> statements on in-memory texts, as the pipeline does."""
+
+    def run(texts: dict[str, str] | str, roster=None):
+        if isinstance(texts, str):
+            texts = {"doc": texts}
+        sentences, docs = split_sentences(documents_frame(texts), parser_nlp, params.sentences.heading_max_words)
+        docs = docs_from_bytes(docs_to_bytes(docs), ner_nlp)  # through a DocBin, as between stages
+        entities, docs = find_entities(docs, ner_nlp)
+        attributor = Attributor(parser_nlp, roster or params.roster, params.statements)
+        return extract_statements(docs, sentences, attributor)
+
+    return run
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]

@@ -1,0 +1,88 @@
+import json
+
+import numpy as np
+
+from stages.classify import classify, low_margin
+from stages.config import load_params
+from stages.heads import Head, fit_head
+from stages.train import train
+
+from conftest import ROOT
+
+
+def test_head_round_trips_through_safetensors_without_pickle(tmp_path):
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(60, 8))
+    y = ["a" if v > 0 else "b" for v in x[:, 0]]
+    head = fit_head(x, y, ("a", "b"), C=1.0, max_iter=500, meta={"encoder": "test"})
+    path = tmp_path / "h.safetensors"
+    head.save(path)
+    raw = path.read_bytes()
+    header_len = int.from_bytes(raw[:8], "little")
+    json.loads(raw[8 : 8 + header_len])  # a JSON header, then raw arrays: nothing to unpickle
+    loaded = Head.load(path)
+    assert loaded.classes == ["a", "b"] and loaded.meta == {"encoder": "test"}
+    p = loaded.predict_proba(x)
+    assert np.allclose(p.sum(1), 1.0)
+    assert np.allclose(p, head.predict_proba(x))
+    assert (np.array(loaded.classes)[p.argmax(1)] == np.array(y)).mean() > 0.9
+
+
+def test_low_margin_flags_close_calls():
+    p = np.array([[0.5, 0.45, 0.05], [0.8, 0.1, 0.1]])
+    assert low_margin(p, 0.15).tolist() == [True, False]
+
+
+def write_labels(tmp_path):
+    sentiment = [
+        ("We are grateful and hopeful that peace is near.", "positive"),
+        ("This is a wonderful day for our friendship.", "positive"),
+        ("I am delighted with the progress of the talks.", "positive"),
+        ("The meeting is scheduled for Tuesday in Geneva.", "neutral"),
+        ("The delegation will travel by train.", "neutral"),
+        ("The report has forty pages and three annexes.", "neutral"),
+        ("This reckless provocation will end in disaster.", "negative"),
+        ("We condemn these brutal and cowardly attacks.", "negative"),
+        ("The threats are outrageous and dangerous.", "negative"),
+    ]
+    stance = [
+        ("Washington should send the Tomahawks to Kyiv now.", "favor"),
+        ("Ukraine needs long-range American cruise missiles.", "favor"),
+        ("We will supply the Tomahawk missiles if the war continues.", "favor"),
+        ("Sending Tomahawks would be a dangerous escalation.", "against"),
+        ("The US must not give Ukraine long-range missiles.", "against"),
+        ("Tomahawk deliveries would destroy relations with Moscow.", "against"),
+        ("The harvest was good this year.", "neutral"),
+        ("Interest rates were left unchanged.", "neutral"),
+        ("The football final was postponed because of rain.", "neutral"),
+    ]
+    (tmp_path / "s.jsonl").write_text("\n".join(json.dumps({"text": t, "label": l}) for t, l in sentiment))
+    (tmp_path / "t.jsonl").write_text("\n".join(json.dumps({"text": t, "target": "tomahawk_transfer", "label": l}) for t, l in stance))
+    params_text = (ROOT / "params.yaml").read_text()
+    params_text = params_text.replace("data/labels/sentiment.jsonl", str(tmp_path / "s.jsonl"))
+    params_text = params_text.replace("data/labels/stance.jsonl", str(tmp_path / "t.jsonl"))
+    params_text = params_text.replace("cv_folds: 5", "cv_folds: 3")
+    (tmp_path / "params.yaml").write_text(params_text)
+    return load_params(tmp_path / "params.yaml")
+
+
+def test_training_is_deterministic_and_heads_classify_statements(tmp_path, params):
+    small = write_labels(tmp_path)
+    sentiment_a, stance_a, metrics = train(small)
+    sentiment_b, stance_b, _ = train(small)
+    assert np.array_equal(sentiment_a.coef, sentiment_b.coef) and np.array_equal(stance_a.coef, stance_b.coef)
+    assert 0.0 <= metrics["sentiment"]["cv_macro_f1"] <= 1.0 and metrics["stance"]["n_examples"] == 9
+
+    import pandas as pd
+    from stages.encoder import get_encoder
+
+    statements = pd.DataFrame({"statement_id": ["a", "b"], "content": [
+        "The Tomahawks must go to Ukraine without delay.",
+        "Supplying those missiles would be a catastrophic provocation.",
+    ]})
+    encoder = get_encoder(small.encoder.model, small.encoder.max_length, small.encoder.batch_size)
+    sent, stance = classify(statements, sentiment_a, stance_a, encoder, small.targets, 0.15)
+    assert np.allclose(sent[["p_negative", "p_neutral", "p_positive"]].sum(axis=1), 1.0)
+    assert np.allclose(sent["sentiment_score"], sent["p_positive"] - sent["p_negative"])
+    assert stance["target"].tolist() == ["tomahawk_transfer"] * 2
+    assert stance["stance"].tolist() == ["favor", "against"]

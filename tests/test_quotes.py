@@ -1,0 +1,20 @@
+from stages.quotes import find_quotes
+
+
+def spans(text):
+    return [text[q.inner_start:q.inner_end] for q in find_quotes(text)]
+
+
+def test_curly_and_straight_double_quotes():
+    assert spans('He said “we are ready” and "so are they".') == ["we are ready", "so are they"]
+
+
+def test_single_curly_quotes_are_told_apart_from_apostrophes():
+    text = "Putin’s aide said it would ‘destroy positive trends,’ but he didn’t elaborate."
+    assert spans(text) == ["destroy positive trends,"]
+
+
+def test_quote_left_open_runs_to_the_paragraph_end():
+    text = "“We will not stop. The strikes go on"
+    (quote,) = find_quotes(text)
+    assert not quote.closed and text[quote.inner_start:quote.inner_end] == "We will not stop. The strikes go on"
