@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from tqdm import tqdm
 from transformers import AutoModel, AutoTokenizer
 
 from stages.config import ConfigError
@@ -61,7 +62,8 @@ class Encoder:
         # Length-sorted batches pad less; the order is a pure function of the texts.
         order = sorted(range(len(texts)), key=lambda i: (len(texts[i]), i))
         with torch.inference_mode():
-            for b in range(0, len(order), self.batch_size):
+            batches = range(0, len(order), self.batch_size)
+            for b in tqdm(batches, desc="encode", unit="batch", disable=None if len(batches) > 4 else True):
                 idx = order[b : b + self.batch_size]
                 batch = self.tokenizer(
                     [texts[i] for i in idx],

@@ -39,7 +39,8 @@ class Head:
         return p / p.sum(axis=1, keepdims=True)
 
     def save(self, path: Path | str) -> None:
-        meta = {"classes": json.dumps(self.classes), "meta": json.dumps(self.meta, sort_keys=True)}
+        # One metadata key: safetensors writes several keys in hash order, which changes the bytes.
+        meta = {"newsstance": json.dumps({"classes": self.classes, "meta": self.meta}, sort_keys=True)}
         with atomic_path(path) as tmp:
             save_file({"coef": self.coef, "intercept": self.intercept}, str(tmp), metadata=meta)
 
@@ -48,9 +49,9 @@ class Head:
         from safetensors import safe_open
 
         with safe_open(str(path), framework="numpy") as f:
-            header = f.metadata() or {}
+            header = json.loads((f.metadata() or {})["newsstance"])
         tensors = load_file(str(path))
-        return cls(json.loads(header["classes"]), tensors["coef"], tensors["intercept"], json.loads(header["meta"]))
+        return cls(header["classes"], tensors["coef"], tensors["intercept"], header["meta"])
 
 
 def fit_head(features: np.ndarray, labels: list[str], classes: tuple[str, ...], C: float, max_iter: int, meta: dict) -> Head:

@@ -90,4 +90,5 @@ def read_table(path: Path | str, table: Table | None = None) -> pd.DataFrame:
     arrow = pq.read_table(path)
     if table is not None and arrow.schema.names != table.names:
         raise ValueError(f"{path}: columns {arrow.schema.names} are not those of table {table.name}")
+    log.info("read %s (%d rows)", path, arrow.num_rows)
     return arrow.to_pandas()

@@ -86,3 +86,13 @@ def test_training_is_deterministic_and_heads_classify_statements(tmp_path, param
     assert np.allclose(sent["sentiment_score"], sent["p_positive"] - sent["p_negative"])
     assert stance["target"].tolist() == ["tomahawk_transfer"] * 2
     assert stance["stance"].tolist() == ["favor", "against"]
+
+
+def test_saved_head_bytes_do_not_depend_on_the_process(tmp_path):
+    """DVC hashes the head files: the same head must always give the same bytes."""
+    head = Head(["a", "b", "c"], np.eye(3), np.zeros(3), {"encoder": "x", "head": "sentiment", "max_length": 8})
+    blobs = set()
+    for i in range(12):
+        head.save(tmp_path / f"h{i}.safetensors")
+        blobs.add((tmp_path / f"h{i}.safetensors").read_bytes())
+    assert len(blobs) == 1
