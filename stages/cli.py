@@ -20,7 +20,7 @@ log = logging.getLogger("newsstance")
 
 @dataclass(frozen=True)
 class Layout:
-    """Where each artefact lives: one layout for `newsstance run`, one for the DVC repo."""
+    """Where `newsstance run` puts each artefact (dvc.yaml spells out the same files for the repo)."""
 
     raw: Path
     interim: Path
@@ -33,10 +33,8 @@ class Layout:
     def for_out_dir(cls, raw: Path, out: Path) -> "Layout":
         return cls(raw, out / "interim", out / "interim" / "models", out, out / "summary.html", out / "interim" / "train_metrics.json")
 
-    def __getattr__(self, name: str) -> Path:  # interim files by name: layout.documents, ...
-        if name in INTERIM_FILES:
-            return self.interim / INTERIM_FILES[name]
-        raise AttributeError(name)
+    def interim_file(self, name: str) -> Path:
+        return self.interim / INTERIM_FILES[name]
 
 
 INTERIM_FILES = {
@@ -56,13 +54,13 @@ def run_all(layout: Layout, params_path: Path | None) -> None:
     from stages import classify, entities, ingest, report, sentences, statements, table, train
 
     params = load_params(params_path)
-    ingest.run(layout.raw, layout.documents, layout.rejected, params)
-    sentences.run(layout.documents, layout.sentences, layout.parsed, params)
-    entities.run(layout.parsed, layout.entities, layout.tagged, params)
-    statements.run(layout.tagged, layout.sentences, layout.statements_raw, params)
+    ingest.run(layout.raw, layout.interim_file("documents"), layout.interim_file("rejected"), params)
+    sentences.run(layout.interim_file("documents"), layout.interim_file("sentences"), layout.interim_file("parsed"), params)
+    entities.run(layout.interim_file("parsed"), layout.interim_file("entities"), layout.interim_file("tagged"), params)
+    statements.run(layout.interim_file("tagged"), layout.interim_file("sentences"), layout.interim_file("statements_raw"), params)
     train.run(layout.models, layout.train_metrics, params)
-    classify.run(layout.statements_raw, layout.models, layout.sentiment, layout.stance, params)
-    table.run(layout.statements_raw, layout.sentiment, layout.stance, layout.rejected, layout.processed, params)
+    classify.run(layout.interim_file("statements_raw"), layout.models, layout.interim_file("sentiment"), layout.interim_file("stance"), params)
+    table.run(layout.interim_file("statements_raw"), layout.interim_file("sentiment"), layout.interim_file("stance"), layout.interim_file("rejected"), layout.processed, params)
     report.run(layout.interim, layout.processed, layout.report, params)
 
 

@@ -1,12 +1,11 @@
 import hashlib
+import re
 
 import pytest
 
-from stages.config import IngestParams
-from stages.ingest import decode, find_body_end, find_title, ingest
-
 from conftest import ROOT
 from stages.config import load_params
+from stages.ingest import decode, find_body_end, find_title, ingest
 
 PARAMS = load_params(ROOT / "params.yaml").ingest
 
@@ -58,7 +57,7 @@ def test_trailing_boilerplate_is_marked_not_deleted(tmp_path):
 
 
 def test_references_line_is_boilerplate_but_a_body_line_mentioning_references_is_not():
-    patterns = [__import__("re").compile(p, 2) for p in PARAMS.boilerplate]
+    patterns = [re.compile(p, re.IGNORECASE) for p in PARAMS.boilerplate]
     text = "Body.\nHe cited references to the war.\nReferences: a | b"
     assert text[find_body_end(text, patterns):] == "References: a | b"
     assert find_body_end("Body.\nHe cited references to the war.", patterns) == len("Body.\nHe cited references to the war.")
