@@ -1,0 +1,243 @@
+"""Stage 9, evaluate: score attribution against hand-made gold sets and write reports/metrics.json.
+
+The gold is for measuring only: nothing in the pipeline reads it. A gold statement is found when a
+predicted roster statement of the same document and speaker has a sentence span overlapping the gold
+sentence. A prediction is correct when it overlaps a gold statement of its speaker; one that overlaps
+only `ambiguous` gold of its speaker counts neither way. A trap sentence is attributed when any
+roster statement overlaps it. Recall is broken down by the gold `kind` and `mention`, precision by
+the predicted `kind` and `mention_type`, so each row of the breakdown reads as one construction.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from stages.config import ConfigError
+from stages.io import read_table, write_json, write_text
+from stages.schema import DOCUMENTS, KINDS, STATEMENTS_RAW
+
+log = logging.getLogger("newsstance")
+
+# Gold files spell the mention "full name"; the statements table calls it "name".
+MENTION_OF_GOLD = {"full name": "name"}
+MENTION_TYPES = ("name", "surname", "title", "pronoun", "continuation", "possessive")
+
+
+class GoldStatement(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    doc: str
+    speaker: str
+    sentence: str
+    kind: Literal["direct", "indirect", "mixed"]
+    mention: Literal["full name", "surname", "title", "pronoun", "continuation", "possessive"]
+    ambiguous: bool = False
+
+
+class GoldTrap(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    doc: str
+    sentence: str
+
+
+@dataclass(frozen=True)
+class GoldSet:
+    """A named gold set: its statements, its traps and the documents they annotate."""
+
+    name: str
+    statements: pd.DataFrame  # doc, speaker, sentence, kind, mention, ambiguous, start, end
+    traps: pd.DataFrame  # doc, sentence, start, end
+
+
+def read_gold(path: Path, model: type[BaseModel]) -> list[BaseModel]:
+    if not path.is_file():
+        raise ConfigError(f"gold file not found: {path}")
+    rows = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            rows.append(model.model_validate_json(line))
+        except ValidationError as exc:
+            raise ConfigError(f"{path}:{n}: {exc.errors()[0]['loc']}: {exc.errors()[0]['msg']}") from None
+    return rows
+
+
+def locate(rows: list[BaseModel], texts: dict[str, str], source: Path) -> pd.DataFrame:
+    """Gold rows with the offsets of their sentence; rows of documents not in `texts` are dropped."""
+    located = []
+    for row in rows:
+        text = texts.get(row.doc)
+        if text is None:
+            continue
+        start = text.find(row.sentence)
+        if start < 0:
+            raise ConfigError(f"{source}: sentence not found in document {row.doc}: {row.sentence[:80]!r}")
+        located.append({**row.model_dump(), "start": start, "end": start + len(row.sentence)})
+    return pd.DataFrame(located)
+
+
+def load_gold_set(name: str, statements: Path, traps: Path, documents: pd.DataFrame) -> tuple[GoldSet, list[str]]:
+    """The gold set located in the documents, and the gold documents that are missing from them."""
+    gold_rows = read_gold(statements, GoldStatement)
+    trap_rows = read_gold(traps, GoldTrap)
+    texts = dict(zip(documents.doc_id, documents.text))
+    missing = sorted({r.doc for r in gold_rows + trap_rows} - set(texts))
+    gold = locate(gold_rows, texts, statements)
+    if gold.empty:
+        gold = pd.DataFrame(columns=[*GoldStatement.model_fields, "start", "end"])
+    gold["mention"] = gold["mention"].replace(MENTION_OF_GOLD)
+    trap_frame = locate(trap_rows, texts, traps)
+    if trap_frame.empty:
+        trap_frame = pd.DataFrame(columns=[*GoldTrap.model_fields, "start", "end"])
+    return GoldSet(name, gold, trap_frame), missing
+
+
+def _prf(correct: int, predicted: int, found: int, gold: int) -> dict:
+    precision = correct / predicted if predicted else None
+    recall = found / gold if gold else None
+    f1 = None
+    if precision is not None and recall is not None:
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    rounded = {k: (round(v, 4) if v is not None else None) for k, v in (("precision", precision), ("recall", recall), ("f1", f1))}
+    return {**rounded, "correct": correct, "predicted": predicted, "found": found, "gold": gold}
+
+
+def score(predicted: pd.DataFrame, gold: GoldSet, roster: set[str]) -> tuple[dict, list[dict]]:
+    """Metrics for one gold set, and one error record per miss, wrong prediction and attributed trap."""
+    docs = set(gold.statements.doc) | set(gold.traps.doc)
+    every = predicted[predicted.doc_id.isin(docs)]
+    every = every.assign(speaker=every.speaker.astype(str), kind=every.kind.astype(str), mention_type=every.mention_type.astype(str))
+    pred = every[every.speaker.isin(roster)]
+    by_doc = {d: frame for d, frame in pred.groupby("doc_id")}
+    every_by_doc = {d: frame for d, frame in every.groupby("doc_id")}
+    empty = pred.iloc[:0]
+    errors: list[dict] = []
+
+    gold_rows = gold.statements
+    found = []
+    for row in gold_rows.itertuples():
+        candidates = by_doc.get(row.doc, empty)
+        hits = candidates[(candidates.speaker == row.speaker) & (candidates.start < row.end) & (row.start < candidates.end)]
+        found.append(not hits.empty)
+        if hits.empty and not row.ambiguous:
+            others = every_by_doc.get(row.doc, empty)
+            others = others[(others.start < row.end) & (row.start < others.end)]
+            errors.append({
+                "set": gold.name, "error": "missed", "doc": row.doc, "speaker": row.speaker, "kind": row.kind,
+                "mention": row.mention, "sentence": row.sentence,
+                "predicted_speakers": sorted(set(others.speaker)),
+            })
+    gold_rows = gold_rows.assign(found=found)
+
+    verdicts = []  # True correct, False wrong, None neither (only ambiguous gold)
+    for row in pred.itertuples():
+        same = gold_rows[(gold_rows.doc == row.doc_id) & (gold_rows.speaker == row.speaker)
+                         & (gold_rows.start < row.end) & (row.start < gold_rows.end)]
+        if not same.empty:
+            verdicts.append(True if (~same.ambiguous).any() else None)
+            continue
+        verdicts.append(False)
+        overlapping = gold_rows[(gold_rows.doc == row.doc_id) & (gold_rows.start < row.end) & (row.start < gold_rows.end)]
+        errors.append({
+            "set": gold.name, "error": "wrong speaker" if not overlapping.empty else "not in gold", "doc": row.doc_id,
+            "speaker": row.speaker, "kind": row.kind, "mention": row.mention_type, "sentence": row.sentence,
+            "gold_speakers": sorted(set(overlapping.speaker)),
+        })
+    pred = pred.assign(verdict=verdicts)
+
+    traps_hit = 0
+    for row in gold.traps.itertuples():
+        candidates = by_doc.get(row.doc, empty)
+        hits = candidates[(candidates.start < row.end) & (row.start < candidates.end)]
+        if not hits.empty:
+            traps_hit += 1
+            errors.append({"set": gold.name, "error": "trap attributed", "doc": row.doc, "sentence": row.sentence,
+                           "speaker": sorted(set(hits.speaker))[0]})
+
+    counted_gold = gold_rows[~gold_rows.ambiguous.astype(bool)]
+    counted_pred = pred[pred.verdict.notna()]
+
+    def breakdown(gold_col: str, pred_col: str, values) -> dict:
+        out = {}
+        for value in values:
+            g = counted_gold[counted_gold[gold_col] == value]
+            p = counted_pred[counted_pred[pred_col] == value]
+            if len(g) or len(p):
+                out[value] = _prf(int(p.verdict.astype(bool).sum()), len(p), int(g.found.sum()), len(g))
+        return out
+
+    metrics = {
+        "overall": _prf(int(counted_pred.verdict.astype(bool).sum()), len(counted_pred), int(counted_gold.found.sum()), len(counted_gold)),
+        "by_kind": breakdown("kind", "kind", KINDS),
+        "by_mention": breakdown("mention", "mention_type", MENTION_TYPES),
+        "wrong_speaker": sum(1 for e in errors if e["error"] == "wrong speaker"),
+        "traps": {"total": len(gold.traps), "attributed": traps_hit},
+        "ambiguous_gold": int(gold_rows.ambiguous.astype(bool).sum()),
+        "documents": len(docs),
+    }
+    return metrics, errors
+
+
+@dataclass(frozen=True)
+class EvalSpec:
+    """One gold set to score: the interim folder of its corpus and its two gold files."""
+
+    name: str
+    interim: Path
+    statements: Path
+    traps: Path
+
+    @classmethod
+    def parse(cls, values: list[str]) -> "EvalSpec":
+        name, interim, statements, traps = values
+        return cls(name, Path(interim), Path(statements), Path(traps))
+
+
+def evaluate(specs: list[EvalSpec], roster: set[str]) -> tuple[dict, list[dict]]:
+    metrics, errors = {}, []
+    for spec in specs:
+        documents = read_table(spec.interim / "documents.parquet", DOCUMENTS)
+        predicted = read_table(spec.interim / "statements_raw.parquet", STATEMENTS_RAW)
+        gold, missing = load_gold_set(spec.name, spec.statements, spec.traps, documents)
+        if missing:
+            log.warning("%s: %d gold document(s) not in %s: %s", spec.name, len(missing), spec.interim, ", ".join(missing))
+        metrics[spec.name], set_errors = score(predicted, gold, roster)
+        metrics[spec.name]["missing_documents"] = missing
+        errors += set_errors
+        overall = metrics[spec.name]["overall"]
+        log.info("%s: precision %s recall %s f1 %s, traps attributed %d/%d", spec.name, overall["precision"],
+                 overall["recall"], overall["f1"], metrics[spec.name]["traps"]["attributed"], len(gold.traps))
+    return metrics, errors
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--set", nargs=4, action="append", required=True, metavar=("NAME", "INTERIM", "GOLD", "TRAPS"),
+                        help="a gold set: its name, the interim folder of its corpus, gold statements, trap sentences")
+    parser.add_argument("--metrics", type=Path, required=True)
+    parser.add_argument("--errors", type=Path, required=True)
+    parser.add_argument("--params", type=Path, default=None)
+    args = parser.parse_args(argv)
+    from stages.config import load_params
+
+    run([EvalSpec.parse(s) for s in args.set], args.metrics, args.errors, load_params(args.params))
+
+
+def run(specs: list[EvalSpec], metrics_path: Path, errors_path: Path, params) -> None:
+    metrics, errors = evaluate(specs, set(params.roster))
+    write_json(metrics_path, metrics)
+    write_text(errors_path, "".join(json.dumps(e, ensure_ascii=False, sort_keys=True) + "\n" for e in errors))
+
+
+if __name__ == "__main__":
+    from stages.cli import run_stage
+
+    run_stage(main)

@@ -1,0 +1,100 @@
+"""The evaluate stage's scoring rules, on hand-built predictions and gold."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from stages.config import ConfigError
+from stages.evaluate import load_gold_set, score
+from stages.schema import STATEMENTS_RAW
+
+TEXT = (
+    "Putin said the talks were over. "  # 0..31
+    "Peskov added that nothing had changed. "  # 32..70
+    "The Kremlin said it was calm. "  # 71..100
+    "Trump might say something, the paper reported."  # 101..
+)
+ROSTER = {"putin", "peskov", "trump"}
+
+
+def sentence_span(sentence: str) -> tuple[int, int]:
+    start = TEXT.index(sentence)
+    return start, start + len(sentence)
+
+
+def prediction(speaker: str, sentence: str, kind="indirect", mention_type="surname") -> dict:
+    start, end = sentence_span(sentence)
+    row = {c: None for c in STATEMENTS_RAW.names}
+    row.update(doc_id="d", speaker=speaker, kind=kind, mention_type=mention_type, start=start, end=end, sentence=sentence)
+    return row
+
+
+@pytest.fixture
+def gold_set(tmp_path):
+    statements = [
+        {"doc": "d", "speaker": "putin", "sentence": "Putin said the talks were over.", "kind": "indirect", "mention": "surname"},
+        {"doc": "d", "speaker": "peskov", "sentence": "Peskov added that nothing had changed.", "kind": "indirect", "mention": "full name"},
+        {"doc": "d", "speaker": "trump", "sentence": "Trump might say something, the paper reported.", "kind": "indirect",
+         "mention": "surname", "ambiguous": True},
+    ]
+    traps = [{"doc": "d", "sentence": "The Kremlin said it was calm."}, {"doc": "other", "sentence": "Not here."}]
+    (tmp_path / "s.jsonl").write_text("".join(json.dumps(r) + "\n" for r in statements))
+    (tmp_path / "t.jsonl").write_text("".join(json.dumps(r) + "\n" for r in traps))
+    documents = pd.DataFrame({"doc_id": ["d"], "text": [TEXT]})
+    return load_gold_set("toy", tmp_path / "s.jsonl", tmp_path / "t.jsonl", documents)
+
+
+def test_found_wrong_speaker_trap_and_ambiguous(gold_set):
+    gold, missing = gold_set
+    assert missing == ["other"]
+    predicted = pd.DataFrame([
+        prediction("putin", "Putin said the talks were over."),
+        prediction("putin", "Peskov added that nothing had changed."),  # Peskov's words pinned on Putin
+        prediction("peskov", "The Kremlin said it was calm.", mention_type="title"),  # a trap
+        prediction("trump", "Trump might say something, the paper reported."),  # ambiguous: neither way
+        prediction("lavrov", "Peskov added that nothing had changed."),  # outside the roster: not scored
+    ])
+    metrics, errors = score(predicted, gold, ROSTER)
+    overall = metrics["overall"]
+    assert (overall["gold"], overall["found"]) == (2, 1)  # the ambiguous row is not counted
+    assert (overall["predicted"], overall["correct"]) == (3, 1)
+    assert overall["precision"] == pytest.approx(1 / 3, abs=1e-4)
+    assert overall["f1"] == pytest.approx(2 * (1 / 3) * 0.5 / (1 / 3 + 0.5), abs=1e-4)
+    assert metrics["wrong_speaker"] == 1
+    assert metrics["traps"] == {"total": 1, "attributed": 1}
+    assert metrics["ambiguous_gold"] == 1
+    assert metrics["by_mention"]["name"]["recall"] == 0.0  # gold "full name" is reported as "name"
+    assert metrics["by_mention"]["title"]["precision"] == 0.0
+    kinds = {e["error"] for e in errors}
+    assert kinds == {"missed", "wrong speaker", "not in gold", "trap attributed"}
+    missed = next(e for e in errors if e["error"] == "missed")
+    assert missed["speaker"] == "peskov" and missed["predicted_speakers"] == ["lavrov", "putin"]
+
+
+def test_perfect_predictions_score_one(gold_set):
+    gold, _ = gold_set
+    predicted = pd.DataFrame([
+        prediction("putin", "Putin said the talks were over."),
+        prediction("peskov", "Peskov added that nothing had changed.", mention_type="name"),
+    ])
+    metrics, errors = score(predicted, gold, ROSTER)
+    assert metrics["overall"]["f1"] == 1.0 and errors == []
+    assert metrics["traps"]["attributed"] == 0
+
+
+def test_gold_sentence_missing_from_its_document_is_an_error(tmp_path):
+    (tmp_path / "s.jsonl").write_text(json.dumps(
+        {"doc": "d", "speaker": "putin", "sentence": "Never written.", "kind": "direct", "mention": "surname"}) + "\n")
+    (tmp_path / "t.jsonl").write_text("")
+    with pytest.raises(ConfigError, match="sentence not found in document d"):
+        load_gold_set("toy", tmp_path / "s.jsonl", tmp_path / "t.jsonl", pd.DataFrame({"doc_id": ["d"], "text": [TEXT]}))
+
+
+def test_bad_gold_row_names_file_and_line(tmp_path):
+    (tmp_path / "s.jsonl").write_text(json.dumps({"doc": "d", "speaker": "putin", "sentence": "x", "kind": "shouted", "mention": "surname"}) + "\n")
+    (tmp_path / "t.jsonl").write_text("")
+    with pytest.raises(ConfigError, match=r"s.jsonl:1: .*kind"):
+        load_gold_set("toy", tmp_path / "s.jsonl", tmp_path / "t.jsonl", pd.DataFrame({"doc_id": ["d"], "text": [TEXT]}))
