@@ -41,6 +41,8 @@ class Speaker(_Strict):
     name: str
     aliases: list[str] = Field(min_length=1)
     roles: list[str] = Field(default_factory=list)
+    # The pronoun that can refer to the speaker ("he", "she", "they"); unset means any.
+    pronoun: str | None = None
 
 
 class EntitiesParams(_Strict):
@@ -49,6 +51,11 @@ class EntitiesParams(_Strict):
 
 class StatementsParams(_Strict):
     cue_verbs: list[str] = Field(min_length=1)
+    cue_phrases: list[str] = Field(default_factory=list)
+    nominal_cues: dict[str, list[str]] = Field(default_factory=dict)
+    object_cues: list[str] = Field(default_factory=list)
+    message_nouns: list[str] = Field(default_factory=list)
+    person_nouns: list[str] = Field(default_factory=list)
 
 
 class EncoderParams(_Strict):

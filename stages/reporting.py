@@ -1,0 +1,305 @@
+"""Reporting clauses: a cue, its subject and what was said, read off spaCy's dependency parse.
+
+A cue is a verb of saying (`statements.cue_verbs`), a verb with its particle or complement
+(`cue_phrases`: "made clear"), a verb whose object is the content (`object_cues`: "denied the
+report"; `nominal_cues`: "called for a ceasefire"), or "according to X". Its content is, first
+match wins:
+
+* the clausal complement ("said that ..."), or the to-infinitive of a directive ("urged Kyiv to ...");
+* a that-clause the parser hung on the cue's object ("told a meeting that Russia would ...": a
+  that-clause with its own subject is a complement, not a relative clause);
+* the object or prepositional object of an object or nominal cue;
+* a quotation right before or after the reporting clause ("“…,” he said.", "Putin stated, “…”").
+
+When the content lies inside one quotation the statement is direct and the content is the whole
+quotation; when it holds a quoted fragment it is mixed; otherwise indirect.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.language import Language
+from spacy.matcher import Matcher
+from spacy.tokens import Doc, Span, Token
+
+from stages.config import StatementsParams
+from stages.quotes import Quote
+
+SUBJECTS = ("nsubj", "nsubjpass")
+CLAUSAL = ("ccomp", "parataxis")
+FINITE = ("VBD", "VBZ", "VBP")
+RELATIVE_PRONOUNS = {"that", "which", "who", "whom"}
+# Verbs whose to-infinitive complement is what was said: "vowed to respond", "urged Kyiv to talk".
+INFINITIVE_CUES = {"vow", "promise", "pledge", "threaten", "urge", "ask", "call", "demand", "warn", "tell", "advise"}
+# Adjuncts that name where the article got the statement, not part of what was said.
+SOURCE_ADJUNCT_VERBS = {"report", "quote", "cite"}
+# Dependencies on the way from a cue down to the object a misattached that-clause hangs on.
+OBJECT_PATH = ("dobj", "dative", "prep", "pobj", "npadvmod")
+
+
+@dataclass(frozen=True)
+class Report:
+    """One reporting clause: the cue, its subject token and the content span."""
+
+    cue: Token
+    cue_text: str
+    subject: Token
+    start: int
+    end: int
+    kind: str
+    according: bool = False
+
+    @property
+    def cue_end(self) -> int:
+        return self.cue.idx + len(self.cue_text)
+
+
+class CueFinder:
+    """Finds reporting clauses in a parsed doc. Built once per cue list."""
+
+    def __init__(self, nlp: Language, params: StatementsParams):
+        self.verbs = {c.lower() for c in params.cue_verbs}
+        self.object_cues = {c.lower() for c in params.object_cues}
+        self.nominal_cues = {verb.lower(): {p.lower() for p in preps} for verb, preps in params.nominal_cues.items()}
+        self.phrases = Matcher(nlp.vocab)
+        for phrase in params.cue_phrases:
+            first, *rest = phrase.lower().split()
+            self.phrases.add("CUE", [[{"LEMMA": first, "POS": {"IN": ["VERB", "AUX"]}}, *({"LOWER": w} for w in rest)]])
+
+    def reports(self, doc: Doc, quotes: list[Quote]) -> list[Report]:
+        phrase_at = {start: doc[start:end] for _, start, end in self.phrases(doc)}
+        found = []
+        for tok in doc:
+            if any(q.contains(tok.idx, tok.idx + len(tok)) for q in quotes):
+                continue
+            report = self.report(tok, phrase_at.get(tok.i), quotes)
+            if report is not None:
+                found.append(report)
+        return found
+
+    def report(self, tok: Token, phrase: Span | None, quotes: list[Quote]) -> Report | None:
+        if tok.lower_ == "according" and tok.i + 1 < len(tok.doc) and tok.doc[tok.i + 1].lower_ == "to":
+            source = next((c for c in tok.doc[tok.i + 1].children if c.dep_ == "pobj"), None)
+            content = according_content(tok)
+            if source is None or content is None:
+                return None
+            return Report(tok, tok.doc[tok.i : tok.i + 2].text, source, *content, "indirect", according=True)
+        lemma = tok.lemma_.lower()
+        if tok.pos_ != "VERB" or not (phrase or lemma in self.verbs or lemma in self.object_cues or lemma in self.nominal_cues):
+            return None
+        subject = subject_of(tok)
+        if subject is None:
+            return None
+        excluded = {t.i for t in phrase} if phrase is not None else set()
+        content = self.content(tok, quotes, excluded)
+        if content is None:
+            return None
+        cue_text = phrase.text if phrase is not None else tok.text
+        return Report(tok, cue_text, subject, *content)
+
+    def content(self, verb: Token, quotes: list[Quote], excluded: set[int]) -> tuple[int, int, str] | None:
+        lemma = verb.lemma_.lower()
+        tokens = None
+        root = next((c for c in verb.children if c.dep_ in CLAUSAL), None)
+        if root is None and lemma in INFINITIVE_CUES:
+            root = next((c for c in verb.children if c.dep_ == "xcomp"), None)
+        if root is not None:
+            tokens = clause_tokens(root, excluded)
+        elif (misattached := misattached_complement(verb)) is not None:
+            tokens = clause_tokens(misattached, excluded, drop_that=True)
+        elif lemma in self.nominal_cues and (objects := nominal_objects(verb, self.nominal_cues[lemma])):
+            tokens = objects
+        elif lemma in self.object_cues and (objects := direct_objects(verb)):
+            tokens = objects
+        if tokens:
+            return classify_span(verb.doc.text, tokens, quotes)
+        quote = adjacent_quote(verb, quotes)
+        if quote is not None:
+            return quote.inner_start, _rstrip_punct(verb.doc.text, quote.inner_start, quote.inner_end), "direct"
+        return None
+
+
+def classify_span(text: str, tokens: list[Token], quotes: list[Quote]) -> tuple[int, int, str]:
+    """(start, end, kind) of content tokens: direct when all inside one quotation, else mixed or indirect."""
+    start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1])
+    words = [t for t in tokens if not t.is_punct]
+    for q in quotes:
+        if words and all(q.contains(t.idx, t.idx + len(t)) for t in words):
+            return q.inner_start, _rstrip_punct(text, q.inner_start, q.inner_end), "direct"
+    quoted = any(start <= q.inner_start < end or q.contains(start, start + 1) for q in quotes)
+    return start, _rstrip_punct(text, start, end), "mixed" if quoted else "indirect"
+
+
+# --- subjects ------------------------------------------------------------------------------------
+
+
+def subject_of(verb: Token) -> Token | None:
+    """The grammatical subject of a reporting verb, following the constructions news uses."""
+    subjects = [c for c in verb.children if c.dep_ == "nsubj"]
+    if subjects:
+        # A dateline parsed as a second subject ("MOSCOW – Dmitry Medvedev said"): the nearest wins.
+        before = [s for s in subjects if s.i < verb.i]
+        return before[-1] if before else subjects[0]
+    if verb.dep_ == "conj" and verb.head.pos_ in ("VERB", "AUX"):
+        head = verb.head
+        # Coordinated predicates share a subject only when alike: a finite verb coordinated with an
+        # infinitive ("pushed for Ukraine to regain ... but highlighted") takes the finite clause's.
+        if verb.tag_ in FINITE and head.tag_ in ("VB", "VBG", "VBN"):
+            while head.dep_ not in ("ROOT",) and head.tag_ not in FINITE:
+                head = head.head
+        return subject_of(head)
+    if verb.tag_ == "VBG":
+        if verb.dep_ == "acl" and verb.head.pos_ in ("NOUN", "PROPN"):
+            return verb.head  # "Peskov, warning that ..."
+        if verb.dep_ in ("advcl", "xcomp", "pcomp", "conj"):
+            head = verb.head if verb.dep_ != "pcomp" else verb.head.head
+            absolute = with_absolute_subject(verb, head)
+            if absolute is not None:
+                return absolute
+            for child in head.children:
+                if child.dep_ in SUBJECTS:
+                    return child
+            if head.dep_ == "conj":
+                return subject_of(head)
+    if verb.tag_ in FINITE:
+        return stranded_subject(verb)
+    return None
+
+
+def with_absolute_subject(participle: Token, head: Token) -> Token | None:
+    """The subject in "with X warning that ...": the object of a 'with' right before the participle."""
+    for prep in head.children:
+        if prep.dep_ == "prep" and prep.lower_ == "with":
+            obj = next((c for c in prep.children if c.dep_ == "pobj"), None)
+            if obj is None:
+                continue
+            between = participle.doc[obj.right_edge.i + 1 : participle.i]
+            if all(t.is_punct for t in between):
+                return obj
+    return None
+
+
+def stranded_subject(verb: Token) -> Token | None:
+    """A finite verb the parser left without a subject: the name right before it whose phrase
+    (with its apposition) runs up to the verb ("In Kyiv, Mykhaylo Podolyak, an adviser, said")."""
+    sentence = verb.sent
+    last = verb.i - 1
+    while last >= sentence.start and verb.doc[last].is_punct:
+        last -= 1
+    for ent in reversed([e for e in sentence.ents if e.end <= verb.i and e.label_ == "PERSON"]):
+        right = ent.root.right_edge.i
+        while right > ent.root.i and verb.doc[right].is_punct:
+            right -= 1
+        if right == last:
+            return ent.root
+    return None
+
+
+# --- content -------------------------------------------------------------------------------------
+
+
+def clause_tokens(root: Token, excluded: set[int] = frozenset(), drop_that: bool = False) -> list[Token]:
+    """The complement clause, without its complementiser and without "as reported by X"."""
+    excluded = set(excluded)
+    for child in root.children:
+        if child.dep_ == "advcl" and child.lemma_.lower() in SOURCE_ADJUNCT_VERBS:
+            excluded.update(t.i for t in child.subtree)
+            excluded.update(t.i for t in child.children if t.dep_ == "mark")
+    tokens = [t for t in root.subtree if t.i not in excluded]
+    while tokens and (
+        (tokens[0].lower_ == "that" and (drop_that or (tokens[0].dep_ == "mark" and tokens[0].head.i == root.i)))
+        or tokens[0].is_space
+    ):
+        tokens = tokens[1:]
+    return _first_run(tokens)
+
+
+def _first_run(tokens: list[Token]) -> list[Token]:
+    """The first contiguous run of tokens, without trailing punctuation other than closing quotes."""
+    run = tokens[:1]
+    for t in tokens[1:]:
+        if t.i != run[-1].i + 1:
+            break
+        run.append(t)
+    while len(run) > 1 and (run[-1].is_punct and run[-1].text not in "’”\"" or run[-1].is_space):
+        run.pop()
+    return run
+
+
+def misattached_complement(verb: Token) -> Token | None:
+    """A that-clause with its own subject hanging on the cue's object: the cue's complement."""
+    for tok in verb.subtree:
+        if tok.i <= verb.i or tok.dep_ not in ("relcl", "acl"):
+            continue
+        kids = list(tok.children)
+        introduced = any(k.lower_ == "that" and k.i < tok.i for k in kids)
+        own_subject = any(k.dep_ in SUBJECTS and k.lower_ not in RELATIVE_PRONOUNS for k in kids)
+        if not (introduced and own_subject):
+            continue
+        node = tok.head
+        while node.i != verb.i and node.dep_ in OBJECT_PATH:
+            node = node.head
+        if node.i == verb.i:
+            return tok
+    return None
+
+
+def nominal_objects(verb: Token, preps: set[str]) -> list[Token]:
+    """"called for a ceasefire", "compared the strikes to terrorism": the object after the preposition,
+    with any direct object before it."""
+    prep = next((c for c in verb.children if c.dep_ == "prep" and c.lower_ in preps), None)
+    if prep is None or not any(c.dep_ in ("pobj", "pcomp") for c in prep.children):
+        return []
+    first = next((c for c in verb.children if c.dep_ == "dobj" and c.i < prep.i), prep)
+    start = first.left_edge.i if first is not prep else prep.i + 1
+    return _first_run(list(verb.doc[start : prep.right_edge.i + 1]))
+
+
+def direct_objects(verb: Token) -> list[Token]:
+    """"denied the report that ...", "dismissed the warning as blackmail": the object and its 'as' phrase."""
+    obj = next((c for c in verb.children if c.dep_ == "dobj"), None)
+    if obj is None or obj.pos_ == "PRON" and obj.lower_ not in ("it", "this", "that"):
+        return []
+    end = obj.right_edge.i
+    for c in verb.children:
+        if c.i > end and (c.dep_ == "oprd" or (c.dep_ == "prep" and c.lower_ == "as")):
+            end = max(end, c.right_edge.i)
+    return _first_run(list(verb.doc[obj.left_edge.i : end + 1]))
+
+
+def according_content(according: Token) -> tuple[int, int] | None:
+    """For "X happened, according to Y": the clause, without the "according to Y" phrase."""
+    head = according.head
+    while head.dep_ not in ("ROOT", "ccomp") and head.head is not head:
+        head = head.head
+    phrase = {t.i for t in according.subtree}
+    tokens = [t for t in head.subtree if t.i not in phrase and not t.is_space]
+    while tokens and tokens[-1].is_punct:
+        tokens.pop()
+    if not tokens:
+        return None
+    return tokens[0].idx, tokens[-1].idx + len(tokens[-1])
+
+
+def adjacent_quote(cue: Token, quotes: list[Quote]) -> Quote | None:
+    """A quotation that the reporting clause introduces or closes, with nothing else between."""
+    doc = cue.doc
+    clause = {t.i for t in cue.subtree}
+    for q in quotes:
+        if q.start >= cue.idx:
+            between = [t for t in doc if cue.idx < t.idx < q.start]
+        elif q.end <= cue.idx:
+            between = [t for t in doc if q.end <= t.idx < cue.idx]
+        else:
+            continue
+        if all((t.i in clause or t.is_punct or t.is_space) and t.pos_ not in ("VERB", "AUX") for t in between):
+            if any(not t.is_space for t in between) or not between:
+                return q
+    return None
+
+
+def _rstrip_punct(text: str, start: int, end: int) -> int:
+    while end > start and (text[end - 1].isspace() or text[end - 1] in ",;:"):
+        end -= 1
+    return end

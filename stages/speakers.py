@@ -1,0 +1,233 @@
+"""Who a reporting clause's subject is: a roster speaker, another named person, or an unnamed one.
+
+A subject names its speaker in one of these ways, tried in order:
+
+* a person's name, with the honorifics written before it ("President Vladimir Putin", "Mr Putin");
+* an apposition that names the person behind a title ("Putin's spokesperson, Dmitry Peskov");
+* the author of a message ("Medvedev's post warned ...");
+* a pronoun: the latest salient person it can refer to (gender from the roster's `pronoun`);
+* a roster role inside the noun phrase ("the Kremlin spokesman", "an aide to the Ukrainian
+  president");
+* a definite description, "the <noun>", whose noun heads a role of a salient speaker ("the
+  president" is whichever president the text was last about; "the former president" only one whose
+  roles say "former");
+* a noun for a person ("a government spokesman"): an unnamed speaker, never reported, but salient.
+
+Organisations, countries and unnamed sources are not speakers.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, replace
+from typing import Callable
+
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Span, Token
+
+from stages.config import Speaker, StatementsParams
+
+PRONOUNS = {"he": "he", "she": "she", "they": "they"}
+SUBJECTS = ("nsubj", "nsubjpass")
+# Entity labels that are never a speaker when they head the subject.
+NOT_PEOPLE = {"ORG", "GPE", "NORP", "LOC", "FAC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW", "DATE", "TIME"}
+
+
+@dataclass(frozen=True)
+class Who:
+    """A speaker as named at one place of the text. speaker is None for an unnamed person."""
+
+    speaker: str | None
+    name: str
+    in_roster: bool
+    mention: str
+    mention_type: str
+    mention_start: int
+    mention_end: int
+    pronoun: str | None = None  # the pronoun that can refer back to this person; None: any
+    noun: str | None = None  # head noun of an unnamed or described person ("spokesman")
+
+
+def slug(name: str) -> str:
+    name = re.sub(r"[’']s$", "", name.strip())
+    return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_") or "unknown"
+
+
+class Salience:
+    """The people a pronoun or a definite description can point back to, by position in the text."""
+
+    def __init__(self) -> None:
+        self.positions: list[int] = []
+        self.people: list[Who] = []
+
+    def note(self, pos: int, who: Who) -> None:
+        i = bisect.bisect_right(self.positions, pos)
+        self.positions.insert(i, pos)
+        self.people.insert(i, who)
+
+    def latest(self, pos: int, accept: Callable[[Who], bool]) -> Who | None:
+        """The latest person before pos that `accept` admits, or None."""
+        for i in range(bisect.bisect_left(self.positions, pos) - 1, -1, -1):
+            if accept(self.people[i]):
+                return self.people[i]
+        return None
+
+
+@dataclass(frozen=True)
+class Role:
+    speaker: str
+    head: str  # lemma of the role's head noun, lower case
+    words: frozenset[str]
+
+
+class SpeakerResolver:
+    """Resolves subjects to speakers. Built once per roster."""
+
+    def __init__(self, nlp: Language, roster: dict[str, Speaker], params: StatementsParams):
+        self.roster = roster
+        self.role_matcher = PhraseMatcher(nlp.vocab, attr="NORM")
+        self.roles: list[Role] = []
+        for speaker_id, speaker in roster.items():
+            docs = list(nlp.pipe(speaker.roles))
+            self.role_matcher.add(speaker_id, docs)
+            for doc in docs:
+                root = next(iter(doc.sents)).root
+                self.roles.append(Role(speaker_id, root.lemma_.lower(), frozenset(t.norm_ for t in doc if t.is_alpha)))
+        self.role_words = frozenset(w for role in self.roles for w in role.words)
+        self.message_nouns = {n.lower() for n in params.message_nouns}
+        self.person_nouns = {n.lower() for n in params.person_nouns}
+
+    # --- named people ---------------------------------------------------------------------------
+
+    def person(self, ent: Span, mention: Span | None = None, mention_type: str | None = None) -> Who:
+        mention = mention or ent
+        words = [t for t in mention if t.tag_ != "POS"]
+        at = (words[0].idx, words[-1].idx + len(words[-1]))
+        text = mention.doc.text[at[0] : at[1]]
+        n_name_tokens = sum(1 for t in ent if not t.is_punct and t.tag_ != "POS")
+        kind = mention_type or ("name" if n_name_tokens > 1 else "surname")
+        if ent.ent_id_ in self.roster:
+            speaker = self.roster[ent.ent_id_]
+            return Who(ent.ent_id_, speaker.name, True, text, kind, *at, pronoun=speaker.pronoun)
+        name = " ".join(t.text for t in ent if t.tag_ != "POS")
+        return Who(slug(name), name, False, text, kind, *at)
+
+    def role(self, np: Span) -> Who | None:
+        """A roster role inside the noun phrase ("the Kremlin spokesman"), longest match first."""
+        matches = sorted(self.role_matcher(np, as_spans=True), key=lambda s: (len(s), -s.start), reverse=True)
+        if not matches:
+            return None
+        role = matches[0]
+        before = np.doc[role.start - 1] if role.start > np.start else None
+        mention = np.doc[role.start - 1 : role.end] if before is not None and before.lower_ == "the" else role
+        speaker = self.roster[role.label_]
+        return Who(role.label_, speaker.name, True, mention.text, "title", mention.start_char, mention.end_char,
+                   pronoun=speaker.pronoun, noun=np.root.lemma_.lower())
+
+    def description(self, np: Span, salience: Salience) -> Who | None:
+        """'the <modifiers> <noun>': the latest salient person the description fits."""
+        head = np.root
+        if not any(t.dep_ in ("det", "poss") for t in head.children):
+            return None
+        if not any(t.lower_ == "the" or t.dep_ == "poss" for t in head.children):
+            return None
+        noun = head.lemma_.lower()
+        modifiers = {t.norm_ for t in head.children if t.dep_ in ("amod", "compound") and t.is_alpha}
+        discriminative = modifiers & self.role_words
+
+        def fits(who: Who) -> bool:
+            if who.speaker is None or not who.in_roster:
+                return who.noun == noun and not discriminative
+            return any(r.speaker == who.speaker and r.head == noun and discriminative <= r.words for r in self.roles)
+
+        found = salience.latest(np.start_char, fits)
+        if found is None or found.speaker is None or not found.in_roster:
+            return None
+        mention = np.doc[np.start : head.i + 1]
+        return replace(found, mention=mention.text, mention_type="title", mention_start=mention.start_char,
+                       mention_end=mention.end_char)
+
+    # --- the subject of a reporting clause -----------------------------------------------------
+
+    def resolve(self, subject: Token, ent_of: dict[int, Span], salience: Salience) -> Who | None:
+        """Who the subject token names; None when it is not a person (an organisation, a source...)."""
+        ent = ent_of.get(subject.i)
+        if ent is not None and ent.label_ == "PERSON":
+            return self.person(ent, honorific_span(ent))
+        for child in subject.children:
+            appos = ent_of.get(child.i) if child.dep_ == "appos" else None
+            if appos is not None and appos.label_ == "PERSON":
+                return self.person(appos)
+        if subject.lemma_.lower() in self.message_nouns:
+            author = next((ent_of.get(c.i) for c in subject.children if c.dep_ == "poss"), None)
+            if author is not None and author.label_ == "PERSON":
+                return self.person(author, mention_type="possessive")
+            return None
+        pronoun = PRONOUNS.get(subject.lower_)
+        if pronoun is not None:
+            return self.antecedent(subject, pronoun, salience)
+        if ent is not None and ent.label_ in NOT_PEOPLE:
+            return None
+        if subject.pos_ not in ("NOUN", "PROPN"):
+            return None
+        np = noun_phrase(subject)
+        who = self.role(np) or self.description(np, salience)
+        if who is not None:
+            return who
+        if subject.pos_ == "PROPN":
+            return self.unrecognised_name(subject)
+        if subject.lemma_.lower() in self.person_nouns:
+            plural = subject.tag_ in ("NNS", "NNPS")
+            return Who(None, np.text, False, np.text, "title", np.start_char, np.end_char,
+                       pronoun="they" if plural else None, noun=subject.lemma_.lower())
+        return None
+
+    def antecedent(self, pronoun_token: Token, pronoun: str, salience: Salience) -> Who | None:
+        def agrees(who: Who) -> bool:
+            if pronoun == "they":
+                return who.pronoun == "they"
+            return who.pronoun in (None, pronoun)
+
+        who = salience.latest(pronoun_token.idx, agrees)
+        if who is None:
+            return None
+        at = (pronoun_token.idx, pronoun_token.idx + len(pronoun_token))
+        return replace(who, mention=pronoun_token.text, mention_type="pronoun", mention_start=at[0], mention_end=at[1])
+
+    def unrecognised_name(self, subject: Token) -> Who:
+        """A proper-noun subject the entity recogniser missed ("Oleksandr Tkachuk, an analyst, said"):
+        a person outside the roster, so that their words are never pinned on a roster speaker."""
+        words = [t for t in subject.lefts if t.dep_ == "compound" and t.pos_ == "PROPN"] + [subject]
+        start, end = words[0].idx, subject.idx + len(subject)
+        name = subject.doc.text[start:end]
+        return Who(slug(name), name, False, name, "name" if len(words) > 1 else "surname", start, end)
+
+
+def noun_phrase(head: Token) -> Span:
+    """The noun phrase of a subject with its post-modifiers ("the deputy head of Russia's Security
+    Council"), without appositions, relative clauses or anything after a comma."""
+    end = head.i + 1
+    for right in head.rights:
+        if right.dep_ in ("prep", "compound", "amod") and not any(t.is_punct and t.text == "," for t in head.doc[end : right.i]):
+            end = right.right_edge.i + 1
+        else:
+            break
+    return head.doc[head.left_edge.i : end]
+
+
+def honorific_span(ent: Span) -> Span:
+    """The name with the titles written before it ("President Vladimir Putin", "Mr Putin")."""
+    start = ent.start
+    while start > 0:
+        prev = ent.doc[start - 1]
+        if prev.dep_ == "compound" and prev.head.i in range(ent.start, ent.end) and prev.is_title:
+            start -= 1
+        else:
+            break
+    return ent.doc[start : ent.end]
+
+
+def in_subject_position(tok: Token) -> bool:
+    return tok.dep_ in SUBJECTS or (tok.dep_ == "appos" and tok.head.dep_ in SUBJECTS)
