@@ -3,6 +3,8 @@
 The small English model reads "Trump" as an ORG and "Tomahawks" as a PERSON. Instead of patching
 its output, an EntityRuler built from the roster (every alias -> PERSON with the speaker id as
 `ent_id`) and from `entities.patterns` runs first; spaCy's NER keeps those spans and labels the rest.
+A last component, `repeated_surnames`, applies one sense per discourse: once an article has named
+"Friedrich Merz", a later bare "Merz" is that person too, whatever the model made of it.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 from tqdm import tqdm
 
 from stages.config import Params, Speaker, load_params
@@ -37,6 +39,30 @@ def roster_patterns(roster: dict[str, Speaker], nlp: Language) -> list[dict]:
 def add_entity_ruler(nlp: Language, roster: dict[str, Speaker], extra_patterns: list[dict]) -> None:
     ruler = nlp.add_pipe("entity_ruler", before="ner")
     ruler.add_patterns(roster_patterns(roster, nlp) + [dict(p) for p in extra_patterns])
+    nlp.add_pipe("repeated_surnames", after="ner")
+
+
+@Language.component("repeated_surnames")
+def repeated_surnames(doc: Doc) -> Doc:
+    """Label a bare surname PERSON when the document names the person in full elsewhere."""
+    surnames = {ent[-1].text for ent in doc.ents if ent.label_ == "PERSON" and len(ent) > 1 and ent[-1].is_title}
+    if not surnames:
+        return doc
+    ents, changed = list(doc.ents), False
+    covered = {t.i: ent for ent in ents for t in ent}
+    for tok in doc:
+        if tok.text not in surnames or tok.pos_ != "PROPN":
+            continue
+        ent = covered.get(tok.i)
+        if ent is None:
+            ents.append(Span(doc, tok.i, tok.i + 1, label="PERSON"))
+            changed = True
+        elif ent.label_ == "ORG" and len(ent) == 1:
+            ents[ents.index(ent)] = Span(doc, tok.i, tok.i + 1, label="PERSON")
+            changed = True
+    if changed:
+        doc.ents = sorted(ents, key=lambda e: e.start)
+    return doc
 
 
 def entity_rows(doc: Doc, doc_id: str) -> list[dict]:
@@ -56,7 +82,7 @@ def entity_rows(doc: Doc, doc_id: str) -> list[dict]:
 def find_entities(docs: list[Doc], nlp: Language) -> tuple[pd.DataFrame, list[Doc]]:
     """Run the entity ruler and NER over parsed docs; return (entity table, docs with entities)."""
     rows, out = [], []
-    with nlp.select_pipes(enable=["entity_ruler", "ner"]):
+    with nlp.select_pipes(enable=["entity_ruler", "ner", "repeated_surnames"]):
         for doc in tqdm(nlp.pipe(docs), total=len(docs), desc="entities", unit="doc", disable=None):
             rows += entity_rows(doc, doc.user_data["doc_id"])
             out.append(doc)

@@ -32,6 +32,10 @@ FINITE = ("VBD", "VBZ", "VBP")
 RELATIVE_PRONOUNS = {"that", "which", "who", "whom"}
 # Verbs whose to-infinitive complement is what was said: "vowed to respond", "urged Kyiv to talk".
 INFINITIVE_CUES = {"vow", "promise", "pledge", "threaten", "urge", "ask", "call", "demand", "warn", "tell", "advise"}
+SENTENCE_END = {".", "!", "?"}
+# Verbs whose object, not subject, is the understood subject of their to-infinitive.
+OBJECT_CONTROL = {"urge", "ask", "tell", "persuade", "force", "order", "encourage", "invite", "allow", "advise",
+                  "warn", "press", "push", "call", "expect", "want", "need", "get", "compel", "require"}
 # Adjuncts that name where the article got the statement, not part of what was said.
 SOURCE_ADJUNCT_VERBS = {"report", "quote", "cite"}
 # Dependencies on the way from a cue down to the object a misattached that-clause hangs on.
@@ -88,6 +92,8 @@ class CueFinder:
         lemma = tok.lemma_.lower()
         if tok.pos_ != "VERB" or not (phrase or lemma in self.verbs or lemma in self.object_cues or lemma in self.nominal_cues):
             return None
+        if any(c.dep_ == "neg" for c in tok.children):
+            return None  # "did not say", "did not spell out how ...": nothing was said
         subject = subject_of(tok)
         if subject is None:
             return None
@@ -101,7 +107,7 @@ class CueFinder:
     def content(self, verb: Token, quotes: list[Quote], excluded: set[int]) -> tuple[int, int, str] | None:
         lemma = verb.lemma_.lower()
         tokens = None
-        root = next((c for c in verb.children if c.dep_ in CLAUSAL), None)
+        root = next((c for c in verb.children if c.dep_ in CLAUSAL and c.i not in excluded), None)
         if root is None and lemma in INFINITIVE_CUES:
             root = next((c for c in verb.children if c.dep_ == "xcomp"), None)
         if root is not None:
@@ -162,6 +168,11 @@ def subject_of(verb: Token) -> Token | None:
                     return child
             if head.dep_ == "conj":
                 return subject_of(head)
+    if verb.tag_ == "VB" and verb.dep_ in ("xcomp", "advcl") and any(c.lower_ == "to" for c in verb.lefts):
+        # Subject control: "went on to claim", "chose X to warn that": the subject of the verb above.
+        if verb.head.lemma_.lower() in OBJECT_CONTROL and any(c.dep_ in ("dobj", "dative") for c in verb.head.children):
+            return None  # object control ("urged Kyiv to say"): the object would speak, not the subject
+        return subject_of(verb.head) if verb.head.pos_ in ("VERB", "AUX") else None
     if verb.tag_ in FINITE:
         return stranded_subject(verb)
     return None
@@ -181,8 +192,15 @@ def with_absolute_subject(participle: Token, head: Token) -> Token | None:
 
 
 def stranded_subject(verb: Token) -> Token | None:
-    """A finite verb the parser left without a subject: the name right before it whose phrase
-    (with its apposition) runs up to the verb ("In Kyiv, Mykhaylo Podolyak, an adviser, said")."""
+    """A finite verb the parser left without a subject. Either the subject went to a participle
+    set off between it and the verb ("Trump, asked about the post, said"), or it is the name right
+    before the verb whose phrase (with its apposition) runs up to it ("In Kyiv, Mykhaylo Podolyak, an
+    adviser, said")."""
+    for clause in verb.lefts:
+        if clause.dep_ == "advcl" and clause.tag_ in ("VBN", "VBD"):
+            moved = next((c for c in clause.children if c.dep_ == "nsubj" and c.i < clause.i), None)
+            if moved is not None and moved.doc[clause.i - 1].is_punct:
+                return moved
     sentence = verb.sent
     last = verb.i - 1
     while last >= sentence.start and verb.doc[last].is_punct:
@@ -293,6 +311,8 @@ def adjacent_quote(cue: Token, quotes: list[Quote]) -> Quote | None:
             between = [t for t in doc if q.end <= t.idx < cue.idx]
         else:
             continue
+        if any(t.text in SENTENCE_END for t in between):
+            continue  # a sentence ends between them
         if all((t.i in clause or t.is_punct or t.is_space) and t.pos_ not in ("VERB", "AUX") for t in between):
             if any(not t.is_space for t in between) or not between:
                 return q

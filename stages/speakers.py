@@ -127,25 +127,37 @@ class SpeakerResolver:
                    pronoun=speaker.pronoun, noun=np.root.lemma_.lower())
 
     def description(self, np: Span, salience: Salience) -> Who | None:
-        """'the <modifiers> <noun>': the latest salient person the description fits."""
+        """'the <modifiers> <noun>' or "X's <noun>": the roster speaker it describes.
+
+        Modifiers that occur in some role are discriminative ("former", "Kremlin"); others ("chief",
+        "long-serving") say nothing about who it is. When the discriminative modifiers fit the roles
+        of one roster speaker only, that is the speaker ("the Kremlin's spokesman"); otherwise it is
+        the latest salient person the description fits ("the president").
+        """
         head = np.root
-        if not any(t.dep_ in ("det", "poss") for t in head.children):
-            return None
         if not any(t.lower_ == "the" or t.dep_ == "poss" for t in head.children):
             return None
         noun = head.lemma_.lower()
-        modifiers = {t.norm_ for t in head.children if t.dep_ in ("amod", "compound") and t.is_alpha}
+        modifiers = {t.norm_ for t in head.children if t.dep_ in ("amod", "compound", "poss") and t.is_alpha}
         discriminative = modifiers & self.role_words
+        fitting = {r.speaker for r in self.roles if r.head == noun and discriminative <= r.words}
+        if not fitting:
+            return None
+        mention = np.doc[np.start : head.i + 1]
+        if discriminative and len(fitting) == 1:
+            speaker_id = next(iter(fitting))
+            speaker = self.roster[speaker_id]
+            return Who(speaker_id, speaker.name, True, mention.text, "title", mention.start_char, mention.end_char,
+                       pronoun=speaker.pronoun, noun=noun)
 
         def fits(who: Who) -> bool:
             if who.speaker is None or not who.in_roster:
                 return who.noun == noun and not discriminative
-            return any(r.speaker == who.speaker and r.head == noun and discriminative <= r.words for r in self.roles)
+            return who.speaker in fitting
 
         found = salience.latest(np.start_char, fits)
         if found is None or found.speaker is None or not found.in_roster:
             return None
-        mention = np.doc[np.start : head.i + 1]
         return replace(found, mention=mention.text, mention_type="title", mention_start=mention.start_char,
                        mention_end=mention.end_char)
 
@@ -169,6 +181,8 @@ class SpeakerResolver:
         if pronoun is not None:
             return self.antecedent(subject, pronoun, salience)
         if ent is not None and ent.label_ in NOT_PEOPLE:
+            if ent.label_ == "ORG" and self.animate(subject):
+                return self.person(ent)  # a name the recogniser took for an organisation
             return None
         if subject.pos_ not in ("NOUN", "PROPN"):
             return None
@@ -183,6 +197,15 @@ class SpeakerResolver:
             return Who(None, np.text, False, np.text, "title", np.start_char, np.end_char,
                        pronoun="they" if plural else None, noun=subject.lemma_.lower())
         return None
+
+    def animate(self, noun: Token) -> bool:
+        """A noun phrase that can only be a person: "X, who led the delegation", "X, an analyst"."""
+        for t in noun.subtree:
+            if t.dep_ == "appos" and t.head.i == noun.i and t.lemma_.lower() in self.person_nouns:
+                return True
+            if t.lower_ in ("who", "whom") and t.head.dep_ == "relcl":
+                return True
+        return False
 
     def antecedent(self, pronoun_token: Token, pronoun: str, salience: Salience) -> Who | None:
         def agrees(who: Who) -> bool:
@@ -227,7 +250,3 @@ def honorific_span(ent: Span) -> Span:
         else:
             break
     return ent.doc[start : ent.end]
-
-
-def in_subject_position(tok: Token) -> bool:
-    return tok.dep_ in SUBJECTS or (tok.dep_ == "appos" and tok.head.dep_ in SUBJECTS)

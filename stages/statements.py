@@ -33,7 +33,7 @@ from stages.quotes import Quote, find_quotes
 from stages.reporting import CueFinder, Report
 from stages.schema import SENTENCES, STATEMENTS_RAW
 from stages.sentences import paragraph_starts
-from stages.speakers import Salience, SpeakerResolver, Who, honorific_span, in_subject_position
+from stages.speakers import SUBJECTS, Salience, SpeakerResolver, Who
 
 log = logging.getLogger("newsstance")
 
@@ -76,15 +76,7 @@ class Attributor:
         spans = Spans(sentences, list(zip(allowed.start, allowed.end)))
 
         reports = outermost([r for r in self.cues.reports(doc, quotes) if spans.allowed(r.cue.idx)])
-        salience = self.initial_salience(doc, quotes, reports)
-        ent_of = {t.i: ent for ent in doc.ents for t in ent}
-        said: list[tuple[Report, Who]] = []
-        for report in reports:
-            who = self.speakers.resolve(report.subject, ent_of, salience)
-            if who is None:
-                continue
-            salience.note(report.subject.idx, who)
-            said.append((report, who))
+        said = self.speakers_in_order(doc, quotes, reports, spans)
         rows = [
             statement_row(doc, spans, who, (r.cue.idx, r.cue_end, r.cue_text), r.start, r.end, r.kind,
                           first=min(r.cue.idx, r.start, who.mention_start))
@@ -93,17 +85,36 @@ class Attributor:
         rows += continuations(doc, spans, paragraphs, said)
         return [row for row in rows if row["speaker"] is not None]
 
-    def initial_salience(self, doc: Doc, quotes: list[Quote], reports: list[Report]) -> Salience:
-        """People named as the subject of a clause, outside quotations and reported content."""
+    def speakers_in_order(self, doc: Doc, quotes: list[Quote], reports: list[Report], spans: "Spans") -> list[tuple[Report, Who]]:
+        """Resolve, in text order, the subject of every reporting clause and of every main clause
+        outside quotations and reported content: each person resolved is salient for the pronouns
+        and descriptions after it ("The Russian leader took up the issue, where he compared ...")."""
+        by_subject: dict[int, list[Report]] = {}
+        for report in reports:
+            by_subject.setdefault(report.subject.i, []).append(report)
+
+        def discourse_subject(tok) -> bool:
+            if tok.dep_ not in SUBJECTS or not main_clause(tok.head) or not spans.allowed(tok.idx):
+                return False
+            at = tok.idx
+            return not any(q.contains(at, at + 1) for q in quotes) and not any(r.start <= at < r.end for r in reports)
+
+        ent_of = {t.i: ent for ent in doc.ents for t in ent}
         salience = Salience()
-        for ent in doc.ents:
-            if ent.label_ != "PERSON" or not in_subject_position(ent.root):
+        said: list[tuple[Report, Who]] = []
+        for i in sorted(set(by_subject) | {t.i for t in doc if discourse_subject(t)}):
+            who = self.speakers.resolve(doc[i], ent_of, salience)
+            if who is None:
                 continue
-            at = ent.start_char
-            if any(q.contains(at, at + 1) for q in quotes) or any(r.start <= at < r.end for r in reports):
-                continue
-            salience.note(at, self.speakers.person(ent, honorific_span(ent)))
-        return salience
+            salience.note(doc[i].idx, who)
+            said += [(report, who) for report in by_subject.get(i, [])]
+        return sorted(said, key=lambda pair: pair[0].cue.i)
+
+
+def main_clause(verb) -> bool:
+    while verb.dep_ == "conj":
+        verb = verb.head
+    return verb.dep_ == "ROOT"
 
 
 class Spans:
@@ -146,34 +157,51 @@ def outermost(reports: list[Report]) -> list[Report]:
 
 
 def continuations(doc: Doc, spans: Spans, paragraphs: list[Paragraph], said: list[tuple[Report, Who]]) -> list[dict]:
-    """Quote-only paragraphs that carry on the last quoted speaker of the paragraph before."""
+    """Quotations with no cue of their own that carry on the speaker quoted last.
+
+    A quotation opening a sentence continues the speaker whose quoted statement comes before it in
+    the same paragraph ("“…,” Peskov said. “…”"), and a paragraph that is only quotations continues
+    the speaker of the previous paragraph's last statement when that statement quotes them. A
+    statement in indirect speech, or an unnamed speaker, ends the run."""
     text = doc.text
     para_starts = [p.start for p in paragraphs]
-
-    def paragraph_of(pos: int) -> int:
-        return bisect.bisect_right(para_starts, pos) - 1
-
-    last_quoted: dict[int, tuple[int, Who]] = {}  # paragraph -> (content start, speaker) of its last statement
+    by_paragraph: dict[int, list[tuple[Report, Who]]] = {}
     for report, who in said:
-        p = paragraph_of(report.cue.idx)
-        if p not in last_quoted or last_quoted[p][0] < report.start:
-            last_quoted[p] = (report.start, who if report.kind in ("direct", "mixed") else None)
-    rows = []
-    for para in paragraphs[1:]:
-        previous = last_quoted.get(para.index - 1)
-        if previous is None or previous[1] is None or para.index in last_quoted:
+        by_paragraph.setdefault(bisect.bisect_right(para_starts, report.cue.idx) - 1, []).append((report, who))
+    claimed = [(r.start, r.end) for r, _ in said] + [(r.cue.idx, r.cue_end) for r, _ in said]
+
+    rows: list[dict] = []
+    carried: Who | None = None  # the quoted speaker at the end of the previous paragraph
+    for para in paragraphs:
+        if not spans.allowed(para.start):
+            carried = None
             continue
-        if not spans.allowed(para.start) or not para.is_only_quotes(text):
-            continue
-        who = previous[1]
-        start = para.quotes[0].inner_start
-        end = max(q.inner_end for q in para.quotes)
-        while end > start and (text[end - 1].isspace() or text[end - 1] in ",;:"):
-            end -= 1
-        rows.append(statement_row(doc, spans, replace(who, mention_type="continuation"), (start, start, ""), start, end,
-                                  "direct", first=start))
-        last_quoted[para.index] = (start, who)
+        events = sorted(
+            [(r.start if r.kind == "direct" else r.cue.idx, "report", (r, who)) for r, who in by_paragraph.get(para.index, [])]
+            + [(q.start, "quote", q) for q in para.quotes]
+        , key=lambda e: e[0])
+        current = carried if para.is_only_quotes(text) else None
+        for _, what, item in events:
+            if what == "report":
+                report, who = item
+                current = who if report.kind in ("direct", "mixed") and who.speaker is not None else None
+                continue
+            quote = item
+            if current is None or not opens_sentence(spans, text, quote) or any(a < quote.inner_end and quote.start < b for a, b in claimed):
+                continue
+            end = quote.inner_end
+            while end > quote.inner_start and (text[end - 1].isspace() or text[end - 1] in ",;:"):
+                end -= 1
+            rows.append(statement_row(doc, spans, replace(current, mention_type="continuation"),
+                                      (quote.inner_start, quote.inner_start, ""), quote.inner_start, end, "direct",
+                                      first=quote.inner_start))
+        carried = current
     return rows
+
+
+def opens_sentence(spans: Spans, text: str, quote: Quote) -> bool:
+    first, _ = spans.covering(quote.start, quote.start + 1)
+    return not text[first : quote.start].strip()
 
 
 def statement_row(doc: Doc, spans: Spans, who: Who, cue: tuple[int, int, str], start: int, end: int, kind: str,

@@ -109,3 +109,147 @@ def test_offsets_point_into_the_text(analyse):
 
 def test_headings_and_boilerplate_are_never_attributed(analyse):
     assert analyse("Trump Says Yes\nThe weather was fine.").empty
+
+
+# --- continuations -------------------------------------------------------------------------------
+
+
+def test_quote_only_paragraph_continues_the_quoted_speaker(analyse):
+    frame = analyse(
+        "Peskov spoke to reporters on Friday.\n"
+        "“Nobody has asked us about a ceasefire,” Peskov said.\n"
+        "“We will judge by deeds, not by words.”\n"
+        "“And so far the deeds are few.”"
+    )
+    assert frame.speaker.tolist() == ["peskov"] * 3
+    assert frame.mention_type.tolist() == ["surname", "continuation", "continuation"]
+    assert frame.cue.tolist()[1:] == ["", ""]
+    assert frame.content.iloc[2] == "And so far the deeds are few."
+
+
+def test_second_quote_after_the_cue_continues_the_speaker(analyse):
+    frame = analyse("“The door is open,” Zelensky said on Sunday. “But we will not beg.”")
+    assert frame.speaker.tolist() == ["zelensky", "zelensky"]
+    assert frame.mention_type.tolist() == ["surname", "continuation"]
+
+
+def test_reported_speech_does_not_open_a_continuation(analyse):
+    frame = analyse("Medvedev said the West would regret it.\n“This is a dangerous moment for everyone.”")
+    assert frame.speaker.tolist() == ["medvedev"]
+
+
+def test_continuation_of_a_speaker_outside_the_roster_stays_outside(analyse):
+    frame = analyse(
+        "Trump has said little about the plan.\n"
+        "“It is a serious proposal,” said Marco Rubio, the secretary of state.\n"
+        "“Trump wants this war to end.”"
+    )
+    assert not frame.in_roster.any()
+    assert frame.mention_type.tolist() == ["name", "continuation"]
+
+
+# --- how the speaker is named --------------------------------------------------------------------
+
+
+def test_definite_description_refers_to_the_salient_president(analyse):
+    frame = analyse(
+        "Putin hosted the delegation in the Kremlin on Monday.\n"
+        "Trump spoke to reporters the next day.\n"
+        "“We will see what happens,” the president said."
+    )
+    row = only(frame)
+    assert (row.speaker, row.mention_type, row.mention) == ("trump", "title", "the president")
+
+
+def test_discriminative_modifier_picks_the_speaker_whose_role_has_it(analyse):
+    frame = analyse(
+        "Medvedev posted a long message on Sunday.\n"
+        "Trump met donors in Florida.\n"
+        "The former president said the West was sleepwalking into war."
+    )
+    assert only(frame).speaker == "medvedev"
+
+
+def test_possessive_form_of_a_role_names_the_speaker(analyse):
+    row = only(analyse("The Kremlin's spokesman said no meeting had been scheduled."))
+    assert (row.speaker, row.mention_type) == ("peskov", "title")
+
+
+def test_role_with_curly_apostrophe_and_post_modifier(analyse):
+    frame = analyse(
+        "Ukraine’s president said the talks would continue. "
+        "The deputy head of Russia's Security Council said they would fail."
+    )
+    assert frame.speaker.tolist() == ["zelensky", "medvedev"]
+
+
+def test_author_of_a_message_is_the_speaker(analyse):
+    row = only(analyse("Medvedev’s post warned that Europe would pay for its choices."))
+    assert (row.speaker, row.mention_type, row.mention) == ("medvedev", "possessive", "Medvedev")
+
+
+def test_pronoun_agrees_in_gender_with_the_roster(analyse):
+    frame = analyse("Zelensky met Kaja Kallas in Brussels. She said the EU would keep its promises.")
+    assert not frame.in_roster.any()
+
+
+def test_pronoun_after_an_unnamed_speaker_is_not_a_roster_statement(analyse):
+    frame = analyse(
+        "Zelensky arrived in Berlin on Monday. A government spokesman said the visit went well. "
+        "He added that more air defence would follow."
+    )
+    assert frame.empty
+
+
+def test_pronoun_skips_people_named_inside_a_subordinate_clause(analyse):
+    frame = analyse(
+        "Trump landed in Tokyo on Tuesday.\n"
+        "Asked whether Putin would come to the summit, he said it was unlikely."
+    )
+    assert only(frame).speaker == "trump"
+
+
+# --- cues and their content ----------------------------------------------------------------------
+
+
+def test_nominal_content_after_call_for(analyse):
+    row = only(analyse("Zelensky called for an immediate ceasefire in the Black Sea."))
+    assert (row.speaker, row.cue, row.content) == ("zelensky", "called", "an immediate ceasefire in the Black Sea")
+
+
+def test_object_cue_with_as_phrase(analyse):
+    row = only(analyse("Peskov dismissed the report as pure fabrication."))
+    assert (row.speaker, row.cue, row.content) == ("peskov", "dismissed", "the report as pure fabrication")
+
+
+def test_cue_phrase_made_clear(analyse):
+    row = only(analyse("Putin made clear that Russia would not withdraw its troops."))
+    assert (row.cue, row.content) == ("made clear", "Russia would not withdraw its troops")
+
+
+def test_subject_control_went_on_to_claim(analyse):
+    row = only(analyse("Trump went on to claim that the deal was almost done."))
+    assert (row.speaker, row.cue) == ("trump", "claim")
+
+
+def test_participle_between_subject_and_verb(analyse):
+    row = only(analyse("Peskov, asked about the talks, said nothing had been agreed."))
+    assert (row.speaker, row.content) == ("peskov", "nothing had been agreed")
+
+
+def test_dateline_before_the_subject(analyse):
+    row = only(analyse("KYIV, March 3 – Volodymyr Zelensky said on Monday that the front line was holding."))
+    assert (row.speaker, row.mention_type) == ("zelensky", "name")
+
+
+def test_negated_cue_reports_nothing(analyse):
+    assert analyse("Peskov did not say when the talks would resume.").empty
+
+
+def test_report_inside_an_institutions_statement_is_not_a_roster_statement(analyse):
+    assert analyse("The Kremlin said Putin had told Trump that the war would go on.").empty
+
+
+def test_according_to_does_not_swallow_the_statement_it_sources(analyse):
+    row = only(analyse("Putin told the governors that the economy was strong, according to the Kremlin."))
+    assert row.speaker == "putin"
