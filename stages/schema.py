@@ -112,7 +112,7 @@ _STATEMENT_CORE = _cols(
     ("mention", STRING, "How the speaker is named at this place (\"Mr Putin\", \"he\", ...)."),
     ("mention_start", INT, "Offset of the mention in the document text."),
     ("mention_end", INT, "Offset one past the mention."),
-    ("mention_type", CATEGORY, "name | surname | title | pronoun | continuation."),
+    ("mention_type", CATEGORY, "name | surname | title | pronoun | possessive | continuation."),
     ("kind", CATEGORY, "direct | indirect | mixed."),
     ("cue", STRING, "Reporting expression as written (\"warned\", \"according to\"), empty for continuations."),
     ("cue_start", INT, "Offset of the cue in the document text."),

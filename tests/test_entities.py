@@ -38,3 +38,10 @@ def test_a_speaker_added_in_params_is_recognised(params, parser_nlp):
     _, docs = split_sentences(documents_frame({"d": "Rutte said NATO was united."}), parser_nlp, 12)
     table, _ = find_entities(docs, nlp)
     assert table.loc[table.text == "Rutte", "speaker"].tolist() == ["rutte"]
+
+
+def test_bare_surname_after_a_full_name_is_that_person(params, parser_nlp, ner_nlp):
+    text = "Chancellor Friedrich Merz arrived late. Merz, whose party backed the plan, has faced criticism."
+    table = entities_of(text, params, parser_nlp, ner_nlp)
+    assert table.loc[table.text == "Merz", "label"].tolist() == ["PERSON"]
+    assert table.loc[table.text == "Merz", "speaker"].isna().all()
