@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
-"""Checks the held-out set in data/holdout/ (articles + gold).
+"""Checks an invented evaluation set (articles + gold) before it is committed.
 
-Exits non-zero if any check fails. Run from anywhere:
-    python3 data/holdout/check_holdout.py
+Usage, from anywhere:  python3 data/check_eval_set.py holdout|test
+Exits non-zero if any check fails: file names, gold vocabularies, every gold sentence found exactly
+once, and no run of 6+ words shared with the seeds, the shared gold or the other evaluation sets
+(7+ with the labelled training set), so that no set leaks into another.
 """
 import glob
 import json
@@ -11,9 +13,13 @@ import re
 import sys
 from collections import Counter
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-MAIN = os.path.abspath(os.path.join(HERE, "..", ".."))          # /work/main
-SHARED = os.path.abspath(os.path.join(MAIN, "..", "shared"))     # /work/shared
+SETS = {"dev": "dev", "holdout": "ho", "test": "te"}  # folder under data/ -> file prefix
+if len(sys.argv) != 2 or sys.argv[1] not in ("holdout", "test"):
+    sys.exit("usage: check_eval_set.py holdout|test")
+NAME, PREFIX = sys.argv[1], SETS[sys.argv[1]]
+MAIN = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+HERE = os.path.join(MAIN, "data", NAME)
+SHARED = os.path.abspath(os.path.join(MAIN, "..", "shared"))  # the shared seeds and gold, beside the repo
 
 ROSTER = {"trump", "putin", "peskov", "medvedev", "zelensky", "podolyak"}
 KINDS = {"direct", "indirect", "mixed"}
@@ -58,7 +64,7 @@ for path in sorted(glob.glob(os.path.join(HERE, "articles", "*.txt"))):
         err(f"{doc}: not UTF-8")
         continue
     articles[doc] = text
-    if not re.fullmatch(r"ho_0[1-6]_[a-z0-9_]+", doc):
+    if not re.fullmatch(PREFIX + r"_0[1-6]_[a-z0-9_]+", doc):
         err(f"{doc}: bad file name")
     lines = text.rstrip("\n").split("\n")
     if any(not l.strip() for l in lines):
@@ -72,8 +78,8 @@ if len(articles) != 6:
     err(f"expected 6 articles, found {len(articles)}")
 
 # ---------------------------------------------------------------- gold
-stmts = load_jsonl(os.path.join(HERE, "gold", "ho_statements.jsonl"))
-traps = load_jsonl(os.path.join(HERE, "gold", "ho_not_statements.jsonl"))
+stmts = load_jsonl(os.path.join(HERE, "gold", f"{PREFIX}_statements.jsonl"))
+traps = load_jsonl(os.path.join(HERE, "gold", f"{PREFIX}_not_statements.jsonl"))
 
 seen = set()
 for r in stmts:
@@ -195,10 +201,11 @@ def reference_grams(texts, n):
 
 
 ref6_texts, ref7_texts = [], []
-sources6 = (glob.glob(os.path.join(SHARED, "seeds", "*.txt"))
-            + glob.glob(os.path.join(MAIN, "data", "dev", "articles", "*.txt")))
-jsonl6 = (glob.glob(os.path.join(SHARED, "gold", "*.jsonl"))
-          + glob.glob(os.path.join(MAIN, "data", "dev", "gold", "*.jsonl")))
+OTHERS = [other for other in SETS if other != NAME]
+sources6 = glob.glob(os.path.join(SHARED, "seeds", "*.txt")) + [
+    p for other in OTHERS for p in glob.glob(os.path.join(MAIN, "data", other, "articles", "*.txt"))]
+jsonl6 = glob.glob(os.path.join(SHARED, "gold", "*.jsonl")) + [
+    p for other in OTHERS for p in glob.glob(os.path.join(MAIN, "data", other, "gold", "*.jsonl"))]
 jsonl7 = glob.glob(os.path.join(MAIN, "data", "labels", "*.jsonl"))
 if not sources6 or not jsonl6 or not jsonl7:
     err("reference files for the overlap check not found")
