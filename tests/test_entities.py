@@ -1,5 +1,3 @@
-import pandas as pd
-
 from conftest import documents_frame
 from stages.config import Speaker
 from stages.entities import add_entity_ruler, find_entities
