@@ -77,6 +77,12 @@ class ClassifyParams(_Strict):
     low_margin: float = 0.15
 
 
+class TableParams(_Strict):
+    confidence: float = Field(0.95, gt=0, lt=1)
+    bootstrap_resamples: int = Field(2000, ge=100)
+    seed: int = 13
+
+
 class ReportParams(_Strict):
     min_statements: int = 5
     top_quotes: int = 3
@@ -91,6 +97,7 @@ class Params(_Strict):
     statements: StatementsParams
     encoder: EncoderParams = EncoderParams()
     targets: dict[str, str] = Field(min_length=1)
+    table: TableParams = TableParams()
     train: TrainParams
     classify: ClassifyParams = ClassifyParams()
     report: ReportParams = ReportParams()

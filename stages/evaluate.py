@@ -20,9 +20,13 @@ from typing import Literal
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from stages.config import ConfigError
+from sklearn.metrics import f1_score
+
+from stages.config import ConfigError, Params, load_params
 from stages.io import read_table, write_json, write_text
-from stages.schema import DOCUMENTS, KINDS, STATEMENTS_RAW
+from stages.schema import (
+    DOCUMENTS, KINDS, SENTIMENT_LABELS, SENTIMENT_SCORES, STANCE_LABELS, STANCE_SCORES, STATEMENTS_RAW,
+)
 
 log = logging.getLogger("newsstance")
 
@@ -38,6 +42,9 @@ class GoldStatement(BaseModel):
     sentence: str
     kind: Literal["direct", "indirect", "mixed"]
     mention: Literal["full name", "surname", "title", "pronoun", "continuation", "possessive"]
+    sentiment: Literal["negative", "neutral", "positive"]
+    stance_target: str
+    stance: Literal["against", "neutral", "favor"]
     ambiguous: bool = False
 
 
@@ -110,8 +117,9 @@ def _prf(correct: int, predicted: int, found: int, gold: int) -> dict:
     return {**rounded, "correct": correct, "predicted": predicted, "found": found, "gold": gold}
 
 
-def score(predicted: pd.DataFrame, gold: GoldSet, roster: set[str]) -> tuple[dict, list[dict]]:
-    """Metrics for one gold set, and one error record per miss, wrong prediction and attributed trap."""
+def score(predicted: pd.DataFrame, gold: GoldSet, roster: set[str]) -> tuple[dict, list[dict], pd.DataFrame]:
+    """Metrics for one gold set, one error record per miss, wrong prediction and attributed trap, and
+    the gold statements with the id of the predicted statement that found each (largest overlap)."""
     docs = set(gold.statements.doc) | set(gold.traps.doc)
     every = predicted[predicted.doc_id.isin(docs)]
     every = every.assign(speaker=every.speaker.astype(str), kind=every.kind.astype(str), mention_type=every.mention_type.astype(str))
@@ -122,11 +130,13 @@ def score(predicted: pd.DataFrame, gold: GoldSet, roster: set[str]) -> tuple[dic
     errors: list[dict] = []
 
     gold_rows = gold.statements
-    found = []
+    found, matched = [], []
     for row in gold_rows.itertuples():
         candidates = by_doc.get(row.doc, empty)
         hits = candidates[(candidates.speaker == row.speaker) & (candidates.start < row.end) & (row.start < candidates.end)]
         found.append(not hits.empty)
+        overlap = hits.end.clip(upper=row.end) - hits.start.clip(lower=row.start)
+        matched.append(hits.statement_id.iloc[int(overlap.to_numpy().argmax())] if len(hits) else None)
         if hits.empty and not row.ambiguous:
             others = every_by_doc.get(row.doc, empty)
             others = others[(others.start < row.end) & (row.start < others.end)]
@@ -135,7 +145,7 @@ def score(predicted: pd.DataFrame, gold: GoldSet, roster: set[str]) -> tuple[dic
                 "mention": row.mention, "sentence": row.sentence,
                 "predicted_speakers": sorted(set(others.speaker)),
             })
-    gold_rows = gold_rows.assign(found=found)
+    gold_rows = gold_rows.assign(found=found, statement_id=matched)
 
     verdicts = []  # True correct, False wrong, None neither (only ambiguous gold)
     for row in pred.itertuples():
@@ -183,7 +193,46 @@ def score(predicted: pd.DataFrame, gold: GoldSet, roster: set[str]) -> tuple[dic
         "ambiguous_gold": int(gold_rows.ambiguous.astype(bool).sum()),
         "documents": len(docs),
     }
-    return metrics, errors
+    return metrics, errors, gold_rows
+
+
+def lexicon_sentiment(texts: list[str]) -> list[str]:
+    """VADER's compound score with its authors' thresholds (±0.05): the baseline, not the pipeline."""
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    vader = SentimentIntensityAnalyzer()
+    compound = [vader.polarity_scores(t)["compound"] for t in texts]
+    return ["positive" if c >= 0.05 else "negative" if c <= -0.05 else "neutral" for c in compound]
+
+
+def score_labels(found: pd.DataFrame, predicted: pd.DataFrame, sentiment: pd.DataFrame, stance: pd.DataFrame,
+                 targets: dict[str, str]) -> dict:
+    """Sentiment and stance macro-F1 on the gold statements the attribution found, for the trained heads
+    and for the lexicon baseline (stance read off VADER polarity: positive = favor, negative = against)."""
+    rows = found[found.statement_id.notna() & ~found.ambiguous.astype(bool)]
+    content = predicted.set_index("statement_id").content
+    baseline = dict(zip(rows.statement_id, lexicon_sentiment([content[i] for i in rows.statement_id])))
+    as_stance = {"positive": "favor", "negative": "against", "neutral": "neutral"}
+    model_sentiment = sentiment.set_index("statement_id").sentiment.astype(str)
+
+    def f1(truth, guess, labels) -> float | None:
+        return round(float(f1_score(truth, guess, labels=list(labels), average="macro", zero_division=0)), 4) if len(truth) else None
+
+    out = {"sentiment": {
+        "n": len(rows),
+        "model_macro_f1": f1(rows.sentiment, [model_sentiment[i] for i in rows.statement_id], SENTIMENT_LABELS),
+        "lexicon_macro_f1": f1(rows.sentiment, [baseline[i] for i in rows.statement_id], SENTIMENT_LABELS),
+    }}
+    target_of = {text: target for target, text in targets.items()}
+    on_target = rows[rows.stance_target.isin(list(target_of))]
+    model_stance = {(r.statement_id, r.target): r.stance for r in stance.astype({"target": str, "stance": str}).itertuples()}
+    guesses = [model_stance[(r.statement_id, target_of[r.stance_target])] for r in on_target.itertuples()]
+    out["stance"] = {
+        "n": len(on_target),
+        "model_macro_f1": f1(on_target.stance, guesses, STANCE_LABELS),
+        "lexicon_macro_f1": f1(on_target.stance, [as_stance[baseline[i]] for i in on_target.statement_id], STANCE_LABELS),
+    }
+    return out
 
 
 @dataclass(frozen=True)
@@ -201,7 +250,7 @@ class EvalSpec:
         return cls(name, Path(interim), Path(statements), Path(traps))
 
 
-def evaluate(specs: list[EvalSpec], roster: set[str]) -> tuple[dict, list[dict]]:
+def evaluate(specs: list[EvalSpec], params: Params) -> tuple[dict, list[dict]]:
     metrics, errors = {}, []
     for spec in specs:
         documents = read_table(spec.interim / "documents.parquet", DOCUMENTS)
@@ -209,12 +258,16 @@ def evaluate(specs: list[EvalSpec], roster: set[str]) -> tuple[dict, list[dict]]
         gold, missing = load_gold_set(spec.name, spec.statements, spec.traps, documents)
         if missing:
             log.warning("%s: %d gold document(s) not in %s: %s", spec.name, len(missing), spec.interim, ", ".join(missing))
-        metrics[spec.name], set_errors = score(predicted, gold, roster)
-        metrics[spec.name]["missing_documents"] = missing
+        attribution, set_errors, found = score(predicted, gold, set(params.roster))
+        labels = score_labels(found, predicted, read_table(spec.interim / "sentiment_scores.parquet", SENTIMENT_SCORES),
+                              read_table(spec.interim / "stance_scores.parquet", STANCE_SCORES), params.targets)
+        metrics[spec.name] = {"attribution": {**attribution, "missing_documents": missing}, **labels}
         errors += set_errors
-        overall = metrics[spec.name]["overall"]
-        log.info("%s: precision %s recall %s f1 %s, traps attributed %d/%d", spec.name, overall["precision"],
-                 overall["recall"], overall["f1"], metrics[spec.name]["traps"]["attributed"], len(gold.traps))
+        overall = attribution["overall"]
+        log.info("%s: attribution P %s R %s F1 %s, traps %d/%d; sentiment F1 %s (lexicon %s), stance F1 %s (lexicon %s)",
+                 spec.name, overall["precision"], overall["recall"], overall["f1"], attribution["traps"]["attributed"],
+                 len(gold.traps), labels["sentiment"]["model_macro_f1"], labels["sentiment"]["lexicon_macro_f1"],
+                 labels["stance"]["model_macro_f1"], labels["stance"]["lexicon_macro_f1"])
     return metrics, errors
 
 
@@ -222,17 +275,17 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--set", nargs=4, action="append", required=True, metavar=("NAME", "INTERIM", "GOLD", "TRAPS"),
                         help="a gold set: its name, the interim folder of its corpus, gold statements, trap sentences")
+    parser.add_argument("--train-metrics", type=Path, required=True, help="the train stage's cross-validation figures")
     parser.add_argument("--metrics", type=Path, required=True)
     parser.add_argument("--errors", type=Path, required=True)
     parser.add_argument("--params", type=Path, default=None)
     args = parser.parse_args(argv)
-    from stages.config import load_params
-
-    run([EvalSpec.parse(s) for s in args.set], args.metrics, args.errors, load_params(args.params))
+    run([EvalSpec.parse(s) for s in args.set], args.train_metrics, args.metrics, args.errors, load_params(args.params))
 
 
-def run(specs: list[EvalSpec], metrics_path: Path, errors_path: Path, params) -> None:
-    metrics, errors = evaluate(specs, set(params.roster))
+def run(specs: list[EvalSpec], train_metrics: Path, metrics_path: Path, errors_path: Path, params: Params) -> None:
+    metrics, errors = evaluate(specs, params)
+    metrics.update(json.loads(train_metrics.read_text(encoding="utf-8")))  # {"train": ...}: one file for `dvc metrics`
     write_json(metrics_path, metrics)
     write_text(errors_path, "".join(json.dumps(e, ensure_ascii=False, sort_keys=True) + "\n" for e in errors))
 

@@ -177,7 +177,7 @@ STANCES = Table(
 
 SPEAKERS = Table(
     "speakers",
-    "One row per roster speaker and stance target: how much they said and how.",
+    "One row per roster speaker and stance target: how much they said and how, with 95 % intervals.",
     _cols(
         ("speaker", CATEGORY, "Roster id."),
         ("speaker_name", STRING, "Display name."),
@@ -185,9 +185,18 @@ SPEAKERS = Table(
         ("n_statements", INT, "Statements attributed to the speaker."),
         ("n_documents", INT, "Documents with at least one of those statements."),
         ("mean_sentiment", FLOAT, "Mean sentiment_score (NaN without statements).", True),
+        ("mean_sentiment_low", FLOAT, "Lower bound of the seeded bootstrap interval of mean_sentiment; "
+         "-1 with a single statement (one value says nothing about the spread).", True),
+        ("mean_sentiment_high", FLOAT, "Upper bound of that interval; 1 with a single statement.", True),
         ("share_favor", FLOAT, "Share of statements whose stance is favor.", True),
+        ("share_favor_low", FLOAT, "Wilson interval, lower bound.", True),
+        ("share_favor_high", FLOAT, "Wilson interval, upper bound.", True),
         ("share_neutral", FLOAT, "Share of statements whose stance is neutral.", True),
+        ("share_neutral_low", FLOAT, "Wilson interval, lower bound.", True),
+        ("share_neutral_high", FLOAT, "Wilson interval, upper bound.", True),
         ("share_against", FLOAT, "Share of statements whose stance is against.", True),
+        ("share_against_low", FLOAT, "Wilson interval, lower bound.", True),
+        ("share_against_high", FLOAT, "Wilson interval, upper bound.", True),
         ("net_stance", FLOAT, "share_favor - share_against.", True),
         ("uncertain", BOOL, "Fewer statements than report.min_statements: read with care."),
     ),

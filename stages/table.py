@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy.stats import binomtest, bootstrap
 
 from stages.config import Params, load_params
 from stages.io import read_table, write_table
@@ -35,29 +36,53 @@ def build_tables(
     return statements[STATEMENTS.names], stances[STANCES.names], speaker_summary(statements, stances, params)
 
 
+def wilson(successes: int, n: int, confidence: float) -> tuple[float, float]:
+    """Wilson score interval of a share; (nan, nan) without observations."""
+    if n == 0:
+        return np.nan, np.nan
+    ci = binomtest(successes, n).proportion_ci(confidence_level=confidence, method="wilson")
+    return float(ci.low), float(ci.high)
+
+
+def bootstrap_mean(values: np.ndarray, confidence: float, resamples: int, seed: int) -> tuple[float, float]:
+    """Seeded percentile bootstrap interval of a mean. One value cannot show its spread, so its
+    interval is the whole sentiment scale, [-1, 1]."""
+    if len(values) == 0:
+        return np.nan, np.nan
+    if len(values) == 1:
+        return -1.0, 1.0
+    result = bootstrap((values,), np.mean, confidence_level=confidence, n_resamples=resamples,
+                       method="percentile", random_state=np.random.default_rng(seed))
+    return float(result.confidence_interval.low), float(result.confidence_interval.high)
+
+
 def speaker_summary(statements: pd.DataFrame, stances: pd.DataFrame, params: Params) -> pd.DataFrame:
+    tp = params.table
     rows = []
     for speaker_id, speaker in params.roster.items():
         own = statements[statements["speaker"].astype(str) == speaker_id]
+        scores = own["sentiment_score"].to_numpy(dtype=float)
+        low, high = bootstrap_mean(scores, tp.confidence, tp.bootstrap_resamples, tp.seed)
         for target in params.targets:
             st = stances[(stances["speaker"].astype(str) == speaker_id) & (stances["target"].astype(str) == target)]
             n = len(st)
-            shares = {label: (st["stance"].astype(str) == label).mean() if n else np.nan for label in ("favor", "neutral", "against")}
-            rows.append(
-                {
-                    "speaker": speaker_id,
-                    "speaker_name": speaker.name,
-                    "target": target,
-                    "n_statements": len(own),
-                    "n_documents": own["doc_id"].nunique(),
-                    "mean_sentiment": own["sentiment_score"].mean() if len(own) else np.nan,
-                    "share_favor": shares["favor"],
-                    "share_neutral": shares["neutral"],
-                    "share_against": shares["against"],
-                    "net_stance": shares["favor"] - shares["against"] if n else np.nan,
-                    "uncertain": len(own) < params.report.min_statements,
-                }
-            )
+            row = {
+                "speaker": speaker_id,
+                "speaker_name": speaker.name,
+                "target": target,
+                "n_statements": len(own),
+                "n_documents": own["doc_id"].nunique(),
+                "mean_sentiment": scores.mean() if len(scores) else np.nan,
+                "mean_sentiment_low": low,
+                "mean_sentiment_high": high,
+                "uncertain": len(own) < params.report.min_statements,
+            }
+            for label in ("favor", "neutral", "against"):
+                k = int((st["stance"].astype(str) == label).sum())
+                row[f"share_{label}"] = k / n if n else np.nan
+                row[f"share_{label}_low"], row[f"share_{label}_high"] = wilson(k, n, tp.confidence)
+            row["net_stance"] = row["share_favor"] - row["share_against"] if n else np.nan
+            rows.append(row)
     return pd.DataFrame(rows, columns=SPEAKERS.names)
 
 

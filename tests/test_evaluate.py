@@ -18,6 +18,7 @@ TEXT = (
     "Trump might say something, the paper reported."  # 101..
 )
 ROSTER = {"putin", "peskov", "trump"}
+LABELS = {"sentiment": "neutral", "stance": "neutral", "stance_target": "the talks"}
 
 
 def sentence_span(sentence: str) -> tuple[int, int]:
@@ -35,10 +36,10 @@ def prediction(speaker: str, sentence: str, kind="indirect", mention_type="surna
 @pytest.fixture
 def gold_set(tmp_path):
     statements = [
-        {"doc": "d", "speaker": "putin", "sentence": "Putin said the talks were over.", "kind": "indirect", "mention": "surname"},
-        {"doc": "d", "speaker": "peskov", "sentence": "Peskov added that nothing had changed.", "kind": "indirect", "mention": "full name"},
+        {"doc": "d", "speaker": "putin", "sentence": "Putin said the talks were over.", "kind": "indirect", "mention": "surname", **LABELS},
+        {"doc": "d", "speaker": "peskov", "sentence": "Peskov added that nothing had changed.", "kind": "indirect", "mention": "full name", **LABELS},
         {"doc": "d", "speaker": "trump", "sentence": "Trump might say something, the paper reported.", "kind": "indirect",
-         "mention": "surname", "ambiguous": True},
+         "mention": "surname", "ambiguous": True, **LABELS},
     ]
     traps = [{"doc": "d", "sentence": "The Kremlin said it was calm."}, {"doc": "other", "sentence": "Not here."}]
     (tmp_path / "s.jsonl").write_text("".join(json.dumps(r) + "\n" for r in statements))
@@ -57,7 +58,7 @@ def test_found_wrong_speaker_trap_and_ambiguous(gold_set):
         prediction("trump", "Trump might say something, the paper reported."),  # ambiguous: neither way
         prediction("lavrov", "Peskov added that nothing had changed."),  # outside the roster: not scored
     ])
-    metrics, errors = score(predicted, gold, ROSTER)
+    metrics, errors, _ = score(predicted, gold, ROSTER)
     overall = metrics["overall"]
     assert (overall["gold"], overall["found"]) == (2, 1)  # the ambiguous row is not counted
     assert (overall["predicted"], overall["correct"]) == (3, 1)
@@ -80,14 +81,14 @@ def test_perfect_predictions_score_one(gold_set):
         prediction("putin", "Putin said the talks were over."),
         prediction("peskov", "Peskov added that nothing had changed.", mention_type="name"),
     ])
-    metrics, errors = score(predicted, gold, ROSTER)
+    metrics, errors, _ = score(predicted, gold, ROSTER)
     assert metrics["overall"]["f1"] == 1.0 and errors == []
     assert metrics["traps"]["attributed"] == 0
 
 
 def test_gold_sentence_missing_from_its_document_is_an_error(tmp_path):
     (tmp_path / "s.jsonl").write_text(json.dumps(
-        {"doc": "d", "speaker": "putin", "sentence": "Never written.", "kind": "direct", "mention": "surname"}) + "\n")
+        {"doc": "d", "speaker": "putin", "sentence": "Never written.", "kind": "direct", "mention": "surname", **LABELS}) + "\n")
     (tmp_path / "t.jsonl").write_text("")
     with pytest.raises(ConfigError, match="sentence not found in document d"):
         load_gold_set("toy", tmp_path / "s.jsonl", tmp_path / "t.jsonl", pd.DataFrame({"doc_id": ["d"], "text": [TEXT]}))
@@ -98,3 +99,25 @@ def test_bad_gold_row_names_file_and_line(tmp_path):
     (tmp_path / "t.jsonl").write_text("")
     with pytest.raises(ConfigError, match=r"s.jsonl:1: .*kind"):
         load_gold_set("toy", tmp_path / "s.jsonl", tmp_path / "t.jsonl", pd.DataFrame({"doc_id": ["d"], "text": [TEXT]}))
+
+
+def test_label_scores_compare_the_heads_with_the_lexicon_baseline():
+    from stages.evaluate import score_labels
+
+    found = pd.DataFrame({
+        "statement_id": ["s1", "s2", "s3", None],
+        "ambiguous": [False, False, False, False],
+        "sentiment": ["negative", "positive", "neutral", "negative"],
+        "stance": ["against", "favor", "neutral", "against"],
+        "stance_target": ["the talks"] * 4,
+    })
+    predicted = pd.DataFrame({"statement_id": ["s1", "s2", "s3"], "content": [
+        "This is a terrible, disgusting and dangerous provocation", "A wonderful, excellent result for everyone",
+        "The meeting is on Tuesday"]})
+    sentiment = pd.DataFrame({"statement_id": ["s1", "s2", "s3"], "sentiment": ["negative", "positive", "positive"]})
+    stance = pd.DataFrame({"statement_id": ["s1", "s2", "s3"], "target": ["talks"] * 3, "stance": ["against", "favor", "neutral"]})
+    scores = score_labels(found, predicted, sentiment, stance, {"talks": "the talks"})
+    assert scores["sentiment"]["n"] == 3  # the gold statement nobody found is not scored
+    assert scores["stance"]["model_macro_f1"] == 1.0
+    assert scores["sentiment"]["lexicon_macro_f1"] == 1.0  # VADER gets these obvious ones right
+    assert scores["sentiment"]["model_macro_f1"] == pytest.approx((1 + 2 / 3 + 0) / 3, abs=1e-4)
