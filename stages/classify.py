@@ -1,6 +1,8 @@
 """Stage 5b, classify: sentiment of every statement and its stance toward every target.
 
-Only statement contents go through the encoder (batched); the heads are a matrix product.
+Two backends give the probabilities (`classify.backend`): the offline default, where statement
+contents go once through the packaged encoder and the heads are a matrix product; and the hub
+backend (`stages.hub`), a sentiment model and zero-shot stance through an NLI model.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from stages.config import Params, load_params
 from stages.encoder import get_encoder
 from stages.heads import Head, sentiment_features, stance_features
 from stages.io import read_table, write_table
-from stages.schema import SENTIMENT_SCORES, STANCE_SCORES, STATEMENTS_RAW
+from stages.schema import SENTIMENT_LABELS, SENTIMENT_SCORES, STANCE_LABELS, STANCE_SCORES, STATEMENTS_RAW
 
 log = logging.getLogger("newsstance")
 
@@ -26,18 +28,41 @@ def low_margin(p: np.ndarray, margin: float) -> np.ndarray:
     return (top2[:, 1] - top2[:, 0]) < margin
 
 
-def classify(
-    statements: pd.DataFrame, sentiment: Head, stance: Head, encoder, targets: dict[str, str], margin: float
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Return (sentiment scores, stance scores) keyed by statement_id."""
+class HeadsBackend:
+    """The offline default: packaged encoder embeddings through the heads the train stage fitted."""
+
+    def __init__(self, encoder, sentiment: Head, stance: Head):
+        self.encoder, self.sentiment_head, self.stance_head = encoder, sentiment, stance
+        self._cache: tuple[list[str], np.ndarray] | None = None
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        if self._cache is None or self._cache[0] != texts:  # sentiment and every target share one pass
+            emb = self.encoder.encode(texts) if texts else np.zeros((0, self.encoder.dim), np.float32)
+            self._cache = (list(texts), emb)
+        return self._cache[1]
+
+    def sentiment(self, texts: list[str]) -> np.ndarray:
+        p = self.sentiment_head.predict_proba(sentiment_features(self.embed(texts)))
+        return p[:, [self.sentiment_head.classes.index(c) for c in SENTIMENT_LABELS]]
+
+    def stance(self, texts: list[str], target_text: str) -> np.ndarray:
+        emb = self.embed(texts)
+        target = self.encoder.encode([target_text])[0]
+        p = self.stance_head.predict_proba(stance_features(emb, np.broadcast_to(target, emb.shape)))
+        return p[:, [self.stance_head.classes.index(c) for c in STANCE_LABELS]]
+
+
+def classify(statements: pd.DataFrame, backend, targets: dict[str, str], margin: float) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return (sentiment scores, stance scores) keyed by statement_id. `backend` gives probabilities in
+    the order of SENTIMENT_LABELS and STANCE_LABELS."""
     ids = statements["statement_id"].tolist()
-    emb = encoder.encode(statements["content"].tolist()) if ids else np.zeros((0, encoder.dim), np.float32)
-    p = sentiment.predict_proba(sentiment_features(emb))
-    neg, neu, pos = (p[:, sentiment.classes.index(c)] for c in ("negative", "neutral", "positive"))
+    texts = statements["content"].tolist()
+    p = backend.sentiment(texts)
+    neg, neu, pos = p[:, 0], p[:, 1], p[:, 2]
     sentiment_scores = pd.DataFrame(
         {
             "statement_id": ids,
-            "sentiment": [sentiment.classes[i] for i in p.argmax(1)],
+            "sentiment": [SENTIMENT_LABELS[i] for i in p.argmax(1)],
             "sentiment_score": pos - neg,
             "p_negative": neg,
             "p_neutral": neu,
@@ -46,18 +71,16 @@ def classify(
         }
     )
     frames = []
-    target_ids = list(targets)
-    target_emb = encoder.encode([targets[t] for t in target_ids])
-    for target, t_emb in zip(target_ids, target_emb):
-        q = stance.predict_proba(stance_features(emb, np.broadcast_to(t_emb, emb.shape)))
-        against, neutral, favor = (q[:, stance.classes.index(c)] for c in ("against", "neutral", "favor"))
+    for target, target_text in targets.items():
+        q = backend.stance(texts, target_text)
+        against, neutral, favor = q[:, 0], q[:, 1], q[:, 2]
         frames.append(
             pd.DataFrame(
                 {
                     "statement_id": ids,
                     "target": target,
-                    "target_text": targets[target],
-                    "stance": [stance.classes[i] for i in q.argmax(1)],
+                    "target_text": target_text,
+                    "stance": [STANCE_LABELS[i] for i in q.argmax(1)],
                     "stance_score": favor - against,
                     "p_against": against,
                     "p_neutral": neutral,
@@ -68,6 +91,15 @@ def classify(
         )
     stance_scores = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=STANCE_SCORES.names)
     return sentiment_scores, stance_scores
+
+
+def make_backend(models: Path, params: Params):
+    if params.classify.backend == "hub":
+        from stages.hub import HubBackend
+
+        return HubBackend(params.classify.hub)
+    encoder = get_encoder(params.encoder.model, params.encoder.max_length, params.encoder.batch_size)
+    return HeadsBackend(encoder, Head.load(models / "sentiment.safetensors"), Head.load(models / "stance.safetensors"))
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -82,14 +114,8 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def run(statements: Path, models: Path, sentiment: Path, stance: Path, params: Params) -> None:
-    encoder = get_encoder(params.encoder.model, params.encoder.max_length, params.encoder.batch_size)
     sentiment_scores, stance_scores = classify(
-        read_table(statements, STATEMENTS_RAW),
-        Head.load(models / "sentiment.safetensors"),
-        Head.load(models / "stance.safetensors"),
-        encoder,
-        params.targets,
-        params.classify.low_margin,
+        read_table(statements, STATEMENTS_RAW), make_backend(models, params), params.targets, params.classify.low_margin
     )
     write_table(sentiment_scores, SENTIMENT_SCORES, sentiment)
     write_table(stance_scores, STANCE_SCORES, stance)

@@ -7,7 +7,7 @@ with a message that names the key, not as a KeyError deep inside a stage.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
@@ -73,8 +73,37 @@ class TrainParams(_Strict):
     seed: int = 13
 
 
+class HubParams(_Strict):
+    sentiment_model: str = "cardiffnlp/twitter-roberta-base-sentiment-latest"
+    # The model's label names (lower case) -> ours; unlisted labels are matched by their first three
+    # letters (neg, neu, pos).
+    sentiment_labels: dict[str, Literal["negative", "neutral", "positive"]] = Field(default_factory=dict)
+    nli_model: str = "MoritzLaurer/DeBERTa-v3-base-mnli-fever-anli"
+    # One hypothesis per stance class; {target} is the target's text.
+    hypotheses: dict[Literal["favor", "against", "neutral"], str] = Field(
+        default_factory=lambda: {
+            "favor": "The speaker supports {target}.",
+            "against": "The speaker opposes {target}.",
+            "neutral": "The speaker takes no position on {target}.",
+        }
+    )
+    max_length: int = 256
+    batch_size: int = 16
+
+    @field_validator("hypotheses")
+    @classmethod
+    def _every_class(cls, value: dict) -> dict:
+        if set(value) != {"favor", "against", "neutral"} or any("{target}" not in h for h in value.values()):
+            raise ValueError("needs one hypothesis for each of favor, against, neutral, each with {target}")
+        return value
+
+
 class ClassifyParams(_Strict):
     low_margin: float = 0.15
+    # "heads": the packaged encoder and the heads the train stage fits (offline). "hub": the
+    # sequence-classification and NLI models under `hub`, from the Hugging Face hub or a folder.
+    backend: Literal["heads", "hub"] = "heads"
+    hub: HubParams = HubParams()
 
 
 class TableParams(_Strict):

@@ -2,7 +2,7 @@ import json
 
 import numpy as np
 
-from stages.classify import classify, low_margin
+from stages.classify import HeadsBackend, classify, low_margin
 from stages.config import load_params
 from stages.heads import Head, fit_head
 from stages.train import train
@@ -81,7 +81,7 @@ def test_training_is_deterministic_and_heads_classify_statements(tmp_path, param
         "Supplying those missiles would be a catastrophic provocation.",
     ]})
     encoder = get_encoder(small.encoder.model, small.encoder.max_length, small.encoder.batch_size)
-    sent, stance = classify(statements, sentiment_a, stance_a, encoder, small.targets, 0.15)
+    sent, stance = classify(statements, HeadsBackend(encoder, sentiment_a, stance_a), small.targets, 0.15)
     assert np.allclose(sent[["p_negative", "p_neutral", "p_positive"]].sum(axis=1), 1.0)
     assert np.allclose(sent["sentiment_score"], sent["p_positive"] - sent["p_negative"])
     assert stance["target"].tolist() == ["tomahawk_transfer"] * 2
