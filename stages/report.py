@@ -37,6 +37,12 @@ def _fmt(value) -> str:
     return f"{value:+.2f}"
 
 
+def _pct(value) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    return f"{100 * value:.0f} %"
+
+
 def evidence_pieces(row, doc_text: str) -> list[dict]:
     """The sentence span cut into plain text and highlighted mention, cue and content."""
     marks = sorted(
@@ -100,6 +106,7 @@ def render_report(
     template = env.get_template("summary.html.j2")
     return template.render(
         fmt=_fmt,
+        pct=_pct,
         overview={
             "documents": len(documents),
             "sentences": len(sentences),
