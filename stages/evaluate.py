@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from sklearn.metrics import f1_score
 
+from stages.cli import INTERIM_FILES
 from stages.config import ConfigError, Params, load_params
 from stages.io import read_table, write_json, write_text
 from stages.schema import (
@@ -253,14 +254,14 @@ class EvalSpec:
 def evaluate(specs: list[EvalSpec], params: Params) -> tuple[dict, list[dict]]:
     metrics, errors = {}, []
     for spec in specs:
-        documents = read_table(spec.interim / "documents.parquet", DOCUMENTS)
-        predicted = read_table(spec.interim / "statements_raw.parquet", STATEMENTS_RAW)
+        documents = read_table(spec.interim / INTERIM_FILES["documents"], DOCUMENTS)
+        predicted = read_table(spec.interim / INTERIM_FILES["statements_raw"], STATEMENTS_RAW)
         gold, missing = load_gold_set(spec.name, spec.statements, spec.traps, documents)
         if missing:
             log.warning("%s: %d gold document(s) not in %s: %s", spec.name, len(missing), spec.interim, ", ".join(missing))
         attribution, set_errors, found = score(predicted, gold, set(params.roster))
-        labels = score_labels(found, predicted, read_table(spec.interim / "sentiment_scores.parquet", SENTIMENT_SCORES),
-                              read_table(spec.interim / "stance_scores.parquet", STANCE_SCORES), params.targets)
+        labels = score_labels(found, predicted, read_table(spec.interim / INTERIM_FILES["sentiment"], SENTIMENT_SCORES),
+                              read_table(spec.interim / INTERIM_FILES["stance"], STANCE_SCORES), params.targets)
         metrics[spec.name] = {"attribution": {**attribution, "missing_documents": missing}, **labels}
         errors += set_errors
         overall = attribution["overall"]

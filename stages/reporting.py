@@ -122,7 +122,7 @@ class CueFinder:
             return classify_span(verb.doc.text, tokens, quotes)
         quote = adjacent_quote(verb, quotes)
         if quote is not None:
-            return quote.inner_start, _rstrip_punct(verb.doc.text, quote.inner_start, quote.inner_end), "direct"
+            return quote.inner_start, rstrip_punct(verb.doc.text, quote.inner_start, quote.inner_end), "direct"
         return None
 
 
@@ -132,9 +132,9 @@ def classify_span(text: str, tokens: list[Token], quotes: list[Quote]) -> tuple[
     words = [t for t in tokens if not t.is_punct]
     for q in quotes:
         if words and all(q.contains(t.idx, t.idx + len(t)) for t in words):
-            return q.inner_start, _rstrip_punct(text, q.inner_start, q.inner_end), "direct"
+            return q.inner_start, rstrip_punct(text, q.inner_start, q.inner_end), "direct"
     quoted = any(start <= q.inner_start < end or q.contains(start, start + 1) for q in quotes)
-    return start, _rstrip_punct(text, start, end), "mixed" if quoted else "indirect"
+    return start, rstrip_punct(text, start, end), "mixed" if quoted else "indirect"
 
 
 # --- subjects ------------------------------------------------------------------------------------
@@ -319,7 +319,8 @@ def adjacent_quote(cue: Token, quotes: list[Quote]) -> Quote | None:
     return None
 
 
-def _rstrip_punct(text: str, start: int, end: int) -> int:
+def rstrip_punct(text: str, start: int, end: int) -> int:
+    """End of text[start:end] without trailing spaces and clause punctuation (, ; :)."""
     while end > start and (text[end - 1].isspace() or text[end - 1] in ",;:"):
         end -= 1
     return end

@@ -30,7 +30,7 @@ from stages.config import Params, Speaker, StatementsParams, load_params
 from stages.io import read_table, write_table
 from stages.nlp import docs_from_bytes, load_spacy
 from stages.quotes import Quote, find_quotes
-from stages.reporting import CueFinder, Report
+from stages.reporting import CueFinder, Report, rstrip_punct
 from stages.schema import SENTENCES, STATEMENTS_RAW
 from stages.sentences import paragraph_starts
 from stages.speakers import SUBJECTS, Salience, SpeakerResolver, Who
@@ -189,9 +189,7 @@ def continuations(doc: Doc, spans: Spans, paragraphs: list[Paragraph], said: lis
             quote = item
             if current is None or not opens_sentence(spans, text, quote) or any(a < quote.inner_end and quote.start < b for a, b in claimed):
                 continue
-            end = quote.inner_end
-            while end > quote.inner_start and (text[end - 1].isspace() or text[end - 1] in ",;:"):
-                end -= 1
+            end = rstrip_punct(text, quote.inner_start, quote.inner_end)
             rows.append(statement_row(doc, spans, replace(current, mention_type="continuation"),
                                       (quote.inner_start, quote.inner_start, ""), quote.inner_start, end, "direct",
                                       first=quote.inner_start))
