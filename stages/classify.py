@@ -18,9 +18,13 @@ from stages.config import Params, load_params
 from stages.encoder import get_encoder
 from stages.heads import Head, sentiment_features, stance_features
 from stages.io import read_table, write_table
+from stages.provenance import Provenance, model_id, read_provenance, sha256_hex, stage_provenance
 from stages.schema import SENTIMENT_LABELS, SENTIMENT_SCORES, STANCE_LABELS, STANCE_SCORES, STATEMENTS_RAW
 
 log = logging.getLogger("newsstance")
+
+# The params sections this stage reads; its dvc.yaml entry lists the same (a test checks).
+PARAMS = ("encoder", "targets", "classify")
 
 
 def low_margin(p: np.ndarray, margin: float) -> np.ndarray:
@@ -31,9 +35,11 @@ def low_margin(p: np.ndarray, margin: float) -> np.ndarray:
 class HeadsBackend:
     """The offline default: packaged encoder embeddings through the heads the train stage fitted."""
 
-    def __init__(self, encoder, sentiment: Head, stance: Head):
+    def __init__(self, encoder, sentiment: Head, stance: Head, models: dict[str, str] | None = None):
         self.encoder, self.sentiment_head, self.stance_head = encoder, sentiment, stance
         self._cache: tuple[list[str], np.ndarray] | None = None
+        self.models = models or {}  # role -> model id, for the outputs' provenance
+        self.upstream = [Provenance.from_metadata(h.meta.get("provenance")) for h in (sentiment, stance)]
 
     def embed(self, texts: list[str]) -> np.ndarray:
         if self._cache is None or self._cache[0] != texts:  # sentiment and every target share one pass
@@ -99,7 +105,10 @@ def make_backend(models: Path, params: Params):
 
         return HubBackend(params.classify.hub)
     encoder = get_encoder(params.encoder.model, params.encoder.max_length, params.encoder.batch_size)
-    return HeadsBackend(encoder, Head.load(models / "sentiment.safetensors"), Head.load(models / "stance.safetensors"))
+    heads = {name: models / f"{name}.safetensors" for name in ("sentiment", "stance")}
+    ids = {"encoder": model_id(params.encoder.model)}
+    ids.update({f"{name}_head": "sha256:" + sha256_hex(path.read_bytes()) for name, path in heads.items()})
+    return HeadsBackend(encoder, Head.load(heads["sentiment"]), Head.load(heads["stance"]), ids)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -114,11 +123,14 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def run(statements: Path, models: Path, sentiment: Path, stance: Path, params: Params) -> None:
+    backend = make_backend(models, params)
     sentiment_scores, stance_scores = classify(
-        read_table(statements, STATEMENTS_RAW), make_backend(models, params), params.targets, params.classify.low_margin
+        read_table(statements, STATEMENTS_RAW), backend, params.targets, params.classify.low_margin
     )
-    write_table(sentiment_scores, SENTIMENT_SCORES, sentiment)
-    write_table(stance_scores, STANCE_SCORES, stance)
+    provenance = stage_provenance("classify", params, PARAMS, [read_provenance(statements), *backend.upstream],
+                                  backend.models)
+    write_table(sentiment_scores, SENTIMENT_SCORES, sentiment, provenance)
+    write_table(stance_scores, STANCE_SCORES, stance, provenance)
 
 
 if __name__ == "__main__":

@@ -115,6 +115,8 @@ class TableParams(_Strict):
 class ReportParams(_Strict):
     min_statements: int = 5
     top_quotes: int = 3
+    # The statements-per-document chart shows the documents with the most statements, up to this many.
+    max_chart_documents: int = Field(40, ge=1)
 
 
 class Params(_Strict):

@@ -20,10 +20,14 @@ from tqdm import tqdm
 
 from stages.config import Params, Speaker, load_params
 from stages.io import write_bytes, write_table
-from stages.nlp import docs_from_bytes, docs_to_bytes, load_spacy
+from stages.nlp import docs_from_bytes, docs_provenance, docs_to_bytes, load_spacy
+from stages.provenance import model_id, stage_provenance
 from stages.schema import ENTITIES
 
 log = logging.getLogger("newsstance")
+
+# The params sections this stage reads; its dvc.yaml entry lists the same (a test checks).
+PARAMS = ("nlp", "roster", "entities")
 
 
 def roster_patterns(roster: dict[str, Speaker], nlp: Language) -> list[dict]:
@@ -102,9 +106,12 @@ def main(argv: list[str] | None = None) -> None:
 def run(docbin: Path, entities: Path, docbin_out: Path, params: Params) -> None:
     nlp = load_spacy(params.nlp.model, with_ner=True)
     add_entity_ruler(nlp, params.roster, params.entities.patterns)
-    table, docs = find_entities(docs_from_bytes(docbin.read_bytes(), nlp), nlp)
-    write_table(table, ENTITIES, entities)
-    write_bytes(docbin_out, docs_to_bytes(docs))
+    docs = docs_from_bytes(docbin.read_bytes(), nlp)
+    provenance = stage_provenance("entities", params, PARAMS, [docs_provenance(docs)],
+                                  {"spacy": model_id(params.nlp.model)})
+    table, docs = find_entities(docs, nlp)
+    write_table(table, ENTITIES, entities, provenance)
+    write_bytes(docbin_out, docs_to_bytes(docs, provenance))
 
 
 if __name__ == "__main__":

@@ -26,14 +26,16 @@ from stages.cli import INTERIM_FILES
 from stages.config import ConfigError, Params, load_params
 from stages.io import read_table, write_json, write_text
 from stages.schema import (
-    DOCUMENTS, KINDS, SENTIMENT_LABELS, SENTIMENT_SCORES, STANCE_LABELS, STANCE_SCORES, STATEMENTS_RAW,
+    DOCUMENTS, KINDS, MENTION_TYPES, SENTIMENT_LABELS, SENTIMENT_SCORES, STANCE_LABELS, STANCE_SCORES, STATEMENTS_RAW,
 )
 
 log = logging.getLogger("newsstance")
 
+# The params sections this stage reads; its dvc.yaml entry lists the same (a test checks).
+PARAMS = ("roster", "targets")
+
 # Gold files spell the mention "full name"; the statements table calls it "name".
 MENTION_OF_GOLD = {"full name": "name"}
-MENTION_TYPES = ("name", "surname", "title", "pronoun", "continuation", "possessive")
 
 
 class GoldStatement(BaseModel):

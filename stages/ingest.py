@@ -17,9 +17,13 @@ import pandas as pd
 
 from stages.config import IngestParams, Params, load_params
 from stages.io import write_table
+from stages.provenance import stage_provenance
 from stages.schema import DOCUMENTS, REJECTED
 
 log = logging.getLogger("newsstance")
+
+# The params sections this stage reads; its dvc.yaml entry lists the same (a test checks).
+PARAMS = ("ingest",)
 
 _FINAL_STOP = re.compile(r"[.!?;:]['\"”’)]*$")
 
@@ -120,8 +124,9 @@ def main(argv: list[str] | None = None) -> None:
 
 def run(raw_dir: Path, documents: Path, rejected: Path, params: Params) -> None:
     docs, rejects = ingest(raw_dir, params.ingest)
-    write_table(docs, DOCUMENTS, documents)
-    write_table(rejects, REJECTED, rejected)
+    provenance = stage_provenance("ingest", params, PARAMS)
+    write_table(docs, DOCUMENTS, documents, provenance)
+    write_table(rejects, REJECTED, rejected, provenance)
 
 
 if __name__ == "__main__":

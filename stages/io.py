@@ -18,9 +18,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from stages.schema import Table
+from stages.provenance import Provenance
+from stages.schema import Column, Table
 
 log = logging.getLogger("newsstance")
+
+_UMASK = os.umask(0)
+os.umask(_UMASK)
 
 
 @contextmanager
@@ -30,6 +34,7 @@ def atomic_path(path: Path | str) -> Iterator[Path]:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
+    os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes it private; the output should not be
     try:
         yield Path(tmp)
         os.replace(tmp, path)
@@ -62,9 +67,7 @@ def to_arrow(frame: pd.DataFrame, table: Table) -> pa.Table:
     for col in table.columns:
         values = frame[col.name]
         if pa.types.is_dictionary(col.type):
-            values = values.astype("string").astype(object).where(values.notna(), None)
-            array = pa.array(values.tolist(), type=pa.string()).dictionary_encode()
-            array = array.cast(col.type)
+            array = _categorical(table.name, col, values)
         else:
             array = pa.array(values.tolist(), type=col.type, from_pandas=True)
         if not col.nullable and array.null_count:
@@ -73,12 +76,28 @@ def to_arrow(frame: pd.DataFrame, table: Table) -> pa.Table:
     return pa.Table.from_arrays(arrays, schema=table.arrow)
 
 
-def write_table(frame: pd.DataFrame, table: Table, path: Path | str, metadata: dict | None = None) -> None:
-    """Validate `frame` against `table` and write it as Parquet, atomically."""
+def _categorical(table: str, col: Column, values: pd.Series) -> pa.DictionaryArray:
+    """A dictionary column: a closed set keeps its declared categories (unused ones included, so
+    pandas sees every label); an open set gets its values sorted, so the bytes never depend on row order."""
+    strings = values.astype("string").astype(object).where(values.notna(), None)
+    present = sorted({v for v in strings if v is not None})
+    if col.categories is not None:
+        unknown = [v for v in present if v not in col.categories]
+        if unknown:
+            raise ValueError(f"{table}.{col.name}: {unknown} not among the categories {list(col.categories)}")
+        categories = list(col.categories)
+    else:
+        categories = present
+    position = {c: i for i, c in enumerate(categories)}
+    indices = pa.array([None if v is None else position[v] for v in strings], type=pa.int32())
+    return pa.DictionaryArray.from_arrays(indices, pa.array(categories, type=pa.string()), ordered=col.type.ordered)
+
+
+def write_table(frame: pd.DataFrame, table: Table, path: Path | str, provenance: Provenance) -> None:
+    """Validate `frame` against `table` and write it as Parquet, atomically, with its provenance."""
     arrow = to_arrow(frame, table)
     meta = dict(arrow.schema.metadata or {})
-    for key, value in (metadata or {}).items():
-        meta[f"newsstance.{key}".encode()] = json.dumps(value, sort_keys=True).encode()
+    meta.update({k.encode(): v.encode() for k, v in provenance.to_metadata().items()})
     arrow = arrow.replace_schema_metadata(meta)
     with atomic_path(path) as tmp:
         pq.write_table(arrow, tmp)

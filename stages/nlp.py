@@ -13,6 +13,10 @@ from spacy.language import Language
 from spacy.tokens import Doc, DocBin
 
 from stages.config import ConfigError
+from stages.provenance import Provenance
+
+# A DocBin has no file-level metadata, so each doc carries the provenance of the stage that wrote it.
+PROVENANCE_KEY = "newsstance_provenance"
 
 
 @Language.component("paragraph_breaks")
@@ -37,9 +41,18 @@ def load_spacy(model: str, with_ner: bool = False) -> Language:
     return nlp
 
 
-def docs_to_bytes(docs: list[Doc]) -> bytes:
+def docs_to_bytes(docs: list[Doc], provenance: Provenance | None = None) -> bytes:
+    for doc in docs:
+        doc.user_data.pop(PROVENANCE_KEY, None)
+        if provenance is not None:
+            doc.user_data[PROVENANCE_KEY] = provenance.to_metadata()
     return DocBin(docs=docs, store_user_data=True).to_bytes()
 
 
 def docs_from_bytes(data: bytes, nlp: Language) -> list[Doc]:
     return list(DocBin(store_user_data=True).from_bytes(data).get_docs(nlp.vocab))
+
+
+def docs_provenance(docs: list[Doc]) -> Provenance | None:
+    """The provenance the docs were written with (None for an empty DocBin or one from elsewhere)."""
+    return Provenance.from_metadata(docs[0].user_data.get(PROVENANCE_KEY)) if docs else None

@@ -1,34 +1,43 @@
-"""Stage 7, report: reports/summary.html, one self-contained page for an analyst.
+"""Stage 7, report: reports/summary.html, one self-contained page for an analyst with ten minutes.
 
-Rendered by Jinja2 with autoescaping on, so every piece of article text is escaped; the page holds
-no script and loads nothing. It carries no timestamp or absolute path: the same inputs give the
-same bytes.
+Jinja2 renders it with autoescaping on, so every piece of article text is escaped. Charts are static
+SVG (stages.charts); the one script, inline, filters and sorts the statements table, and the page's
+Content-Security-Policy lets only that script run (by its hash) and forbids every request. The page
+carries no timestamp or absolute path: the same inputs give the same bytes.
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
 import hashlib
 import logging
 import math
-from importlib import metadata
+import re
+from importlib import resources
 from pathlib import Path
 
 import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-import stages
+from stages import charts
 from stages.config import Params, load_params
 from stages.io import read_table, write_text
-from stages.schema import DOCUMENTS, REJECTED, SENTENCES, SPEAKERS, STANCES, STATEMENTS
+from stages.provenance import canonical_json, package_version, params_digest, read_provenance, sha256_hex
+from stages.schema import (
+    DOCUMENTS, REJECTED, SENTENCES, SENTIMENT_LABELS, SPEAKERS, STANCE_LABELS, STANCES, STATEMENTS,
+)
 
 log = logging.getLogger("newsstance")
 
-PACKAGES = ("spacy", "transformers", "torch", "scikit-learn", "pandas", "pyarrow", "dvc")
+# The params sections this stage reads; its dvc.yaml entry lists the same (a test checks). Upstream
+# settings reach the report as the lineage stored in the tables it reads.
+PARAMS = ("report",)
 
+PACKAGES = ("spacy", "transformers", "torch", "scikit-learn", "pandas", "pyarrow", "dvc", "altair", "vl-convert-python")
 
-def params_digest(params: Params) -> str:
-    return hashlib.sha256(params.model_dump_json().encode()).hexdigest()
+# SVG from the chart renderer is inserted unescaped; it must hold nothing that could run.
+UNSAFE_SVG = re.compile(r"<script|<foreignObject|\son\w+\s*=|javascript:", re.IGNORECASE)
 
 
 def _fmt(value) -> str:
@@ -65,6 +74,70 @@ def evidence_pieces(row, doc_text: str) -> list[dict]:
     return [p for p in pieces if p["text"]]
 
 
+def safe_svg(svg: str) -> str:
+    if UNSAFE_SVG.search(svg):
+        raise ValueError("chart SVG holds markup that could run; refusing to embed it")
+    return svg
+
+
+def statement_rows(statements: pd.DataFrame, stances: pd.DataFrame, texts: dict[str, str], targets: list[str]) -> list[dict]:
+    stance_of = {(r.statement_id, str(r.target)): (str(r.stance), float(r.stance_score)) for r in stances.itertuples()}
+    rows = []
+    for i, st in enumerate(statements.itertuples()):
+        own = {t: stance_of.get((st.statement_id, t), ("", 0.0)) for t in targets}
+        rows.append({
+            "anchor": f"st-{i}",
+            "speaker": str(st.speaker),
+            "speaker_name": st.speaker_name,
+            "in_roster": bool(st.in_roster),
+            "doc_id": st.doc_id,
+            "kind": str(st.kind),
+            "mention_type": str(st.mention_type),
+            "content": st.content,
+            "sentiment": str(st.sentiment),
+            "sentiment_score": float(st.sentiment_score),
+            "low_margin": bool(st.sentiment_low_margin),
+            "stances": {t: label for t, (label, _) in own.items()},
+            "stance_scores": {t: score for t, (_, score) in own.items()},
+            "strength": max([abs(float(st.sentiment_score))] + [abs(score) for _, score in own.values()]),
+            "pieces": evidence_pieces(st, texts[st.doc_id]),
+        })
+    return rows
+
+
+def speaker_sections(rows: list[dict], speakers: pd.DataFrame, params: Params) -> list[dict]:
+    """One section per roster speaker with statements: figures per target and the strongest quotes."""
+    sections = []
+    for speaker_id, speaker in params.roster.items():
+        own = [r for r in rows if r["speaker"] == speaker_id]
+        if not own:
+            continue
+        figures = [r for r in speakers.to_dict("records") if str(r["speaker"]) == speaker_id]
+        strongest = sorted(own, key=lambda r: -r["strength"])[: params.report.top_quotes]
+        sections.append({
+            "id": speaker_id, "name": speaker.name, "figures": figures, "quotes": strongest,
+            "uncertain": len(own) < params.report.min_statements,
+            "n_statements": len(own), "n_documents": len({r["doc_id"] for r in own}),
+        })
+    return sections
+
+
+def provenance_section(statements_file: Path, documents: pd.DataFrame, params: Params) -> dict:
+    """Per-stage params digests (the lineage in the tables' metadata, plus this stage's own), one
+    digest over all of them, the models and the package versions."""
+    upstream = read_provenance(statements_file)
+    lineage = dict(upstream.lineage if upstream else {})
+    lineage["report"] = params_digest(params, PARAMS)
+    return {
+        "version": upstream.pipeline_version if upstream else "unknown",
+        "params_digest": sha256_hex(canonical_json(lineage)),
+        "lineage": sorted(lineage.items()),
+        "models": sorted((upstream.models if upstream else {}).items()),
+        "packages": [(p, package_version(p)) for p in PACKAGES],
+        "inputs": documents[["file", "sha256"]].to_dict("records"),
+    }
+
+
 def render_report(
     documents: pd.DataFrame,
     sentences: pd.DataFrame,
@@ -73,68 +146,50 @@ def render_report(
     speakers: pd.DataFrame,
     rejected: pd.DataFrame,
     params: Params,
+    provenance: dict,
 ) -> str:
-    texts = dict(zip(documents["doc_id"], documents["text"]))
-    stance_of = {(r.statement_id, str(r.target)): str(r.stance) for r in stances.itertuples()}
-    rows = []
-    for i, st in enumerate(statements.itertuples()):
-        rows.append(
-            {
-                "anchor": f"st-{i}",
-                "speaker": str(st.speaker),
-                "speaker_name": st.speaker_name,
-                "in_roster": bool(st.in_roster),
-                "doc_id": st.doc_id,
-                "kind": str(st.kind),
-                "content": st.content,
-                "sentiment": str(st.sentiment),
-                "sentiment_score": float(st.sentiment_score),
-                "stances": {t: stance_of.get((st.statement_id, t), "") for t in params.targets},
-                "pieces": evidence_pieces(st, texts[st.doc_id]),
-            }
-        )
-    sections = []
-    for speaker_id, speaker in params.roster.items():
-        own = [r for r in rows if r["speaker"] == speaker_id]
-        if not own:
-            continue
-        strongest = sorted(own, key=lambda r: -abs(r["sentiment_score"]))[: params.report.top_quotes]
-        sections.append(
-            {"id": speaker_id, "name": speaker.name, "uncertain": len(own) < params.report.min_statements, "quotes": strongest}
-        )
+    targets = list(params.targets)
+    rows = statement_rows(statements, stances, dict(zip(documents["doc_id"], documents["text"])), targets)
+    heat_map, documents_left_out = charts.statements_chart(statements, params.report.max_chart_documents)
+    script = resources.files("stages").joinpath("templates/summary.js").read_text(encoding="utf-8")
+    speaker_options = list(dict.fromkeys((r["speaker"], r["speaker_name"], r["in_roster"]) for r in rows))
+    speaker_options.sort(key=lambda o: (not o[2], o[1]))
     env = Environment(loader=PackageLoader("stages", "templates"), autoescape=select_autoescape(default=True, default_for_string=True))
-    template = env.get_template("summary.html.j2")
-    return template.render(
+    return env.get_template("summary.html.j2").render(
         fmt=_fmt,
         pct=_pct,
+        link=charts.filter_link,
         overview={
             "documents": len(documents),
             "sentences": len(sentences),
             "statements": len(statements),
+            "roster_statements": int(statements["in_roster"].sum()),
             "speakers": statements["speaker"].nunique(),
             "rejected": len(rejected),
         },
         rejected=rejected.to_dict("records"),
         targets=[{"id": t, "text": text} for t, text in params.targets.items()],
         speakers=[{**r, "speaker": str(r["speaker"]), "target": str(r["target"])} for r in speakers.to_dict("records")],
-        speaker_sections=sections,
-        statements=rows,
-        provenance={
-            "version": stages.__version__,
-            "params_digest": params_digest(params),
-            "spacy_model": f"{params.nlp.model} {_version(params.nlp.model.replace('_', '-'))}",
-            "encoder": params.encoder.model,
-            "packages": [(p, _version(p)) for p in PACKAGES],
-            "inputs": documents[["file", "sha256"]].to_dict("records"),
+        sections=speaker_sections(rows, speakers, params),
+        charts={
+            "stance": {t: safe_svg(charts.stance_chart(speakers, t)) for t in targets},
+            "sentiment": safe_svg(charts.sentiment_chart(speakers)),
+            "per_document": safe_svg(heat_map),
+            "documents_left_out": documents_left_out,
         },
+        statements=rows,
+        options={
+            "speakers": speaker_options,
+            "documents": sorted(documents["doc_id"]),
+            "kinds": sorted({r["kind"] for r in rows}),
+            "sentiments": SENTIMENT_LABELS,
+            "stances": STANCE_LABELS,
+        },
+        script=script,
+        script_hash="sha256-" + base64.b64encode(hashlib.sha256(script.encode()).digest()).decode(),
+        min_statements=params.report.min_statements,
+        provenance=provenance,
     )
-
-
-def _version(dist: str) -> str:
-    try:
-        return metadata.version(dist)
-    except metadata.PackageNotFoundError:
-        return "not installed"
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -148,14 +203,16 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def run(interim: Path, processed: Path, out: Path, params: Params) -> None:
+    documents = read_table(interim / "documents.parquet", DOCUMENTS)
     html = render_report(
-        read_table(interim / "documents.parquet", DOCUMENTS),
+        documents,
         read_table(interim / "sentences.parquet", SENTENCES),
         read_table(processed / "statements.parquet", STATEMENTS),
         read_table(processed / "stances.parquet", STANCES),
         read_table(processed / "speakers.parquet", SPEAKERS),
         read_table(processed / "rejected.parquet", REJECTED),
         params,
+        provenance_section(processed / "statements.parquet", documents, params),
     )
     write_text(out, html)
     log.info("wrote %s", out)

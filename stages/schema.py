@@ -12,7 +12,8 @@ from dataclasses import dataclass
 import pyarrow as pa
 
 STRING = pa.string()
-CATEGORY = pa.dictionary(pa.int32(), pa.string())
+CATEGORY = pa.dictionary(pa.int32(), pa.string())  # an open set (speakers, targets): sorted values
+LABEL = pa.dictionary(pa.int32(), pa.string(), ordered=True)  # a closed set, in its declared order
 INT = pa.int64()
 FLOAT = pa.float64()
 BOOL = pa.bool_()
@@ -20,6 +21,7 @@ BOOL = pa.bool_()
 SENTIMENT_LABELS = ("negative", "neutral", "positive")
 STANCE_LABELS = ("against", "neutral", "favor")
 KINDS = ("direct", "indirect", "mixed")
+MENTION_TYPES = ("name", "surname", "title", "pronoun", "possessive", "continuation")
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,7 @@ class Column:
     type: pa.DataType
     doc: str
     nullable: bool = False
+    categories: tuple[str, ...] | None = None  # the closed set of a LABEL column, in order
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,10 @@ class Table:
 
 def _cols(*specs: tuple) -> tuple[Column, ...]:
     return tuple(Column(*spec) for spec in specs)
+
+
+def _label(name: str, categories: tuple[str, ...], doc: str) -> tuple:
+    return (name, LABEL, doc, False, categories)
 
 
 DOCUMENTS = Table(
@@ -112,8 +119,8 @@ _STATEMENT_CORE = _cols(
     ("mention", STRING, "How the speaker is named at this place (\"Mr Putin\", \"he\", ...)."),
     ("mention_start", INT, "Offset of the mention in the document text."),
     ("mention_end", INT, "Offset one past the mention."),
-    ("mention_type", CATEGORY, "name | surname | title | pronoun | possessive | continuation."),
-    ("kind", CATEGORY, "direct | indirect | mixed."),
+    _label("mention_type", MENTION_TYPES, "name | surname | title | pronoun | possessive | continuation."),
+    _label("kind", KINDS, "direct | indirect | mixed."),
     ("cue", STRING, "Reporting expression as written (\"warned\", \"according to\"), empty for continuations."),
     ("cue_start", INT, "Offset of the cue in the document text."),
     ("cue_end", INT, "Offset one past the cue."),
@@ -132,7 +139,7 @@ SENTIMENT_SCORES = Table(
     "Sentiment of every statement.",
     _cols(
         ("statement_id", STRING, "Statement key."),
-        ("sentiment", CATEGORY, "negative | neutral | positive (argmax)."),
+        _label("sentiment", SENTIMENT_LABELS, "negative | neutral | positive (argmax)."),
         ("sentiment_score", FLOAT, "P(positive) - P(negative), in [-1, 1]."),
         ("p_negative", FLOAT, "Probability of negative."),
         ("p_neutral", FLOAT, "Probability of neutral."),
@@ -144,7 +151,7 @@ SENTIMENT_SCORES = Table(
 _STANCE_COLUMNS = _cols(
     ("target", CATEGORY, "Stance target id from params.yaml."),
     ("target_text", STRING, "The proposition the stance is about."),
-    ("stance", CATEGORY, "against | neutral | favor (argmax)."),
+    _label("stance", STANCE_LABELS, "against | neutral | favor (argmax)."),
     ("stance_score", FLOAT, "P(favor) - P(against), in [-1, 1]."),
     ("p_against", FLOAT, "Probability of against."),
     ("p_neutral", FLOAT, "Probability of neutral or unrelated."),

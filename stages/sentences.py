@@ -20,9 +20,13 @@ from tqdm import tqdm
 from stages.config import Params, load_params
 from stages.io import read_table, write_bytes, write_table
 from stages.nlp import docs_to_bytes, load_spacy
+from stages.provenance import model_id, read_provenance, stage_provenance
 from stages.schema import DOCUMENTS, SENTENCES
 
 log = logging.getLogger("newsstance")
+
+# The params sections this stage reads; its dvc.yaml entry lists the same (a test checks).
+PARAMS = ("nlp", "sentences")
 
 _MINOR_WORDS = frozenset(
     "a an and as at but by for from in into of on or over the to vs vs. with".split()
@@ -120,8 +124,10 @@ def run(documents: Path, sentences: Path, docbin: Path, params: Params) -> None:
     table, docs = split_sentences(
         read_table(documents, DOCUMENTS), nlp, params.sentences.heading_max_words, params.nlp.batch_size
     )
-    write_table(table, SENTENCES, sentences)
-    write_bytes(docbin, docs_to_bytes(docs))
+    provenance = stage_provenance("sentences", params, PARAMS, [read_provenance(documents)],
+                                  {"spacy": model_id(params.nlp.model)})
+    write_table(table, SENTENCES, sentences, provenance)
+    write_bytes(docbin, docs_to_bytes(docs, provenance))
 
 
 if __name__ == "__main__":

@@ -28,7 +28,8 @@ from tqdm import tqdm
 
 from stages.config import Params, Speaker, StatementsParams, load_params
 from stages.io import read_table, write_table
-from stages.nlp import docs_from_bytes, load_spacy
+from stages.nlp import docs_from_bytes, docs_provenance, load_spacy
+from stages.provenance import model_id, read_provenance, stage_provenance
 from stages.quotes import Quote, find_quotes
 from stages.reporting import CueFinder, Report, rstrip_punct
 from stages.schema import SENTENCES, STATEMENTS_RAW
@@ -36,6 +37,9 @@ from stages.sentences import paragraph_starts
 from stages.speakers import SUBJECTS, Salience, SpeakerResolver, Who
 
 log = logging.getLogger("newsstance")
+
+# The params sections this stage reads; its dvc.yaml entry lists the same (a test checks).
+PARAMS = ("nlp", "roster", "statements")
 
 
 @dataclass(frozen=True)
@@ -256,7 +260,9 @@ def run(docbin: Path, sentences: Path, statements: Path, params: Params) -> None
     attributor = Attributor(nlp, params.roster, params.statements)
     docs = docs_from_bytes(docbin.read_bytes(), nlp)
     table = extract_statements(docs, read_table(sentences, SENTENCES), attributor)
-    write_table(table, STATEMENTS_RAW, statements)
+    provenance = stage_provenance("statements", params, PARAMS, [docs_provenance(docs), read_provenance(sentences)],
+                                  {"spacy": model_id(params.nlp.model)})
+    write_table(table, STATEMENTS_RAW, statements, provenance)
 
 
 if __name__ == "__main__":

@@ -16,11 +16,15 @@ from scipy.stats import binomtest, bootstrap
 
 from stages.config import Params, load_params
 from stages.io import read_table, write_table
+from stages.provenance import read_provenance, stage_provenance
 from stages.schema import (
     REJECTED, SENTIMENT_SCORES, SPEAKERS, STANCE_SCORES, STANCES, STATEMENTS, STATEMENTS_RAW,
 )
 
 log = logging.getLogger("newsstance")
+
+# The params sections this stage reads; its dvc.yaml entry lists the same (a test checks).
+PARAMS = ("roster", "targets", "report.min_statements", "table")
 
 
 def build_tables(
@@ -99,16 +103,19 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def run(statements_raw: Path, sentiment: Path, stance: Path, rejected_in: Path, out: Path, params: Params) -> None:
+    provenance = stage_provenance(
+        "table", params, PARAMS, [read_provenance(p) for p in (statements_raw, sentiment, stance, rejected_in)]
+    )
     statements, stances, speakers = build_tables(
         read_table(statements_raw, STATEMENTS_RAW),
         read_table(sentiment, SENTIMENT_SCORES),
         read_table(stance, STANCE_SCORES),
         params,
     )
-    write_table(statements, STATEMENTS, out / "statements.parquet")
-    write_table(stances, STANCES, out / "stances.parquet")
-    write_table(speakers, SPEAKERS, out / "speakers.parquet")
-    write_table(read_table(rejected_in, REJECTED), REJECTED, out / "rejected.parquet")
+    write_table(statements, STATEMENTS, out / "statements.parquet", provenance)
+    write_table(stances, STANCES, out / "stances.parquet", provenance)
+    write_table(speakers, SPEAKERS, out / "speakers.parquet", provenance)
+    write_table(read_table(rejected_in, REJECTED), REJECTED, out / "rejected.parquet", provenance)
 
 
 if __name__ == "__main__":

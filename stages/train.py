@@ -20,9 +20,13 @@ from stages.config import ConfigError, Params, load_params
 from stages.encoder import get_encoder
 from stages.heads import Head, fit_head, sentiment_features, stance_features
 from stages.io import write_json
+from stages.provenance import model_id, stage_provenance
 from stages.schema import SENTIMENT_LABELS, STANCE_LABELS
 
 log = logging.getLogger("newsstance")
+
+# The params sections this stage reads; its dvc.yaml entry lists the same (a test checks).
+PARAMS = ("encoder", "targets", "train")
 
 
 def read_labels(path: Path, allowed: tuple[str, ...], targets: dict[str, str] | None = None) -> list[dict]:
@@ -62,7 +66,9 @@ def train(params: Params) -> tuple[Head, Head, dict]:
         raise ConfigError(f"stance targets without labelled examples in {tp.stance_labels}: {missing}")
 
     log.info("train: encoding %d sentiment and %d stance examples", len(sentiment_rows), len(stance_rows))
-    meta = {"encoder": params.encoder.model, "max_length": params.encoder.max_length}
+    provenance = stage_provenance("train", params, PARAMS, models={"encoder": model_id(params.encoder.model)})
+    meta = {"encoder": params.encoder.model, "max_length": params.encoder.max_length,
+            "provenance": provenance.to_metadata()}
     x_sent = sentiment_features(encoder.encode([r["text"] for r in sentiment_rows]))
     y_sent = [r["label"] for r in sentiment_rows]
     target_ids = list(params.targets)
