@@ -21,8 +21,14 @@ def filter_link(**criteria: str) -> str:
     return "#statements?" + urlencode({k: v for k, v in criteria.items() if v is not None})
 
 
+# vl-convert resolves links against the base URL of its data loader; ours are in-page fragments.
+LOADER_BASE = "https://vega.github.io/vega-datasets/"
+
+
 def to_svg(chart: alt.TopLevelMixin) -> str:
-    return vl_convert.vegalite_to_svg(chart.to_json())
+    """Render offline (the data is inline; every data request is refused) to SVG."""
+    svg = vl_convert.vegalite_to_svg(chart.to_json(), allowed_base_urls=[])
+    return svg.replace(f'href="{LOADER_BASE}#', 'href="#')
 
 
 def _speaker_axis(order: list[str]) -> alt.Y:
@@ -38,7 +44,7 @@ def stance_chart(speakers: pd.DataFrame, target: str) -> str:
             rows.append({
                 "label": _label(s), "stance": label, "share": sign * getattr(s, f"share_{label}"),
                 "low": sign * getattr(s, f"share_{label}_low"), "high": sign * getattr(s, f"share_{label}_high"),
-                "uncertain": bool(s.uncertain), "link": filter_link(speaker=str(s.speaker), target=target, stance=label),
+                "uncertain": bool(s.uncertain), "link": filter_link(speaker=str(s.speaker), **{f"stance_{target}": label}),
             })
     if not rows:
         return ""

