@@ -53,11 +53,13 @@ def test_stances_cover_every_statement_and_target(seeds_out):
 
 @pytest.mark.skipif(not (ROOT / "data" / "processed" / "statements.parquet").exists(),
                     reason="no `dvc repro` output in this checkout to compare with")
-def test_cli_tables_equal_dvc_tables(seeds_out):
+def test_cli_tables_and_report_equal_dvc_ones(seeds_out):
     for name in ("statements", "stances", "speakers"):
         pd.testing.assert_frame_equal(
             pd.read_parquet(seeds_out / f"{name}.parquet"), pd.read_parquet(ROOT / "data" / "processed" / f"{name}.parquet")
         )
+    # Same inputs, same bytes: no timestamp, and no path of either output folder in the page.
+    assert (seeds_out / "summary.html").read_bytes() == (ROOT / "reports" / "summary.html").read_bytes()
 
 
 def test_report_escapes_article_text_and_file_names(hostile_out):
