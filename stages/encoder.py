@@ -48,7 +48,7 @@ class Encoder:
         self.spec = spec
         self.location = resolve_model(spec)
         self.tokenizer = AutoTokenizer.from_pretrained(self.location)
-        self.model = AutoModel.from_pretrained(self.location)
+        self.model = AutoModel.from_pretrained(self.location, use_safetensors=True)  # never unpickle weights
         self.model.eval()
         self.max_length = max_length
         self.batch_size = batch_size

@@ -28,7 +28,7 @@ class SequenceClassifier:
     def __init__(self, spec: str, max_length: int, batch_size: int):
         location = resolve_model(spec)
         self.tokenizer = AutoTokenizer.from_pretrained(location)
-        self.model = AutoModelForSequenceClassification.from_pretrained(location)
+        self.model = AutoModelForSequenceClassification.from_pretrained(location, use_safetensors=True)  # no pickle
         self.model.eval()
         self.labels = [str(self.model.config.id2label[i]).lower() for i in range(self.model.config.num_labels)]
         self.max_length = max_length

@@ -128,12 +128,12 @@ def noted_documents(documents: pd.DataFrame) -> list[dict]:
 
 def speaker_sections(rows: list[dict], speakers: pd.DataFrame, params: Params) -> list[dict]:
     """One section per roster speaker with statements: figures per target and the strongest quotes."""
-    sections = []
+    sections, records = [], speakers.to_dict("records")
     for speaker_id, speaker in params.roster.items():
         own = [r for r in rows if r["speaker"] == speaker_id]
         if not own:
             continue
-        figures = [r for r in speakers.to_dict("records") if str(r["speaker"]) == speaker_id]
+        figures = [r for r in records if str(r["speaker"]) == speaker_id]
         strongest = sorted(own, key=lambda r: -r["strength"])[: params.report.top_quotes]
         sections.append({
             "id": speaker_id, "name": speaker.name, "figures": figures, "quotes": strongest,
