@@ -1,6 +1,7 @@
 """Stage 5b, classify: sentiment of every statement and its stance toward every target.
 
-Two backends give the probabilities (`classify.backend`): the offline default, where statement
+Statements stream through document by document; documents whose statements and settings are
+unchanged come from the cache. Two backends give the probabilities (`classify.backend`): the offline default, where statement
 contents go once through the packaged encoder and the heads are a matrix product; and the hub
 backend (`stages.hub`), a sentiment model and zero-shot stance through an NLI model.
 """
@@ -9,22 +10,32 @@ from __future__ import annotations
 
 import argparse
 import logging
+from functools import lru_cache
+from itertools import groupby
 from pathlib import Path
+from typing import Iterable, Iterator
 
 import numpy as np
 import pandas as pd
+from tqdm import tqdm
 
 from stages.config import Params, load_params
 from stages.encoder import get_encoder
 from stages.heads import Head, sentiment_features, stance_features
-from stages.io import read_table, write_table
-from stages.provenance import Provenance, model_id, read_provenance, sha256_hex, stage_provenance
+from stages.cache import DocCache, computer, incremental
+from stages.engine import make_engine
+from stages.io import TableWriter, iter_rows
+from stages.provenance import Provenance, canonical_json, model_id, read_provenance, sha256_hex, stage_provenance
 from stages.schema import SENTIMENT_LABELS, SENTIMENT_SCORES, STANCE_LABELS, STANCE_SCORES, STATEMENTS_RAW
 
 log = logging.getLogger("newsstance")
 
 # The params sections this stage reads; its dvc.yaml entry lists the same (a test checks).
 PARAMS = ("encoder", "targets", "classify")
+# The part of them that can change a result: the per-document cache keys on these only. The stage
+# also reads `engine`, which decides where the work runs and never changes a table, so it is
+# neither a DVC param nor in the outputs' provenance: switching engines reruns nothing.
+RESULT_PARAMS = ("encoder.model", "encoder.max_length", "targets", "classify")
 
 
 def low_margin(p: np.ndarray, margin: float) -> np.ndarray:
@@ -111,26 +122,66 @@ def make_backend(models: Path, params: Params):
     return HeadsBackend(encoder, Head.load(heads["sentiment"]), Head.load(heads["stance"]), ids)
 
 
+def statements_by_document(statements: Path) -> Iterator[dict]:
+    """The statements, grouped by document as they stream by (the table is in document order)."""
+    rows = ({"statement_id": r["statement_id"], "doc_id": r["doc_id"], "content": r["content"]}
+            for r in iter_rows(statements, STATEMENTS_RAW))
+    for doc_id, group in groupby(rows, key=lambda r: r["doc_id"]):
+        yield {"doc_id": doc_id, "statements": [{"statement_id": r["statement_id"], "content": r["content"]} for r in group]}
+
+
+def document_digest(item: dict) -> str:
+    return sha256_hex(canonical_json(item))
+
+
+def classify_documents(items: Iterable[dict], backend, targets: dict[str, str], margin: float) -> Iterator[dict]:
+    """Scores per document. One encoder batch per document, so a document's scores do not depend on
+    which other documents were computed with it (a cached document and a fresh one agree exactly)."""
+    for item in items:
+        sentiment, stance = classify(pd.DataFrame(item["statements"], columns=["statement_id", "content"]),
+                                     backend, targets, margin)
+        yield {"doc_id": item["doc_id"], "sentiment": sentiment.to_dict("records"), "stance": stance.to_dict("records")}
+
+
+@lru_cache(maxsize=2)
+def _backend(models: str, params_json: str):
+    return make_backend(Path(models), Params.model_validate_json(params_json))  # once per process / worker
+
+
+def _classify(items: Iterator[dict], models: Path, params: Params) -> Iterator[dict]:
+    backend = _backend(str(models), params.model_dump_json())
+    return classify_documents(items, backend, params.targets, params.classify.low_margin)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("statements", type=Path)
     parser.add_argument("--models", type=Path, required=True)
     parser.add_argument("--sentiment", type=Path, required=True)
     parser.add_argument("--stance", type=Path, required=True)
+    parser.add_argument("--cache", type=Path, default=None, help="per-document cache folder (none: no cache)")
     parser.add_argument("--params", type=Path, default=None)
     args = parser.parse_args(argv)
-    run(args.statements, args.models, args.sentiment, args.stance, load_params(args.params))
+    run(args.statements, args.models, args.sentiment, args.stance, load_params(args.params), args.cache)
 
 
-def run(statements: Path, models: Path, sentiment: Path, stance: Path, params: Params) -> None:
-    backend = make_backend(models, params)
-    sentiment_scores, stance_scores = classify(
-        read_table(statements, STATEMENTS_RAW), backend, params.targets, params.classify.low_margin
-    )
+def run(statements: Path, models: Path, sentiment: Path, stance: Path, params: Params,
+        cache_dir: Path | None = None) -> DocCache:
+    models = models.resolve()
+    backend = _backend(str(models), params.model_dump_json())
     provenance = stage_provenance("classify", params, PARAMS, [read_provenance(statements), *backend.upstream],
                                   backend.models)
-    write_table(sentiment_scores, SENTIMENT_SCORES, sentiment, provenance)
-    write_table(stance_scores, STANCE_SCORES, stance, provenance)
+    cache = DocCache.for_stage(cache_dir, "classify", params, RESULT_PARAMS, backend.models)
+    with make_engine(params.engine) as engine, \
+            TableWriter(SENTIMENT_SCORES, sentiment, provenance) as sentiment_out, \
+            TableWriter(STANCE_SCORES, stance, provenance) as stance_out:
+        compute = computer(engine, params.engine.partition_docs, _classify, models, params)
+        for result in tqdm(incremental(statements_by_document(statements), document_digest, compute, cache),
+                           desc="classify", unit="doc", disable=None):
+            sentiment_out.write(result["sentiment"])
+            stance_out.write(result["stance"])
+    log.info("%s; %d stale entries removed", cache.summary("classify"), cache.prune())
+    return cache
 
 
 if __name__ == "__main__":

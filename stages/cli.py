@@ -36,14 +36,18 @@ class Layout:
     def interim_file(self, name: str) -> Path:
         return self.interim / INTERIM_FILES[name]
 
+    def cache(self, stage: str) -> Path:
+        """The per-document cache of a stage; a second run into the same folder reuses it."""
+        return self.interim / "cache" / stage
+
 
 INTERIM_FILES = {
     "documents": "documents.parquet",
     "rejected": "rejected.parquet",
     "sentences": "sentences.parquet",
-    "parsed": "parsed.spacy",
+    "parsed": "parsed.parquet",
     "entities": "entities.parquet",
-    "tagged": "entities.spacy",
+    "tagged": "tagged.parquet",
     "statements_raw": "statements_raw.parquet",
     "sentiment": "sentiment_scores.parquet",
     "stance": "stance_scores.parquet",
@@ -55,11 +59,15 @@ def run_all(layout: Layout, params_path: Path | None) -> None:
 
     params = load_params(params_path)
     ingest.run(layout.raw, layout.interim_file("documents"), layout.interim_file("rejected"), params)
-    sentences.run(layout.interim_file("documents"), layout.interim_file("sentences"), layout.interim_file("parsed"), params)
-    entities.run(layout.interim_file("parsed"), layout.interim_file("entities"), layout.interim_file("tagged"), params)
-    statements.run(layout.interim_file("tagged"), layout.interim_file("sentences"), layout.interim_file("statements_raw"), params)
+    sentences.run(layout.interim_file("documents"), layout.interim_file("sentences"), layout.interim_file("parsed"), params,
+                  layout.cache("sentences"))
+    entities.run(layout.interim_file("parsed"), layout.interim_file("entities"), layout.interim_file("tagged"), params,
+                 layout.cache("entities"))
+    statements.run(layout.interim_file("tagged"), layout.interim_file("sentences"), layout.interim_file("statements_raw"),
+                   params, layout.cache("statements"))
     train.run(layout.models, layout.train_metrics, params)
-    classify.run(layout.interim_file("statements_raw"), layout.models, layout.interim_file("sentiment"), layout.interim_file("stance"), params)
+    classify.run(layout.interim_file("statements_raw"), layout.models, layout.interim_file("sentiment"),
+                 layout.interim_file("stance"), params, layout.cache("classify"))
     table.run(layout.interim_file("statements_raw"), layout.interim_file("sentiment"), layout.interim_file("stance"), layout.interim_file("rejected"), layout.processed, params)
     report.run(layout.interim, layout.processed, layout.report, params)
 

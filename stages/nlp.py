@@ -1,7 +1,7 @@
 """spaCy plumbing shared by the sentences, entities and statements stages.
 
-The text is parsed once (sentences stage) and handed on as a DocBin, so the later stages add
-entities and read the parse without running the parser again.
+The text is parsed once (sentences stage) and handed on, one DocBin per document in a Parquet
+column, so the later stages add entities and read the parse without running the parser again.
 """
 
 from __future__ import annotations
@@ -11,12 +11,9 @@ import importlib.util
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, DocBin
+from spacy.vocab import Vocab
 
 from stages.config import ConfigError
-from stages.provenance import Provenance
-
-# A DocBin has no file-level metadata, so each doc carries the provenance of the stage that wrote it.
-PROVENANCE_KEY = "newsstance_provenance"
 
 
 @Language.component("paragraph_breaks")
@@ -41,18 +38,14 @@ def load_spacy(model: str, with_ner: bool = False) -> Language:
     return nlp
 
 
-def docs_to_bytes(docs: list[Doc], provenance: Provenance | None = None) -> bytes:
-    for doc in docs:
-        doc.user_data.pop(PROVENANCE_KEY, None)
-        if provenance is not None:
-            doc.user_data[PROVENANCE_KEY] = provenance.to_metadata()
-    return DocBin(docs=docs, store_user_data=True).to_bytes()
+def doc_to_bytes(doc: Doc) -> bytes:
+    """One document as a DocBin (with its user data: the doc_id)."""
+    return DocBin(docs=[doc], store_user_data=True).to_bytes()
 
 
-def docs_from_bytes(data: bytes, nlp: Language) -> list[Doc]:
-    return list(DocBin(store_user_data=True).from_bytes(data).get_docs(nlp.vocab))
+def doc_from_bytes(data: bytes, vocab: Vocab) -> Doc:
+    return next(iter(DocBin(store_user_data=True).from_bytes(data).get_docs(vocab)))
 
 
-def docs_provenance(docs: list[Doc]) -> Provenance | None:
-    """The provenance the docs were written with (None for an empty DocBin or one from elsewhere)."""
-    return Provenance.from_metadata(docs[0].user_data.get(PROVENANCE_KEY)) if docs else None
+# Parsed documents per Parquet row group: a few MB, read back a group at a time.
+DOCS_PER_ROW_GROUP = 64

@@ -8,6 +8,7 @@ ids of the models involved. Two files with equal lineage were made with equal se
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -41,6 +42,32 @@ def section(params: Params, dotted: str):
 
 def params_digest(params: Params, sections: Iterable[str]) -> str:
     return sha256_hex(canonical_json({s: section(params, s) for s in sections}))
+
+
+def stage_modules(module: str) -> set[str]:
+    """The stages.* modules `module` imports at module level, transitively, itself included (lazy
+    imports inside functions, such as the CLI's run_stage, only wire up logging). dvc.yaml lists
+    exactly these files as each stage's code deps (a test checks)."""
+    folder = Path(stages.__file__).parent
+    seen, todo = set(), [module]
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        tree = ast.parse((folder / f"{name}.py").read_text(encoding="utf-8"))
+        for node in tree.body:
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("stages"):
+                todo.append(node.module.removeprefix("stages").lstrip(".") or "__init__")
+            elif isinstance(node, ast.Import) and any(a.name == "stages" for a in node.names):
+                todo.append("__init__")
+    return seen
+
+
+def code_version(module: str) -> str:
+    """A digest of the source of a stage and every module it imports: a code change re-keys its cache."""
+    folder = Path(stages.__file__).parent
+    return sha256_hex(canonical_json({m: sha256_hex((folder / f"{m}.py").read_bytes()) for m in sorted(stage_modules(module))}))
 
 
 def package_version(dist: str) -> str:

@@ -17,6 +17,7 @@ LABEL = pa.dictionary(pa.int32(), pa.string(), ordered=True)  # a closed set, in
 INT = pa.int64()
 FLOAT = pa.float64()
 BOOL = pa.bool_()
+BINARY = pa.binary()
 
 SENTIMENT_LABELS = ("negative", "neutral", "positive")
 STANCE_LABELS = ("against", "neutral", "favor")
@@ -121,6 +122,22 @@ ENTITIES = Table(
     ),
 )
 
+PARSED = Table(
+    "parsed",
+    "The parse of every document (tokens, tags, dependencies, sentences) as a one-doc spaCy DocBin, "
+    "so later stages read it without parsing again.",
+    _cols(
+        ("doc_id", STRING, "Document key."),
+        ("doc", BINARY, "spaCy DocBin bytes of the document (load with DocBin().from_bytes)."),
+    ),
+)
+
+TAGGED = Table(
+    "tagged",
+    "The parsed documents with their named entities (roster speakers linked), as one-doc DocBins.",
+    PARSED.columns,
+)
+
 _STATEMENT_CORE = _cols(
     ("statement_id", STRING, "Stable id: doc_id:content_start:content_end."),
     ("doc_id", STRING, "Document key."),
@@ -221,6 +238,6 @@ SPEAKERS = Table(
 )
 
 ALL_TABLES = (
-    DOCUMENTS, REJECTED, SENTENCES, ENTITIES, STATEMENTS_RAW,
+    DOCUMENTS, REJECTED, SENTENCES, PARSED, ENTITIES, TAGGED, STATEMENTS_RAW,
     SENTIMENT_SCORES, STANCE_SCORES, STATEMENTS, STANCES, SPEAKERS,
 )

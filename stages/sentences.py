@@ -1,7 +1,8 @@
 """Stage 2, sentences: parse every document once and split it into sentences.
 
 Writes the sentence table (offsets into the original text, paragraph index, heading and body flags)
-and the parsed documents as a spaCy DocBin for the entities and statements stages.
+and the parsed documents (one DocBin per document) for the entities and statements stages.
+Documents stream through spaCy and out in row groups; unchanged documents come from the cache.
 """
 
 from __future__ import annotations
@@ -10,7 +11,9 @@ import argparse
 import bisect
 import logging
 import re
+from functools import lru_cache
 from pathlib import Path
+from typing import Iterable, Iterator
 
 import pandas as pd
 from spacy.language import Language
@@ -18,15 +21,21 @@ from spacy.tokens import Doc, Span
 from tqdm import tqdm
 
 from stages.config import Params, load_params
-from stages.io import read_table, write_bytes, write_table
-from stages.nlp import docs_to_bytes, load_spacy
-from stages.provenance import model_id, read_provenance, stage_provenance
-from stages.schema import DOCUMENTS, SENTENCES
+from stages.cache import DocCache, computer, incremental
+from stages.engine import make_engine
+from stages.io import TableWriter, iter_rows
+from stages.nlp import DOCS_PER_ROW_GROUP, doc_from_bytes, doc_to_bytes, load_spacy
+from stages.provenance import canonical_json, model_id, read_provenance, sha256_hex, stage_provenance
+from stages.schema import DOCUMENTS, PARSED, SENTENCES
 
 log = logging.getLogger("newsstance")
 
 # The params sections this stage reads; its dvc.yaml entry lists the same (a test checks).
 PARAMS = ("nlp", "sentences")
+# The part of them that can change a result: the per-document cache keys on these only. The stage
+# also reads `engine`, which decides where the work runs and never changes a table, so it is
+# neither a DVC param nor in the outputs' provenance: switching engines reruns nothing.
+RESULT_PARAMS = ("nlp.model", "sentences")
 
 _MINOR_WORDS = frozenset(
     "a an and as at but by for from in into of on or over the to vs vs. with".split()
@@ -97,37 +106,64 @@ def sentence_rows(doc: Doc, doc_id: str, body_end: int, title: str | None, max_w
     return rows
 
 
-def split_sentences(documents: pd.DataFrame, nlp: Language, max_words: int, batch_size: int = 8) -> tuple[pd.DataFrame, list[Doc]]:
-    """Parse every document; return (sentence table, parsed docs in document order)."""
-    rows, docs = [], []
-    records = documents.to_dict("records")
-    stream = nlp.pipe(((r["text"], r) for r in records), as_tuples=True, batch_size=batch_size)
-    for doc, record in tqdm(stream, total=len(records), desc="sentences", unit="doc", disable=None):
+def parse_documents(records: Iterable[dict], nlp: Language, max_words: int, batch_size: int = 64,
+                    n_process: int = 1) -> Iterator[dict]:
+    """Parse documents as they stream in; yield, per document, its sentence rows and its parse."""
+    stream = nlp.pipe(((r["text"], r) for r in records), as_tuples=True, batch_size=batch_size, n_process=n_process)
+    for doc, record in stream:
         doc.user_data["doc_id"] = record["doc_id"]
-        rows += sentence_rows(doc, record["doc_id"], record["body_end"], record["title"], max_words)
-        docs.append(doc)
-    return pd.DataFrame(rows, columns=SENTENCES.names), docs
+        yield {"doc_id": record["doc_id"],
+               "sentences": sentence_rows(doc, record["doc_id"], record["body_end"], record["title"], max_words),
+               "doc": doc_to_bytes(doc)}
+
+
+def split_sentences(documents: pd.DataFrame, nlp: Language, max_words: int, batch_size: int = 8) -> tuple[pd.DataFrame, list[Doc]]:
+    """In memory, for small inputs: (sentence table, parsed docs in document order)."""
+    results = list(parse_documents(documents.to_dict("records"), nlp, max_words, batch_size))
+    rows = [row for r in results for row in r["sentences"]]
+    return pd.DataFrame(rows, columns=SENTENCES.names), [doc_from_bytes(r["doc"], nlp.vocab) for r in results]
+
+
+@lru_cache(maxsize=2)
+def _parser(model: str) -> Language:
+    return load_spacy(model)  # once per process: a Dask worker keeps it across partitions
+
+
+def _parse(records: Iterator[dict], params: Params, n_process: int) -> Iterator[dict]:
+    return parse_documents(records, _parser(params.nlp.model), params.sentences.heading_max_words,
+                           params.nlp.batch_size, n_process)
+
+
+def document_digest(record: dict) -> str:
+    return sha256_hex(canonical_json(record))
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("documents", type=Path)
     parser.add_argument("--sentences", type=Path, required=True)
-    parser.add_argument("--docbin", type=Path, required=True)
+    parser.add_argument("--parsed", type=Path, required=True)
+    parser.add_argument("--cache", type=Path, default=None, help="per-document cache folder (none: no cache)")
     parser.add_argument("--params", type=Path, default=None)
     args = parser.parse_args(argv)
-    run(args.documents, args.sentences, args.docbin, load_params(args.params))
+    run(args.documents, args.sentences, args.parsed, load_params(args.params), args.cache)
 
 
-def run(documents: Path, sentences: Path, docbin: Path, params: Params) -> None:
-    nlp = load_spacy(params.nlp.model)
-    table, docs = split_sentences(
-        read_table(documents, DOCUMENTS), nlp, params.sentences.heading_max_words, params.nlp.batch_size
-    )
-    provenance = stage_provenance("sentences", params, PARAMS, [read_provenance(documents)],
-                                  {"spacy": model_id(params.nlp.model)})
-    write_table(table, SENTENCES, sentences, provenance)
-    write_bytes(docbin, docs_to_bytes(docs, provenance))
+def run(documents: Path, sentences: Path, parsed: Path, params: Params, cache_dir: Path | None = None) -> DocCache:
+    models = {"spacy": model_id(params.nlp.model)}
+    provenance = stage_provenance("sentences", params, PARAMS, [read_provenance(documents)], models)
+    cache = DocCache.for_stage(cache_dir, "sentences", params, RESULT_PARAMS, models)
+    columns = ["doc_id", "text", "title", "body_end"]
+    records = ({k: r[k] for k in columns} for r in iter_rows(documents, DOCUMENTS))
+    with make_engine(params.engine) as engine, \
+            TableWriter(SENTENCES, sentences, provenance) as sentence_out, \
+            TableWriter(PARSED, parsed, provenance, group_rows=DOCS_PER_ROW_GROUP) as parsed_out:
+        compute = computer(engine, params.engine.partition_docs, _parse, params, params.nlp.n_process if engine.kind == "local" else 1)
+        for result in tqdm(incremental(records, document_digest, compute, cache), desc="sentences", unit="doc", disable=None):
+            sentence_out.write(result["sentences"])
+            parsed_out.write([{"doc_id": result["doc_id"], "doc": result["doc"]}])
+    log.info("%s; %d stale entries removed", cache.summary("sentences"), cache.prune())
+    return cache
 
 
 if __name__ == "__main__":

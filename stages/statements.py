@@ -19,7 +19,9 @@ import argparse
 import bisect
 import logging
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
+from typing import Iterable, Iterator
 
 import pandas as pd
 from spacy.language import Language
@@ -27,12 +29,14 @@ from spacy.tokens import Doc
 from tqdm import tqdm
 
 from stages.config import Params, Speaker, StatementsParams, load_params
-from stages.io import read_table, write_table
-from stages.nlp import docs_from_bytes, docs_provenance, load_spacy
-from stages.provenance import model_id, read_provenance, stage_provenance
+from stages.cache import DocCache, computer, incremental
+from stages.engine import make_engine
+from stages.io import TableWriter, iter_rows
+from stages.nlp import doc_from_bytes, load_spacy
+from stages.provenance import canonical_json, model_id, read_provenance, sha256_hex, stage_provenance
 from stages.quotes import Quote, find_quotes
 from stages.reporting import CueFinder, Report, rstrip_punct
-from stages.schema import SENTENCES, STATEMENTS_RAW
+from stages.schema import SENTENCES, STATEMENTS_RAW, TAGGED
 from stages.sentences import paragraph_starts
 from stages.speakers import SUBJECTS, Salience, SpeakerResolver, Who
 
@@ -40,6 +44,10 @@ log = logging.getLogger("newsstance")
 
 # The params sections this stage reads; its dvc.yaml entry lists the same (a test checks).
 PARAMS = ("nlp", "roster", "statements")
+# The part of them that can change a result: the per-document cache keys on these only. The stage
+# also reads `engine`, which decides where the work runs and never changes a table, so it is
+# neither a DVC param nor in the outputs' provenance: switching engines reruns nothing.
+RESULT_PARAMS = ("nlp.model", "roster", "statements")
 
 
 @dataclass(frozen=True)
@@ -234,35 +242,78 @@ def statement_row(doc: Doc, spans: Spans, who: Who, cue: tuple[int, int, str], s
     }
 
 
+def attribute_documents(items: Iterable[dict], attributor: Attributor, vocab) -> Iterator[dict]:
+    """Per document (its tagged parse and sentence rows), its statements in text order."""
+    for item in items:
+        doc = doc_from_bytes(item["doc"], vocab)
+        sentences = pd.DataFrame(item["sentences"], columns=SENTENCES.names)
+        rows = sorted(attributor.statements(doc, sentences), key=lambda r: (r["content_start"], r["content_end"]))
+        yield {"doc_id": item["doc_id"], "statements": rows}
+
+
 def extract_statements(docs: list[Doc], sentences: pd.DataFrame, attributor: Attributor) -> pd.DataFrame:
-    """Statements of every document, in document and text order."""
+    """In memory, for small inputs: the statements of every document, in document and text order."""
     by_doc = {doc_id: frame for doc_id, frame in sentences.groupby("doc_id", sort=False)}
     rows: list[dict] = []
-    for doc in tqdm(docs, desc="statements", unit="doc", disable=None):
-        doc_id = doc.user_data["doc_id"]
-        rows += attributor.statements(doc, by_doc.get(doc_id, sentences.iloc[:0]))
+    for doc in docs:
+        rows += attributor.statements(doc, by_doc.get(doc.user_data["doc_id"], sentences.iloc[:0]))
     frame = pd.DataFrame(rows, columns=STATEMENTS_RAW.names)
     return frame.sort_values(["doc_id", "content_start", "content_end"], kind="stable").reset_index(drop=True)
 
 
+def documents_with_sentences(tagged: Path, sentences: Path) -> Iterator[dict]:
+    """Join the tagged docs with their sentence rows as both stream by, in the same document order."""
+    sentence_rows = iter_rows(sentences, SENTENCES)
+    row = next(sentence_rows, None)
+    for record in iter_rows(tagged, TAGGED, 64):
+        own = []
+        while row is not None and row["doc_id"] == record["doc_id"]:
+            own.append(row)
+            row = next(sentence_rows, None)
+        yield {"doc_id": record["doc_id"], "doc": record["doc"], "sentences": own}
+    if row is not None:
+        raise ValueError(f"{sentences}: sentences of {row['doc_id']!r} are not in the order of {tagged}")
+
+
+def document_digest(item: dict) -> str:
+    return sha256_hex(item["doc"] + canonical_json(item["sentences"]).encode())
+
+
+@lru_cache(maxsize=2)
+def _attributor(params_json: str) -> tuple[Attributor, Language]:
+    params = Params.model_validate_json(params_json)  # built once per process (and Dask worker)
+    nlp = load_spacy(params.nlp.model)
+    return Attributor(nlp, params.roster, params.statements), nlp
+
+
+def _attribute(items: Iterator[dict], params: Params) -> Iterator[dict]:
+    attributor, nlp = _attributor(params.model_dump_json())
+    return attribute_documents(items, attributor, nlp.vocab)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("docbin", type=Path)
+    parser.add_argument("tagged", type=Path)
     parser.add_argument("--sentences", type=Path, required=True)
     parser.add_argument("--statements", type=Path, required=True)
+    parser.add_argument("--cache", type=Path, default=None, help="per-document cache folder (none: no cache)")
     parser.add_argument("--params", type=Path, default=None)
     args = parser.parse_args(argv)
-    run(args.docbin, args.sentences, args.statements, load_params(args.params))
+    run(args.tagged, args.sentences, args.statements, load_params(args.params), args.cache)
 
 
-def run(docbin: Path, sentences: Path, statements: Path, params: Params) -> None:
-    nlp = load_spacy(params.nlp.model)
-    attributor = Attributor(nlp, params.roster, params.statements)
-    docs = docs_from_bytes(docbin.read_bytes(), nlp)
-    table = extract_statements(docs, read_table(sentences, SENTENCES), attributor)
-    provenance = stage_provenance("statements", params, PARAMS, [docs_provenance(docs), read_provenance(sentences)],
-                                  {"spacy": model_id(params.nlp.model)})
-    write_table(table, STATEMENTS_RAW, statements, provenance)
+def run(tagged: Path, sentences: Path, statements: Path, params: Params, cache_dir: Path | None = None) -> DocCache:
+    models = {"spacy": model_id(params.nlp.model)}
+    provenance = stage_provenance("statements", params, PARAMS, [read_provenance(tagged), read_provenance(sentences)],
+                                  models)
+    cache = DocCache.for_stage(cache_dir, "statements", params, RESULT_PARAMS, models)
+    with make_engine(params.engine) as engine, TableWriter(STATEMENTS_RAW, statements, provenance) as out:
+        compute = computer(engine, params.engine.partition_docs, _attribute, params)
+        for result in tqdm(incremental(documents_with_sentences(tagged, sentences), document_digest, compute, cache),
+                           desc="statements", unit="doc", disable=None):
+            out.write(result["statements"])
+    log.info("%s; %d stale entries removed", cache.summary("statements"), cache.prune())
+    return cache
 
 
 if __name__ == "__main__":

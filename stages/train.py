@@ -20,7 +20,7 @@ from stages.config import ConfigError, Params, load_params
 from stages.encoder import get_encoder
 from stages.heads import Head, fit_head, sentiment_features, stance_features
 from stages.io import write_json
-from stages.provenance import model_id, stage_provenance
+from stages.provenance import canonical_json, code_version, model_id, params_digest, sha256_hex, stage_provenance
 from stages.schema import SENTIMENT_LABELS, STANCE_LABELS
 
 log = logging.getLogger("newsstance")
@@ -55,7 +55,7 @@ def cross_validated_f1(features: np.ndarray, labels: list[str], classes, params)
     return float(f1_score(y, predicted, average="macro"))
 
 
-def train(params: Params) -> tuple[Head, Head, dict]:
+def train(params: Params, inputs: str = "") -> tuple[Head, Head, dict]:
     """Return (sentiment head, stance head, metrics)."""
     tp = params.train
     encoder = get_encoder(params.encoder.model, params.encoder.max_length, params.encoder.batch_size)
@@ -68,7 +68,7 @@ def train(params: Params) -> tuple[Head, Head, dict]:
     log.info("train: encoding %d sentiment and %d stance examples", len(sentiment_rows), len(stance_rows))
     provenance = stage_provenance("train", params, PARAMS, models={"encoder": model_id(params.encoder.model)})
     meta = {"encoder": params.encoder.model, "max_length": params.encoder.max_length,
-            "provenance": provenance.to_metadata()}
+            "provenance": provenance.to_metadata(), "inputs": inputs}
     x_sent = sentiment_features(encoder.encode([r["text"] for r in sentiment_rows]))
     y_sent = [r["label"] for r in sentiment_rows]
     target_ids = list(params.targets)
@@ -98,8 +98,34 @@ def main(argv: list[str] | None = None) -> None:
     run(args.models, args.metrics, load_params(args.params))
 
 
+def inputs_digest(params: Params) -> str:
+    """Everything the heads are a function of: code, params, labelled sets and encoder."""
+    labels = [params.path(params.train.sentiment_labels), params.path(params.train.stance_labels)]
+    return sha256_hex(canonical_json({
+        "code": code_version("train"), "params": params_digest(params, PARAMS),
+        "labels": [sha256_hex(p.read_bytes()) if p.is_file() else None for p in labels],
+        "encoder": model_id(params.encoder.model),
+    }))
+
+
+def up_to_date(models: Path, metrics: Path, digest: str) -> bool:
+    """`newsstance run` into a used folder skips training when the heads there were fitted from the
+    same inputs (DVC makes the same decision from dvc.lock)."""
+    heads = [models / "sentiment.safetensors", models / "stance.safetensors"]
+    if not metrics.is_file() or not all(h.is_file() for h in heads):
+        return False
+    try:
+        return all(Head.load(h).meta.get("inputs") == digest for h in heads)
+    except Exception:  # unreadable or foreign head files: train again
+        return False
+
+
 def run(models: Path, metrics: Path, params: Params) -> None:
-    sentiment, stance, scores = train(params)
+    digest = inputs_digest(params)
+    if up_to_date(models, metrics, digest):
+        log.info("train: heads in %s are up to date; not retraining", models)
+        return
+    sentiment, stance, scores = train(params, digest)
     sentiment.save(models / "sentiment.safetensors")
     stance.save(models / "stance.safetensors")
     write_json(metrics, {"train": scores})

@@ -13,7 +13,7 @@ import pytest
 from stages.config import load_params
 from stages.entities import add_entity_ruler, find_entities
 from stages.ingest import find_body_end, find_title
-from stages.nlp import docs_from_bytes, docs_to_bytes, load_spacy
+from stages.nlp import load_spacy
 from stages.sentences import split_sentences
 from stages.statements import Attributor, extract_statements
 
@@ -56,8 +56,7 @@ def analyse(params, parser_nlp, ner_nlp):
         if isinstance(texts, str):
             texts = {"doc": texts}
         sentences, docs = split_sentences(documents_frame(texts), parser_nlp, params.sentences.heading_max_words)
-        docs = docs_from_bytes(docs_to_bytes(docs), ner_nlp)  # through a DocBin, as between stages
-        entities, docs = find_entities(docs, ner_nlp)
+        entities, docs = find_entities(docs, ner_nlp)  # through DocBins, as between stages
         attributor = Attributor(parser_nlp, roster or params.roster, params.statements)
         return extract_statements(docs, sentences, attributor)
 

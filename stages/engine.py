@@ -1,0 +1,209 @@
+"""Where a stage's partitions run: in this process (`LocalEngine`) or on a Dask cluster (`DaskEngine`).
+
+A stage splits its documents into partitions (lists of small picklable records), hands a
+*module-level* function to `engine.map(func, partitions, *args)` and consumes the results lazily,
+in partition order, writing each one out before asking for the next:
+
+    with make_engine(params.engine) as engine:
+        for rows in engine.map(process_partition, partitions(docs), params.statements):
+            writer.write(rows)
+
+Both engines yield exactly `func(partition, *args)` for each partition, in order, so a deterministic
+`func` gives the same tables on either. Only a bounded window of partitions is ever in flight, so
+memory does not grow with the size of the corpus.
+
+Rules for `func`: define it at module level in `stages.*` (Dask workers import it by module path,
+which works because the project is installed with `pip install -e .` on every worker); treat `args`
+as read-only (on Dask they are broadcast once and shared by every partition a worker runs); return
+something picklable. Load heavy state (a spaCy pipeline, an encoder) through a `per_process`
+loader, so each worker process loads it once, not once per partition.
+
+`dask` / `distributed` are imported only when a `DaskEngine` is made.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import threading
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, TypeVar
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+KINDS = ("local", "dask")
+
+
+class _Engine:
+    """Context-manager plumbing shared by both engines."""
+
+    def map(self, func: Callable[..., T], partitions: Iterable[list], *args: Any) -> Iterator[T]:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+class LocalEngine(_Engine):
+    """Runs partitions in this process, one at a time (the default)."""
+
+    kind = "local"
+
+    def map(self, func: Callable[..., T], partitions: Iterable[list], *args: Any) -> Iterator[T]:
+        for partition in partitions:
+            yield func(partition, *args)
+
+    def __repr__(self) -> str:
+        return "LocalEngine()"
+
+
+class DaskEngine(_Engine):
+    """Runs partitions on a Dask cluster: the scheduler at `address`, or a LocalCluster with
+    `workers` worker processes when address is None.
+
+    `max_in_flight` bounds how many partitions are submitted ahead of the one being consumed
+    (default: twice the cluster's worker threads, i.e. 2 x workers with one thread per worker).
+    A local cluster is shut down by `close()`; an external scheduler is only disconnected from.
+    """
+
+    kind = "dask"
+
+    def __init__(
+        self,
+        address: str | None = None,
+        workers: int = 2,
+        threads_per_worker: int = 1,
+        max_in_flight: int | None = None,
+    ):
+        from distributed import Client, LocalCluster  # lazy: the local engine never imports dask
+
+        if max_in_flight is not None and max_in_flight < 1:
+            raise ValueError(f"max_in_flight must be at least 1, not {max_in_flight}")
+        self.address = address
+        self.max_in_flight = max_in_flight
+        self.cluster = None
+        if address is None:
+            if workers < 1 or threads_per_worker < 1:
+                raise ValueError(f"a local cluster needs workers >= 1 and threads_per_worker >= 1, "
+                                 f"not {workers} and {threads_per_worker}")
+            self.cluster = LocalCluster(
+                n_workers=workers,
+                threads_per_worker=threads_per_worker,
+                processes=True,  # the GIL-bound work (spaCy, tokenisers) needs real processes
+                dashboard_address="127.0.0.1:0",  # a free local port: never clashes with a running 8787
+            )
+            try:
+                self.client = Client(self.cluster, set_as_default=False)
+            except BaseException:
+                self.cluster.close()
+                raise
+        else:
+            self.client = Client(address, set_as_default=False)
+        log.info("dask engine: scheduler %s, %d worker thread(s)", self.client.scheduler.address, self.nthreads())
+
+    def nthreads(self) -> int:
+        """Worker threads the scheduler knows of now (workers of an external cluster may come and go)."""
+        return sum(self.client.nthreads().values())
+
+    def window(self) -> int:
+        """How many partitions may be in flight at once."""
+        if self.max_in_flight is not None:
+            return self.max_in_flight
+        return max(2, 2 * self.nthreads())
+
+    def map(self, func: Callable[..., T], partitions: Iterable[list], *args: Any) -> Iterator[T]:
+        if self.client is None:
+            raise RuntimeError("this DaskEngine is closed")
+        client = self.client
+        # Each argument is sent to every worker once and passed to tasks by reference. Scattering the
+        # *list* of args yields one future per argument (a list argument stays one object).
+        shared = client.scatter(list(args), broadcast=True, hash=False) if args else []
+        window = self.window()
+        source = iter(partitions)
+        pending: deque = deque()
+
+        def fill() -> None:
+            while len(pending) < window:
+                try:
+                    partition = next(source)
+                except StopIteration:
+                    return
+                pending.append(client.submit(func, partition, *shared, pure=False))
+
+        try:
+            fill()
+            while pending:
+                future = pending.popleft()
+                result = future.result()  # re-raises func's exception, same type and message
+                future.release()
+                del future
+                fill()  # keep the workers busy while the caller writes this result out
+                yield result
+        finally:
+            if client.status == "running":  # else the engine was closed first, taking it all along
+                if pending:  # the caller stopped early or func failed: drop the rest
+                    client.cancel(list(pending))
+                for future in shared:
+                    future.release()
+            pending.clear()
+
+    def close(self) -> None:
+        client, cluster = getattr(self, "client", None), getattr(self, "cluster", None)
+        self.client = self.cluster = None
+        if client is not None:
+            client.close()
+        if cluster is not None:  # ours: shut it down; an external scheduler is left running
+            cluster.close()
+
+    def __repr__(self) -> str:
+        where = self.address or "local cluster"
+        return f"DaskEngine({where!r}, max_in_flight={self.max_in_flight})"
+
+
+def make_engine(settings: Any = None) -> LocalEngine | DaskEngine:
+    """The engine that `settings` (with .kind, .scheduler, .workers) names; None means local."""
+    if settings is None:
+        return LocalEngine()
+    kind = getattr(settings, "kind", "local")
+    if kind == "local":
+        return LocalEngine()
+    if kind == "dask":
+        return DaskEngine(address=getattr(settings, "scheduler", None) or None,
+                          workers=getattr(settings, "workers", 2))
+    raise ValueError(f"unknown engine kind {kind!r}: expected one of {', '.join(KINDS)}")
+
+
+def per_process(maxsize: int | None = 8) -> Callable[[Callable[..., T]], Callable[..., T]]:
+    """Cache a loader's result once per process and argument tuple: the pattern for heavy state.
+
+        @per_process()
+        def nlp_for(model: str, with_ner: bool) -> Language:
+            return load_spacy(model, with_ner)
+
+    A `functools.lru_cache` with a lock, so two threads of one worker never load the same model
+    twice. Arguments must be hashable (strings, numbers, tuples, frozen settings), never the
+    partition. Each Dask worker process, and the local process, then loads a model once.
+    """
+
+    def decorate(loader: Callable[..., T]) -> Callable[..., T]:
+        cached = functools.lru_cache(maxsize=maxsize)(loader)
+        lock = threading.RLock()
+
+        @functools.wraps(loader)
+        def load(*args, **kwargs):
+            with lock:
+                return cached(*args, **kwargs)
+
+        load.cache_clear = cached.cache_clear  # type: ignore[attr-defined]
+        load.cache_info = cached.cache_info  # type: ignore[attr-defined]
+        return load
+
+    return decorate

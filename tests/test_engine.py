@@ -1,0 +1,187 @@
+"""The partition engines: the local one and a real 2-process Dask LocalCluster give the same ordered
+results, keep a bounded window in flight, surface worker errors and close cleanly.
+
+The functions the engines run are module-level here. The Dask workers are spawned processes that
+inherit this process's sys.path, which pytest has prepended with tests/ (rootdir conftest, no
+__init__.py), so they import them by module path (`test_engine.<name>`), as they import
+`stages.<module>.<name>` in the pipeline.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+import time
+from types import SimpleNamespace
+
+import pytest
+
+from stages.engine import DaskEngine, LocalEngine, make_engine, per_process
+
+SIZES = [(i * 7) % 5 + (i % 3) for i in range(23)]  # 23 partitions of 0..6 records
+PARTITIONS = [[{"id": f"p{i}r{j}", "n": i * 10 + j} for j in range(size)] for i, size in enumerate(SIZES)]
+
+
+class PartitionError(ValueError):
+    pass
+
+
+def summarise(partition, scale, tags):
+    """A pure function of the partition and the (shared, read-only) args."""
+    return {
+        "ids": [r["id"] for r in partition],
+        "total": sum(r["n"] for r in partition) * scale["factor"],
+        "tags": list(tags),  # a list argument arrives as one list, not scattered element-wise
+    }
+
+
+def slow_first(partition, started):
+    """Partition 0 takes far longer than the rest; report when each one finished."""
+    index = partition[0]
+    time.sleep(0.8 if index == 0 else 0.02)
+    return index, time.time()
+
+
+def fail_on(partition, bad):
+    if bad in partition:
+        raise PartitionError(f"bad record {bad} in partition of {len(partition)}")
+    return sum(partition)
+
+
+_LOADS: list[str] = []
+
+
+@per_process()
+def heavy_model(name: str) -> tuple[str, int]:
+    _LOADS.append(name)
+    time.sleep(0.05)
+    return name, os.getpid()
+
+
+def use_model(partition, name):
+    model, pid = heavy_model(name)
+    return pid, _LOADS.count(name), len(partition)
+
+
+@pytest.fixture(scope="module")
+def dask_engine():
+    with DaskEngine(workers=2, threads_per_worker=1) as engine:
+        yield engine
+
+
+def test_local_and_dask_give_identical_ordered_results(dask_engine):
+    args = ({"factor": 3}, ["a", "b"])
+    local = list(LocalEngine().map(summarise, iter(PARTITIONS), *args))
+    dask = list(dask_engine.map(summarise, iter(PARTITIONS), *args))
+    assert len(local) == 23
+    assert dask == local
+    assert [r["ids"] for r in local] == [[r["id"] for r in p] for p in PARTITIONS]
+    assert all(r["tags"] == ["a", "b"] for r in dask)
+    assert dask_engine.window() == 4  # 2 x 2 single-threaded workers
+
+
+def test_results_in_order_when_earlier_partitions_are_slower(dask_engine):
+    started = time.time()
+    results = list(dask_engine.map(slow_first, ([i] for i in range(8)), started))
+    assert [index for index, _ in results] == list(range(8))
+    finished = dict(results)
+    assert any(finished[i] < finished[0] for i in range(1, 8)), "partition 0 should have finished last"
+
+
+def test_at_most_max_in_flight_partitions_are_pending(dask_engine, monkeypatch):
+    submitted = []
+    real_submit = dask_engine.client.submit
+
+    def counting_submit(*a, **kw):
+        submitted.append(1)
+        return real_submit(*a, **kw)
+
+    monkeypatch.setattr(dask_engine.client, "submit", counting_submit)
+    monkeypatch.setattr(dask_engine, "max_in_flight", 3)
+    pulled = []
+
+    def source():
+        for p in PARTITIONS:
+            pulled.append(1)
+            yield p
+
+    outstanding = []
+    for consumed, _ in enumerate(dask_engine.map(summarise, source(), {"factor": 1}, []), start=1):
+        outstanding.append(len(submitted) - consumed)
+        assert len(pulled) - consumed <= 3  # the corpus is read lazily, a window ahead
+        time.sleep(0.005)
+    assert len(submitted) == len(PARTITIONS)
+    assert max(outstanding) == 3  # the window is used, and never exceeded
+
+
+def test_worker_exception_surfaces_with_type_and_message(dask_engine):
+    partitions = [[1, 2], [3], [4, 99, 5], [6]]
+    with pytest.raises(PartitionError, match="bad record 99 in partition of 3"):
+        list(dask_engine.map(fail_on, partitions, 99))
+    with pytest.raises(PartitionError, match="bad record 99"):
+        list(LocalEngine().map(fail_on, partitions, 99))
+    # the engine is still usable afterwards, and stopping a map early is clean
+    assert list(dask_engine.map(fail_on, partitions, -1)) == [3, 3, 108, 6]
+    first = dask_engine.map(fail_on, partitions * 10, -1)
+    assert next(first) == 3
+    first.close()
+
+
+def test_heavy_state_is_loaded_once_per_worker_process(dask_engine):
+    heavy_model.cache_clear()
+    _LOADS.clear()
+    parts = [[0] * (i % 4) for i in range(20)]
+    for engine in (LocalEngine(), dask_engine):
+        results = list(engine.map(use_model, parts, "model-a"))
+        assert [n for _, _, n in results] == [len(p) for p in parts]
+        assert {loads for _, loads, _ in results} == {1}
+    assert len({pid for pid, _, _ in results}) <= 2
+
+
+def test_external_scheduler_is_not_shut_down(dask_engine):
+    address = dask_engine.client.scheduler.address
+    settings = SimpleNamespace(kind="dask", scheduler=address, workers=5)
+    with make_engine(settings) as engine:
+        assert isinstance(engine, DaskEngine) and engine.cluster is None
+        assert list(engine.map(fail_on, [[1], [2, 3]], 0)) == [1, 5]
+    assert engine.client is None
+    # the cluster behind that scheduler still serves its own client
+    assert list(dask_engine.map(fail_on, [[4]], 0)) == [4]
+
+
+def test_local_cluster_is_closed():
+    engine = make_engine(SimpleNamespace(kind="dask", scheduler=None, workers=1))
+    cluster, client = engine.cluster, engine.client
+    assert list(engine.map(fail_on, [[1], [2]], 0)) == [1, 2]
+    engine.close()
+    assert client.status == "closed"
+    assert cluster.status.name == "closed"
+    engine.close()  # idempotent
+    with pytest.raises(RuntimeError, match="closed"):
+        next(engine.map(fail_on, [[1]], 0))
+
+
+def test_make_engine_kinds():
+    assert isinstance(make_engine(None), LocalEngine)
+    assert isinstance(make_engine(SimpleNamespace(kind="local", scheduler=None, workers=2)), LocalEngine)
+    with pytest.raises(ValueError, match="unknown engine kind 'spark'"):
+        make_engine(SimpleNamespace(kind="spark", scheduler=None, workers=2))
+    with LocalEngine() as engine:
+        assert list(engine.map(fail_on, [[1, 2], [], [3]], 0)) == [3, 0, 3]
+
+
+def test_local_engine_does_not_import_dask():
+    code = textwrap.dedent(
+        """
+        import sys
+        from types import SimpleNamespace
+        from stages.engine import make_engine
+        with make_engine(SimpleNamespace(kind="local", scheduler=None, workers=2)) as engine:
+            assert list(engine.map(len, [[1], [2, 3]])) == [1, 2]
+        loaded = sorted(m for m in sys.modules if m.split(".")[0] in ("dask", "distributed"))
+        assert not loaded, loaded
+        """
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)

@@ -1,0 +1,226 @@
+"""The per-document cache: a rerun recomputes only what changed and never serves a stale row.
+
+Each case runs the per-document stages (sentences, entities, statements, classify) on a small
+corpus with a cache, changes one thing, runs again, and checks both what was recomputed and that
+the tables equal a run without any cache.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+from conftest import ROOT
+from stages import cache as cache_module
+from stages import classify, entities, ingest, sentences, statements
+from stages.cache import CacheError, DocCache, incremental
+from stages.config import load_params
+from stages.io import TableWriter, iter_rows
+from stages.provenance import stage_provenance
+from stages.schema import SENTENCES
+
+STAGES = ("sentences", "entities", "statements", "classify")
+TABLES = ("sentences", "entities", "statements_raw", "sentiment_scores", "stance_scores")
+
+EXTRA = """Kremlin rejects missile talk
+
+Dmitry Peskov, the Kremlin spokesman, said on Monday that Moscow would answer any delivery of long-range missiles.
+
+"We will see what happens," he told reporters. "Our position has not changed."
+
+Volodymyr Zelenskyy warned that each week of delay cost lives.
+"""
+
+
+def run_stages(raw: Path, out: Path, models: Path, params, cached: bool = True) -> dict[str, DocCache]:
+    """The per-document stages, as `newsstance run` calls them; returns each stage's cache."""
+    i = out / "interim"
+    c = (lambda stage: out / "cache" / stage) if cached else (lambda stage: None)
+    ingest.run(raw, i / "documents.parquet", i / "rejected.parquet", params)
+    return {
+        "sentences": sentences.run(i / "documents.parquet", i / "sentences.parquet", i / "parsed.parquet", params, c("sentences")),
+        "entities": entities.run(i / "parsed.parquet", i / "entities.parquet", i / "tagged.parquet", params, c("entities")),
+        "statements": statements.run(i / "tagged.parquet", i / "sentences.parquet", i / "statements_raw.parquet", params,
+                                     c("statements")),
+        "classify": classify.run(i / "statements_raw.parquet", models, i / "sentiment_scores.parquet",
+                                 i / "stance_scores.parquet", params, c("classify")),
+    }
+
+
+def tables(out: Path) -> dict[str, pd.DataFrame]:
+    return {name: pd.read_parquet(out / "interim" / f"{name}.parquet") for name in TABLES}
+
+
+def assert_same_tables(a: Path, b: Path) -> None:
+    left, right = tables(a), tables(b)
+    for name in TABLES:
+        pd.testing.assert_frame_equal(left[name], right[name], check_categorical=False, obj=name)
+
+
+def counts(caches: dict[str, DocCache]) -> dict[str, tuple[int, int]]:
+    """stage -> (documents from the cache, documents computed)."""
+    return {stage: (c.hits, c.misses) for stage, c in caches.items()}
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory, seeds_out):
+    raw = tmp_path_factory.mktemp("raw")
+    for path in sorted((ROOT / "data" / "raw").glob("*.txt")):
+        shutil.copy(path, raw / path.name)
+    (raw / "extra.txt").write_text(EXTRA, encoding="utf-8")
+    return raw, seeds_out / "interim" / "models"
+
+
+@pytest.fixture(scope="module")
+def params():
+    return load_params(ROOT / "params.yaml")
+
+
+@pytest.fixture
+def warm(corpus, params, tmp_path):
+    """A cached run of the 4-document corpus, in a copy of its own."""
+    raw, models = corpus
+    raw_copy = tmp_path / "raw"
+    shutil.copytree(raw, raw_copy)
+    first = run_stages(raw_copy, tmp_path / "out", models, params)
+    assert counts(first) == {stage: (0, 4) for stage in STAGES}
+    return raw_copy, tmp_path / "out", models
+
+
+def fresh(raw: Path, models: Path, params, tmp_path: Path) -> Path:
+    out = tmp_path / "fresh"
+    run_stages(raw, out, models, params, cached=False)
+    return out
+
+
+def test_a_second_run_computes_nothing_and_writes_the_same_tables(warm, params, tmp_path):
+    raw, out, models = warm
+    before = tables(out)
+    again = run_stages(raw, out, models, params)
+    assert counts(again) == {stage: (4, 0) for stage in STAGES}
+    for name, frame in tables(out).items():
+        pd.testing.assert_frame_equal(frame, before[name], obj=name)
+    assert_same_tables(out, fresh(raw, models, params, tmp_path))
+
+
+def test_editing_one_document_recomputes_only_that_document(warm, params, tmp_path):
+    raw, out, models = warm
+    path = raw / "extra.txt"
+    path.write_text(path.read_text(encoding="utf-8").replace("cost lives", "cost many lives"), encoding="utf-8")
+    again = run_stages(raw, out, models, params)
+    assert counts(again) == {stage: (3, 1) for stage in STAGES}
+    assert_same_tables(out, fresh(raw, models, params, tmp_path))
+    # The edited document's old entries are gone: one entry per document and stage.
+    assert {stage: len(list((out / "cache" / stage).iterdir())) for stage in STAGES} == {s: 4 for s in STAGES}
+
+
+def test_adding_and_removing_documents(warm, params, tmp_path):
+    raw, out, models = warm
+    (raw / "extra.txt").unlink()
+    shutil.copy(ROOT / "data" / "dev" / "articles" / sorted(p.name for p in (ROOT / "data" / "dev" / "articles").glob("*.txt"))[0],
+                raw / "new.txt")
+    again = run_stages(raw, out, models, params)
+    assert counts(again)["sentences"] == (3, 1)
+    assert_same_tables(out, fresh(raw, models, params, tmp_path))
+
+
+def test_a_param_change_recomputes_the_stages_that_read_it_and_nothing_else(warm, params, tmp_path):
+    raw, out, models = warm
+    cues = [v for v in params.statements.cue_verbs if v not in ("warn", "tell")]
+    changed = params.model_copy(update={"statements": params.statements.model_copy(update={"cue_verbs": cues})})
+    before = pd.read_parquet(out / "interim" / "statements_raw.parquet")
+    again = run_stages(raw, out, models, changed)
+    after = pd.read_parquet(out / "interim" / "statements_raw.parquet")
+    assert counts(again)["sentences"] == (4, 0) and counts(again)["entities"] == (4, 0)
+    assert counts(again)["statements"] == (0, 4)
+    # classify recomputes exactly the documents whose statements changed.
+    changed_docs = {d for d in set(before.doc_id) | set(after.doc_id)
+                    if before[before.doc_id == d][["statement_id", "content"]].values.tolist()
+                    != after[after.doc_id == d][["statement_id", "content"]].values.tolist()}
+    assert changed_docs, "the cue change should change some statements"
+    assert again["classify"].misses == len(changed_docs & set(after.doc_id))
+    assert_same_tables(out, fresh(raw, models, changed, tmp_path))
+
+
+def test_a_code_change_rekeys_the_cache(warm, params, monkeypatch):
+    raw, out, models = warm
+    real = cache_module.code_version
+    monkeypatch.setattr(cache_module, "code_version", lambda stage: real(stage) + ("-edited" if stage == "entities" else ""))
+    again = run_stages(raw, out, models, params)
+    assert counts(again)["sentences"] == (4, 0)
+    assert counts(again)["entities"] == (0, 4)
+
+
+def test_the_cache_is_safe_to_delete(warm, params, tmp_path):
+    raw, out, models = warm
+    before = tables(out)
+    shutil.rmtree(out / "cache")
+    again = run_stages(raw, out, models, params)
+    assert counts(again) == {stage: (0, 4) for stage in STAGES}
+    for name, frame in tables(out).items():
+        pd.testing.assert_frame_equal(frame, before[name], obj=name)
+
+
+def test_a_damaged_entry_is_an_error_that_names_the_remedy(warm, params):
+    raw, out, models = warm
+    entry = next((out / "cache" / "statements").iterdir())
+    entry.write_bytes(b"\xc1 not msgpack")
+    with pytest.raises(CacheError, match="delete .*statements"):
+        run_stages(raw, out, models, params)
+
+
+def test_incremental_keeps_order_and_streams_cached_items(tmp_path):
+    """Results come back in item order however cached and computed items interleave, and `compute`
+    sees only the items that were not cached."""
+    cache = DocCache(tmp_path, "salt")
+    fed: list[int] = []
+
+    def compute(items):
+        for item in items:
+            fed.append(item)
+            yield {"value": item * 10}
+
+    assert list(incremental([1, 3], str, compute, cache)) == [{"value": 10}, {"value": 30}]
+    fed.clear()
+    cache = DocCache(tmp_path, "salt")
+    assert [r["value"] for r in incremental([0, 1, 2, 3, 4], str, compute, cache)] == [0, 10, 20, 30, 40]
+    assert fed == [0, 2, 4] and (cache.hits, cache.misses) == (2, 3)
+    assert cache.prune() == 0
+    cache = DocCache(tmp_path, "salt")
+    list(incremental([4], str, compute, cache))
+    assert cache.prune() == 4  # entries of items 0-3 are no longer used
+
+
+def test_table_writer_writes_row_groups_and_nothing_on_error(tmp_path, params):
+    provenance = stage_provenance("sentences", params, ("sentences",))
+    rows = [{"doc_id": f"d{i}", "sent_index": 0, "paragraph": 0, "start": 0, "end": 1, "text": "x",
+             "is_heading": False, "is_body": True} for i in range(5)]
+    path = tmp_path / "s.parquet"
+    with TableWriter(SENTENCES, path, provenance, group_rows=2) as out:
+        for row in rows:
+            out.write([row])
+    assert pq.ParquetFile(path).num_row_groups == 3
+    assert [r["doc_id"] for r in iter_rows(path, SENTENCES, 2)] == [r["doc_id"] for r in rows]
+    with pytest.raises(RuntimeError):
+        with TableWriter(SENTENCES, tmp_path / "t.parquet", provenance) as out:
+            out.write(rows)
+            raise RuntimeError("stage failed")
+    assert not (tmp_path / "t.parquet").exists() and not list(tmp_path.glob(".t.parquet.*"))
+
+
+def test_the_dask_engine_writes_the_same_tables(corpus, params, tmp_path):
+    """The same stages on a 2-worker local Dask cluster, one document per partition, equal the
+    local engine's tables (and fill the cache the local engine then reads)."""
+    raw, models = corpus
+    on_dask = params.model_copy(update={"engine": params.engine.model_copy(
+        update={"kind": "dask", "scheduler": None, "workers": 2, "partition_docs": 1})})
+    caches = run_stages(raw, tmp_path / "dask", models, on_dask)
+    assert counts(caches) == {stage: (0, 4) for stage in STAGES}
+    run_stages(raw, tmp_path / "local", models, params, cached=False)
+    assert_same_tables(tmp_path / "dask", tmp_path / "local")
+    shutil.copytree(tmp_path / "dask" / "cache", tmp_path / "local" / "cache")
+    assert counts(run_stages(raw, tmp_path / "local", models, params)) == {stage: (4, 0) for stage in STAGES}
