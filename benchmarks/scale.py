@@ -15,6 +15,7 @@ Quick check of the script itself:  python -m benchmarks.scale --sizes 50 100 --r
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import shutil
@@ -40,12 +41,12 @@ class Run:
 
     seconds: float
     rss_kernel_mb: float  # the kernel's peak for the largest single process of the child's tree
-    rss_tree_mb: float | None  # peak of the whole tree's summed RSS, sampled every 0.1 s (psutil)
+    pss_tree_mb: float | None  # peak of the whole tree's summed PSS, sampled every 0.1 s (psutil)
     train_skipped: bool
 
     @property
     def peak_mb(self) -> float:
-        return max(self.rss_kernel_mb, self.rss_tree_mb or 0)
+        return max(self.rss_kernel_mb, self.pss_tree_mb or 0)
 
 
 def log(message: str) -> None:
@@ -67,7 +68,8 @@ def write_params(work: Path, batch_size: int | None, n_process: int | None) -> t
     return path, params
 
 
-def sample_tree_rss(pid: int, done: threading.Event, peak: list[float]) -> None:
+def sample_tree_pss(pid: int, done: threading.Event, peak: list[float]) -> None:
+    """PSS, not RSS: forked n_process workers share the model's pages, and RSS would count them twice."""
     import psutil
 
     while not done.wait(0.1):
@@ -79,29 +81,25 @@ def sample_tree_rss(pid: int, done: threading.Event, peak: list[float]) -> None:
         total = 0
         for proc in procs:
             try:
-                total += proc.memory_info().rss
+                total += proc.memory_full_info().pss
             except psutil.Error:
                 pass
         peak[0] = max(peak[0], total / MB)
 
 
 def measure(command: list[str], log_path: Path) -> tuple[float, float, float | None]:
-    """(wall seconds, kernel peak RSS MB, sampled tree peak RSS MB) of one child process.
+    """(wall seconds, kernel peak RSS MB, sampled tree peak PSS MB) of one child process.
 
     os.wait4 returns the rusage of that one child (with its own reaped children), so every run gets
     its own peak, unlike RUSAGE_CHILDREN, which is a maximum over all children so far. ru_maxrss is
     per process, so spaCy's n_process workers are added up by sampling the process tree instead.
     """
-    try:
-        import psutil  # noqa: F401
-        tree: list[float] | None = [0.0]
-    except ImportError:
-        tree = None
+    tree = [0.0] if importlib.util.find_spec("psutil") else None
     with open(log_path, "wb") as out:
         start = time.perf_counter()
         child = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
         done = threading.Event()
-        sampler = threading.Thread(target=sample_tree_rss, args=(child.pid, done, tree), daemon=True) if tree else None
+        sampler = threading.Thread(target=sample_tree_pss, args=(child.pid, done, tree), daemon=True) if tree else None
         if sampler:
             sampler.start()
         _, status, usage = os.wait4(child.pid, 0)
@@ -132,7 +130,11 @@ def run_pipeline(raw: Path, out: Path, params: Path, work: Path, warm: Path | No
     (work / "logs").mkdir(exist_ok=True)
     command = [sys.executable, "-m", "stages.cli", "run", str(raw), "--out", str(out), "--params", str(params)]
     seconds, kernel, tree = measure(command, work / "logs" / f"{out.name}-{time.time_ns()}.log")
-    return Run(seconds, kernel, tree, train_skipped=bool(before) and heads_stamp(out) == before)
+    run = Run(seconds, kernel, tree, train_skipped=bool(before) and heads_stamp(out) == before)
+    if warm is not None and not run.train_skipped:  # the heads were stale (code changed?): later runs get the new ones
+        shutil.copytree(out / "interim" / "models", warm / "interim" / "models", dirs_exist_ok=True)
+        shutil.copy2(out / "interim" / "train_metrics.json", warm / "interim" / "train_metrics.json")
+    return run
 
 
 class Floor:
@@ -295,7 +297,7 @@ def verdict(ok: bool | None) -> str:
 def report(args, sizes, results, load, nproc, full: Run, rerun: Run, warm: Run, n_process: int, batch_size: int,
            load_start: float) -> None:
     print(f"\nnewsstance scale benchmark: {os.cpu_count()} cores, nlp.batch_size {batch_size}, nlp.n_process {n_process}")
-    print(f"load average at start {load_start:.1f}, at end {os.getloadavg()[0]:.1f} (other work on the machine skews every figure)")
+    print(f"load average at start {load_start:.1f} (other work on the machine skews every figure)")
     print(f"model loads (in the floor, once): spaCy {load.get('spacy', 0):.1f} s, encoder {load.get('encoder', 0):.1f} s")
     print("train excluded: heads are corpus-independent; a 5-document warm-up "
           f"({warm.seconds:.0f} s) trained them and each run starts with a copy")
@@ -307,7 +309,7 @@ def report(args, sizes, results, load, nproc, full: Run, rerun: Run, warm: Run, 
         print(f"{n:>6} {r['sentences']:>9} {r['statements']:>10} {run.seconds:>8.1f} {r['spacy_s']:>8.1f} {r['encoder_s']:>9.1f} "
               f"{r['floor_s']:>8.1f} {run.seconds / r['floor_s']:>9.2f}x {n / run.seconds:>7.1f} "
               f"{r['sentences'] / run.seconds:>8.1f} {run.peak_mb:>11.0f} {'skipped' if run.train_skipped else 'RAN':>7}")
-    print("peak RSS = max(kernel peak of the largest process, sampled sum over the process tree); "
+    print("peak RSS = max(kernel peak RSS of the largest process, sampled PSS summed over the process tree); "
           "floor = spaCy + encoder + model loads, no interpreter start-up")
     if not all(r["run"].train_skipped for r in results.values()):
         print("WARNING: the pipeline retrained the heads in a measured run (no skip): train time is INCLUDED above")
@@ -329,17 +331,18 @@ def report(args, sizes, results, load, nproc, full: Run, rerun: Run, warm: Run, 
              (f"spaCy n_process 2 vs 1, {args.nproc_docs} docs",
               f"{speedup:.2f} x ({nproc['spacy_np1_s']:.1f} -> {nproc['spacy_np2_s']:.1f} s)",
               f">= {TARGETS['nproc_speedup']} x", speedup >= TARGETS["nproc_speedup"]),
-             (f"sentences stage n_process 2 vs 1", f"{stage:.2f} x ({nproc['stage_np1_s']:.1f} -> {nproc['stage_np2_s']:.1f} s)"
+             ("sentences stage n_process 2 vs 1", f"{stage:.2f} x ({nproc['stage_np1_s']:.1f} -> {nproc['stage_np2_s']:.1f} s)"
               if stage else "n/a", "(start-up included)", None),
              ("machine: 2 pure-Python processes vs 1", f"{nproc['cpu_ceiling']:.2f} x", "(the best n_process=2 can do)", None)]
-    print(f"\n{'target':<40} {'measured':<28} {'limit':<26} result")
+    print(f"\n{'target':<40} {'measured':<28} {'limit':<30} result")
     for name, measured, limit, ok in rows:
-        print(f"{name:<40} {measured:<28} {limit:<26} {verdict(ok)}")
+        print(f"{name:<40} {measured:<28} {limit:<30} {verdict(ok)}")
     if rerun.train_skipped is False:
         print("WARNING: the re-run retrained the heads")
 
     if args.json:
-        figures = {"cores": os.cpu_count(), "load_average_start": load_start, "batch_size": batch_size, "n_process": n_process, "model_load_s": load,
+        figures = {"cores": os.cpu_count(), "load_average_start": load_start, "batch_size": batch_size,
+                   "n_process": n_process, "model_load_s": load,
                    "warmup": asdict(warm), "sizes": {str(n): {**{k: v for k, v in results[n].items() if k != "run"},
                                                                "run": asdict(results[n]["run"])} for n in sizes},
                    "rss_growth": growth, "rerun": {"docs": args.rerun_size, "full": asdict(full), "rerun": asdict(rerun),

@@ -20,7 +20,7 @@ import os
 from collections import deque
 from dataclasses import dataclass, field
 from functools import partial
-from itertools import islice
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
@@ -32,6 +32,9 @@ from stages.provenance import canonical_json, code_version, params_digest, sha25
 log = logging.getLogger("newsstance")
 
 SUFFIX = ".msgpack"
+
+
+_NOTHING = object()
 
 
 class CacheError(RuntimeError):
@@ -120,7 +123,14 @@ def incremental(items: Iterable[Any], digest: Callable[[Any], str], compute: Cal
             cache.hits += 1
             yield cache.read(key)
 
-    for result in compute(uncached()):
+    def computed() -> Iterator[Any]:
+        # `compute` starts (and loads its model) only if some document needs it.
+        todo = uncached()
+        first = next(todo, _NOTHING)
+        if first is not _NOTHING:
+            yield from compute(chain([first], todo))
+
+    for result in computed():
         yield from cached_ahead()
         key, _ = pending.popleft()
         cache.misses += 1

@@ -20,7 +20,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from stages.config import Params, load_params
-from stages.encoder import get_encoder
+from stages.encoder import get_encoder, resolve_model
 from stages.heads import Head, sentiment_features, stance_features
 from stages.cache import DocCache, computer, incremental
 from stages.engine import make_engine
@@ -50,7 +50,6 @@ class HeadsBackend:
         self.encoder, self.sentiment_head, self.stance_head = encoder, sentiment, stance
         self._cache: tuple[list[str], np.ndarray] | None = None
         self.models = models or {}  # role -> model id, for the outputs' provenance
-        self.upstream = [Provenance.from_metadata(h.meta.get("provenance")) for h in (sentiment, stance)]
 
     def embed(self, texts: list[str]) -> np.ndarray:
         if self._cache is None or self._cache[0] != texts:  # sentiment and every target share one pass
@@ -110,16 +109,26 @@ def classify(statements: pd.DataFrame, backend, targets: dict[str, str], margin:
     return sentiment_scores, stance_scores
 
 
+def backend_identity(models: Path, params: Params) -> tuple[dict[str, str], list[Provenance | None]]:
+    """(model ids, provenance of the heads) of the configured backend, without loading a model: a
+    run whose documents all come from the cache never loads one."""
+    if params.classify.backend == "hub":
+        return {"sentiment": params.classify.hub.sentiment_model, "nli": params.classify.hub.nli_model}, []
+    resolve_model(params.encoder.model)  # a missing encoder package fails here, with the fix
+    heads = {name: models / f"{name}.safetensors" for name in ("sentiment", "stance")}
+    ids = {"encoder": model_id(params.encoder.model)}
+    ids.update({f"{name}_head": "sha256:" + sha256_hex(path.read_bytes()) for name, path in heads.items()})
+    return ids, [Provenance.from_metadata(Head.load(path).meta.get("provenance")) for path in heads.values()]
+
+
 def make_backend(models: Path, params: Params):
     if params.classify.backend == "hub":
         from stages.hub import HubBackend
 
         return HubBackend(params.classify.hub)
     encoder = get_encoder(params.encoder.model, params.encoder.max_length, params.encoder.batch_size)
-    heads = {name: models / f"{name}.safetensors" for name in ("sentiment", "stance")}
-    ids = {"encoder": model_id(params.encoder.model)}
-    ids.update({f"{name}_head": "sha256:" + sha256_hex(path.read_bytes()) for name, path in heads.items()})
-    return HeadsBackend(encoder, Head.load(heads["sentiment"]), Head.load(heads["stance"]), ids)
+    ids, _ = backend_identity(models, params)
+    return HeadsBackend(encoder, Head.load(models / "sentiment.safetensors"), Head.load(models / "stance.safetensors"), ids)
 
 
 def statements_by_document(statements: Path) -> Iterator[dict]:
@@ -168,10 +177,9 @@ def main(argv: list[str] | None = None) -> None:
 def run(statements: Path, models: Path, sentiment: Path, stance: Path, params: Params,
         cache_dir: Path | None = None) -> DocCache:
     models = models.resolve()
-    backend = _backend(str(models), params.model_dump_json())
-    provenance = stage_provenance("classify", params, PARAMS, [read_provenance(statements), *backend.upstream],
-                                  backend.models)
-    cache = DocCache.for_stage(cache_dir, "classify", params, RESULT_PARAMS, backend.models)
+    ids, heads = backend_identity(models, params)
+    provenance = stage_provenance("classify", params, PARAMS, [read_provenance(statements), *heads], ids)
+    cache = DocCache.for_stage(cache_dir, "classify", params, RESULT_PARAMS, ids)
     with make_engine(params.engine) as engine, \
             TableWriter(SENTIMENT_SCORES, sentiment, provenance) as sentiment_out, \
             TableWriter(STANCE_SCORES, stance, provenance) as stance_out:

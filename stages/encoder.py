@@ -12,9 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-import torch
 from tqdm import tqdm
-from transformers import AutoModel, AutoTokenizer
 
 from stages.config import ConfigError
 
@@ -45,6 +43,8 @@ class Encoder:
     """Mean-pooled, L2-normalised embeddings, computed in batches under inference mode."""
 
     def __init__(self, spec: str, max_length: int = 256, batch_size: int = 32):
+        from transformers import AutoModel, AutoTokenizer  # here, not at import: a cached run never pays for torch
+
         self.spec = spec
         self.location = resolve_model(spec)
         self.tokenizer = AutoTokenizer.from_pretrained(self.location)
@@ -58,6 +58,8 @@ class Encoder:
         return int(self.model.config.hidden_size)
 
     def encode(self, texts: list[str]) -> np.ndarray:
+        import torch
+
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         # Length-sorted batches pad less; the order is a pure function of the texts.
         order = sorted(range(len(texts)), key=lambda i: (len(texts[i]), i))

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -94,12 +95,20 @@ class DaskEngine(_Engine):
             if workers < 1 or threads_per_worker < 1:
                 raise ValueError(f"a local cluster needs workers >= 1 and threads_per_worker >= 1, "
                                  f"not {workers} and {threads_per_worker}")
-            self.cluster = LocalCluster(
-                n_workers=workers,
-                threads_per_worker=threads_per_worker,
-                processes=True,  # the GIL-bound work (spaCy, tokenisers) needs real processes
-                dashboard_address="127.0.0.1:0",  # a free local port: never clashes with a running 8787
-            )
+            environ = dict(os.environ)
+            try:
+                self.cluster = LocalCluster(
+                    n_workers=workers,
+                    threads_per_worker=threads_per_worker,
+                    processes=True,  # the GIL-bound work (spaCy, tokenisers) needs real processes
+                    dashboard_address="127.0.0.1:0",  # a free local port: never clashes with a running 8787
+                )
+            finally:
+                # Starting workers sets OMP/MKL/OPENBLAS_NUM_THREADS=1 in *this* process's environment
+                # (distributed's pre-spawn-environ); left there, it would change the thread count of
+                # every process this one starts later.
+                os.environ.clear()
+                os.environ.update(environ)
             try:
                 self.client = Client(self.cluster, set_as_default=False)
             except BaseException:

@@ -24,7 +24,7 @@ from stages.config import Params, Speaker, load_params
 from stages.cache import DocCache, computer, incremental
 from stages.engine import make_engine
 from stages.io import TableWriter, iter_rows
-from stages.nlp import DOCS_PER_ROW_GROUP, doc_from_bytes, doc_to_bytes, load_spacy
+from stages.nlp import DOCS_PER_ROW_GROUP, doc_from_bytes, doc_to_bytes, load_spacy, require_spacy_model
 from stages.provenance import model_id, read_provenance, sha256_hex, stage_provenance
 from stages.schema import ENTITIES, PARSED, TAGGED
 
@@ -140,6 +140,7 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def run(parsed: Path, entities: Path, tagged: Path, params: Params, cache_dir: Path | None = None) -> DocCache:
+    require_spacy_model(params.nlp.model)
     models = {"spacy": model_id(params.nlp.model)}
     provenance = stage_provenance("entities", params, PARAMS, [read_provenance(parsed)], models)
     cache = DocCache.for_stage(cache_dir, "entities", params, RESULT_PARAMS, models)

@@ -55,11 +55,14 @@ class Head:
 
 
 def fit_head(features: np.ndarray, labels: list[str], classes: tuple[str, ...], C: float, max_iter: int, meta: dict) -> Head:
-    """Multinomial logistic regression; lbfgs is deterministic for fixed inputs."""
+    """Multinomial logistic regression; lbfgs is deterministic for fixed inputs and one BLAS thread
+    (with several, the order of float sums can follow the thread count, and the fit amplifies it)."""
     from sklearn.linear_model import LogisticRegression
+    from threadpoolctl import threadpool_limits
 
     model = LogisticRegression(C=C, max_iter=max_iter)
-    model.fit(features, labels)
+    with threadpool_limits(limits=1):
+        model.fit(features, labels)
     coef, intercept = model.coef_.astype(np.float64), model.intercept_.astype(np.float64)
     if coef.shape[0] == 1:  # two classes: sklearn keeps one row, for the second class
         coef, intercept = np.vstack([np.zeros_like(coef), coef]), np.concatenate([[0.0], intercept])

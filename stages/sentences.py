@@ -24,7 +24,7 @@ from stages.config import Params, load_params
 from stages.cache import DocCache, computer, incremental
 from stages.engine import make_engine
 from stages.io import TableWriter, iter_rows
-from stages.nlp import DOCS_PER_ROW_GROUP, doc_from_bytes, doc_to_bytes, load_spacy
+from stages.nlp import DOCS_PER_ROW_GROUP, doc_from_bytes, doc_to_bytes, load_spacy, require_spacy_model
 from stages.provenance import canonical_json, model_id, read_provenance, sha256_hex, stage_provenance
 from stages.schema import DOCUMENTS, PARSED, SENTENCES
 
@@ -150,6 +150,7 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def run(documents: Path, sentences: Path, parsed: Path, params: Params, cache_dir: Path | None = None) -> DocCache:
+    require_spacy_model(params.nlp.model)
     models = {"spacy": model_id(params.nlp.model)}
     provenance = stage_provenance("sentences", params, PARAMS, [read_provenance(documents)], models)
     cache = DocCache.for_stage(cache_dir, "sentences", params, RESULT_PARAMS, models)

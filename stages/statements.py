@@ -32,7 +32,7 @@ from stages.config import Params, Speaker, StatementsParams, load_params
 from stages.cache import DocCache, computer, incremental
 from stages.engine import make_engine
 from stages.io import TableWriter, iter_rows
-from stages.nlp import doc_from_bytes, load_spacy
+from stages.nlp import doc_from_bytes, load_spacy, require_spacy_model
 from stages.provenance import canonical_json, model_id, read_provenance, sha256_hex, stage_provenance
 from stages.quotes import Quote, find_quotes
 from stages.reporting import CueFinder, Report, rstrip_punct
@@ -303,6 +303,7 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def run(tagged: Path, sentences: Path, statements: Path, params: Params, cache_dir: Path | None = None) -> DocCache:
+    require_spacy_model(params.nlp.model)
     models = {"spacy": model_id(params.nlp.model)}
     provenance = stage_provenance("statements", params, PARAMS, [read_provenance(tagged), read_provenance(sentences)],
                                   models)

@@ -185,3 +185,12 @@ def test_local_engine_does_not_import_dask():
         """
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
+def test_a_local_cluster_leaves_this_process_environment_alone():
+    """distributed sets OMP/MKL/OPENBLAS_NUM_THREADS=1 for its workers through os.environ; left in
+    the parent, every later subprocess (a whole pipeline run) would run with one BLAS thread."""
+    before = dict(os.environ)
+    with DaskEngine(workers=1):
+        pass
+    assert dict(os.environ) == before
