@@ -30,3 +30,13 @@ def test_stage_deps_list_every_module_it_imports(name, stage):
 def test_stage_params_are_the_sections_its_module_reads(name, stage):
     module = importlib.import_module("stages." + re.search(r"python -m stages\.(\w+)", stage["cmd"]).group(1))
     assert tuple(stage.get("params", ())) == module.PARAMS
+
+
+@pytest.mark.parametrize("module", ["sentences", "entities", "statements", "classify"])
+def test_per_document_stages_keep_their_cache_as_a_persistent_output(module):
+    """DVC must not delete the cache before the stage runs (persist) nor copy it into its own cache."""
+    stage = DVC["stages"][module]["do"]
+    assert f"--cache data/cache/${{key}}/{module}" in stage["cmd"]
+    outs = {k: v for o in stage["outs"] if isinstance(o, dict) for k, v in o.items()}
+    assert outs[f"data/cache/${{key}}/{module}"] == {"persist": True, "cache": False}
+    assert "/data/cache/" in (ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()
