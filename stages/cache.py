@@ -25,8 +25,10 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 import srsly
+from tqdm import tqdm
 
-from stages.config import Params
+from stages.config import EngineParams, Params
+from stages.engine import make_engine
 from stages.provenance import canonical_json, code_version, params_digest, sha256_hex
 
 log = logging.getLogger("newsstance")
@@ -141,20 +143,27 @@ def incremental(items: Iterable[Any], digest: Callable[[Any], str], compute: Cal
         raise RuntimeError(f"compute yielded fewer results than it was fed ({len(pending)} missing)")
 
 
-def computer(engine, partition_docs: int, process: Callable[..., Iterator[Any]], *args) -> Callable[[Iterator[Any]], Iterator[Any]]:
-    """The `compute` for `incremental`: `process(items, *args)` streams through this process with
-    the local engine (spaCy's own n_process applies there); on a cluster, items go out in
-    partitions of `partition_docs` and results come back in order."""
-    from stages.engine import LocalEngine
+def stream_documents(stage: str, items: Iterable[Any], digest: Callable[[Any], str], process: Callable[..., Iterator[Any]],
+                     args: tuple, cache: DocCache, engine: EngineParams, n_process: int | None = None) -> Iterator[Any]:
+    """Every document's result, in order: from the cache, or from `process(items, *args)` on the
+    configured engine. With the local engine the documents stream through this process (and
+    `n_process`, when given, is handed to `process` for spaCy's own worker processes); on a cluster
+    they go out in partitions of `engine.partition_docs`, each worker using one process. The cache
+    is pruned once every result has been taken."""
+    with make_engine(engine) as runner:
+        if runner.kind == "local":
+            options = {} if n_process is None else {"n_process": n_process}
+            compute = lambda todo: process(todo, *args, **options)  # noqa: E731
+        else:
+            whole = partial(_process_partition, process, {} if n_process is None else {"n_process": 1})
+            compute = lambda todo: (r for part in runner.map(whole, _chunks(todo, engine.partition_docs), *args)  # noqa: E731
+                                    for r in part)
+        yield from tqdm(incremental(items, digest, compute, cache), desc=stage, unit="doc", disable=None)
+    log.info("%s; %d stale entries removed", cache.summary(stage), cache.prune())
 
-    if isinstance(engine, LocalEngine):
-        return lambda items: process(items, *args)
-    whole = partial(_process_partition, process)
-    return lambda items: (r for part in engine.map(whole, _chunks(items, partition_docs), *args) for r in part)
 
-
-def _process_partition(process: Callable[..., Iterator[Any]], partition: list, *args) -> list:
-    return list(process(iter(partition), *args))
+def _process_partition(process: Callable[..., Iterator[Any]], options: dict, partition: list, *args) -> list:
+    return list(process(iter(partition), *args, **options))
 
 
 def _chunks(items: Iterable[Any], size: int) -> Iterator[list]:

@@ -17,13 +17,11 @@ from typing import Iterable, Iterator
 
 import numpy as np
 import pandas as pd
-from tqdm import tqdm
 
 from stages.config import Params, load_params
 from stages.encoder import get_encoder, resolve_model
 from stages.heads import Head, sentiment_features, stance_features
-from stages.cache import DocCache, computer, incremental
-from stages.engine import make_engine
+from stages.cache import DocCache, stream_documents
 from stages.io import TableWriter, iter_rows
 from stages.provenance import Provenance, canonical_json, model_id, read_provenance, sha256_hex, stage_provenance
 from stages.schema import SENTIMENT_LABELS, SENTIMENT_SCORES, STANCE_LABELS, STANCE_SCORES, STATEMENTS_RAW
@@ -180,15 +178,13 @@ def run(statements: Path, models: Path, sentiment: Path, stance: Path, params: P
     ids, heads = backend_identity(models, params)
     provenance = stage_provenance("classify", params, PARAMS, [read_provenance(statements), *heads], ids)
     cache = DocCache.for_stage(cache_dir, "classify", params, RESULT_PARAMS, ids)
-    with make_engine(params.engine) as engine, \
-            TableWriter(SENTIMENT_SCORES, sentiment, provenance) as sentiment_out, \
+    results = stream_documents("classify", statements_by_document(statements), document_digest, _classify,
+                               (models, params), cache, params.engine)
+    with TableWriter(SENTIMENT_SCORES, sentiment, provenance) as sentiment_out, \
             TableWriter(STANCE_SCORES, stance, provenance) as stance_out:
-        compute = computer(engine, params.engine.partition_docs, _classify, models, params)
-        for result in tqdm(incremental(statements_by_document(statements), document_digest, compute, cache),
-                           desc="classify", unit="doc", disable=None):
+        for result in results:
             sentiment_out.write(result["sentiment"])
             stance_out.write(result["stance"])
-    log.info("%s; %d stale entries removed", cache.summary("classify"), cache.prune())
     return cache
 
 

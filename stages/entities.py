@@ -18,11 +18,9 @@ from typing import Iterable, Iterator
 import pandas as pd
 from spacy.language import Language
 from spacy.tokens import Doc, Span
-from tqdm import tqdm
 
 from stages.config import Params, Speaker, load_params
-from stages.cache import DocCache, computer, incremental
-from stages.engine import make_engine
+from stages.cache import DocCache, stream_documents
 from stages.io import TableWriter, iter_rows
 from stages.nlp import DOCS_PER_ROW_GROUP, doc_from_bytes, doc_to_bytes, load_spacy, require_spacy_model
 from stages.provenance import model_id, read_provenance, sha256_hex, stage_provenance
@@ -119,7 +117,7 @@ def _pipeline(params_json: str) -> Language:
     return entity_pipeline(Params.model_validate_json(params_json))  # once per process (and Dask worker)
 
 
-def _tag(parsed: Iterator[dict], params: Params, n_process: int) -> Iterator[dict]:
+def _tag(parsed: Iterator[dict], params: Params, n_process: int = 1) -> Iterator[dict]:
     nlp = _pipeline(params.model_dump_json())
     return tag_documents(parsed, nlp, params.nlp.batch_size, n_process)
 
@@ -144,15 +142,13 @@ def run(parsed: Path, entities: Path, tagged: Path, params: Params, cache_dir: P
     models = {"spacy": model_id(params.nlp.model)}
     provenance = stage_provenance("entities", params, PARAMS, [read_provenance(parsed)], models)
     cache = DocCache.for_stage(cache_dir, "entities", params, RESULT_PARAMS, models)
-    with make_engine(params.engine) as engine, \
-            TableWriter(ENTITIES, entities, provenance) as entity_out, \
+    results = stream_documents("entities", iter_rows(parsed, PARSED, DOCS_PER_ROW_GROUP), parsed_digest, _tag, (params,),
+                               cache, params.engine, n_process=params.nlp.n_process)
+    with TableWriter(ENTITIES, entities, provenance) as entity_out, \
             TableWriter(TAGGED, tagged, provenance, group_rows=DOCS_PER_ROW_GROUP) as tagged_out:
-        compute = computer(engine, params.engine.partition_docs, _tag, params, params.nlp.n_process if engine.kind == "local" else 1)
-        for result in tqdm(incremental(iter_rows(parsed, PARSED, 64), parsed_digest, compute, cache),
-                           desc="entities", unit="doc", disable=None):
+        for result in results:
             entity_out.write(result["entities"])
             tagged_out.write([{"doc_id": result["doc_id"], "doc": result["doc"]}])
-    log.info("%s; %d stale entries removed", cache.summary("entities"), cache.prune())
     return cache
 
 

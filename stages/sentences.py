@@ -18,11 +18,9 @@ from typing import Iterable, Iterator
 import pandas as pd
 from spacy.language import Language
 from spacy.tokens import Doc, Span
-from tqdm import tqdm
 
 from stages.config import Params, load_params
-from stages.cache import DocCache, computer, incremental
-from stages.engine import make_engine
+from stages.cache import DocCache, stream_documents
 from stages.io import TableWriter, iter_rows
 from stages.nlp import DOCS_PER_ROW_GROUP, doc_from_bytes, doc_to_bytes, load_spacy, require_spacy_model
 from stages.provenance import canonical_json, model_id, read_provenance, sha256_hex, stage_provenance
@@ -129,7 +127,7 @@ def _parser(model: str) -> Language:
     return load_spacy(model)  # once per process: a Dask worker keeps it across partitions
 
 
-def _parse(records: Iterator[dict], params: Params, n_process: int) -> Iterator[dict]:
+def _parse(records: Iterator[dict], params: Params, n_process: int = 1) -> Iterator[dict]:
     return parse_documents(records, _parser(params.nlp.model), params.sentences.heading_max_words,
                            params.nlp.batch_size, n_process)
 
@@ -156,14 +154,13 @@ def run(documents: Path, sentences: Path, parsed: Path, params: Params, cache_di
     cache = DocCache.for_stage(cache_dir, "sentences", params, RESULT_PARAMS, models)
     columns = ["doc_id", "text", "title", "body_end"]
     records = ({k: r[k] for k in columns} for r in iter_rows(documents, DOCUMENTS))
-    with make_engine(params.engine) as engine, \
-            TableWriter(SENTENCES, sentences, provenance) as sentence_out, \
+    results = stream_documents("sentences", records, document_digest, _parse, (params,), cache, params.engine,
+                               n_process=params.nlp.n_process)
+    with TableWriter(SENTENCES, sentences, provenance) as sentence_out, \
             TableWriter(PARSED, parsed, provenance, group_rows=DOCS_PER_ROW_GROUP) as parsed_out:
-        compute = computer(engine, params.engine.partition_docs, _parse, params, params.nlp.n_process if engine.kind == "local" else 1)
-        for result in tqdm(incremental(records, document_digest, compute, cache), desc="sentences", unit="doc", disable=None):
+        for result in results:
             sentence_out.write(result["sentences"])
             parsed_out.write([{"doc_id": result["doc_id"], "doc": result["doc"]}])
-    log.info("%s; %d stale entries removed", cache.summary("sentences"), cache.prune())
     return cache
 
 

@@ -26,11 +26,9 @@ from typing import Iterable, Iterator
 import pandas as pd
 from spacy.language import Language
 from spacy.tokens import Doc
-from tqdm import tqdm
 
 from stages.config import Params, Speaker, StatementsParams, load_params
-from stages.cache import DocCache, computer, incremental
-from stages.engine import make_engine
+from stages.cache import DocCache, stream_documents
 from stages.io import TableWriter, iter_rows
 from stages.nlp import doc_from_bytes, load_spacy, require_spacy_model
 from stages.provenance import canonical_json, model_id, read_provenance, sha256_hex, stage_provenance
@@ -308,12 +306,11 @@ def run(tagged: Path, sentences: Path, statements: Path, params: Params, cache_d
     provenance = stage_provenance("statements", params, PARAMS, [read_provenance(tagged), read_provenance(sentences)],
                                   models)
     cache = DocCache.for_stage(cache_dir, "statements", params, RESULT_PARAMS, models)
-    with make_engine(params.engine) as engine, TableWriter(STATEMENTS_RAW, statements, provenance) as out:
-        compute = computer(engine, params.engine.partition_docs, _attribute, params)
-        for result in tqdm(incremental(documents_with_sentences(tagged, sentences), document_digest, compute, cache),
-                           desc="statements", unit="doc", disable=None):
+    results = stream_documents("statements", documents_with_sentences(tagged, sentences), document_digest, _attribute,
+                               (params,), cache, params.engine)
+    with TableWriter(STATEMENTS_RAW, statements, provenance) as out:
+        for result in results:
             out.write(result["statements"])
-    log.info("%s; %d stale entries removed", cache.summary("statements"), cache.prune())
     return cache
 
 
