@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-from functools import lru_cache
 from itertools import groupby
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -22,6 +21,7 @@ from stages.config import Params, load_params
 from stages.encoder import get_encoder, resolve_model
 from stages.heads import Head, sentiment_features, stance_features
 from stages.cache import DocCache, stream_documents
+from stages.engine import per_process
 from stages.io import TableWriter, iter_rows
 from stages.provenance import Provenance, canonical_json, model_id, read_provenance, sha256_hex, stage_provenance
 from stages.schema import SENTIMENT_LABELS, SENTIMENT_SCORES, STANCE_LABELS, STANCE_SCORES, STATEMENTS_RAW
@@ -150,7 +150,7 @@ def classify_documents(items: Iterable[dict], backend, targets: dict[str, str], 
         yield {"doc_id": item["doc_id"], "sentiment": sentiment.to_dict("records"), "stance": stance.to_dict("records")}
 
 
-@lru_cache(maxsize=2)
+@per_process(maxsize=2)
 def _backend(models: str, params_json: str):
     return make_backend(Path(models), Params.model_validate_json(params_json))  # once per process / worker
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -21,6 +20,7 @@ from spacy.tokens import Doc, Span
 
 from stages.config import Params, Speaker, load_params
 from stages.cache import DocCache, stream_documents
+from stages.engine import per_process
 from stages.io import TableWriter, iter_rows
 from stages.nlp import DOCS_PER_ROW_GROUP, doc_from_bytes, doc_to_bytes, load_spacy, require_spacy_model
 from stages.provenance import model_id, read_provenance, sha256_hex, stage_provenance
@@ -112,7 +112,7 @@ def entity_pipeline(params: Params) -> Language:
     return nlp
 
 
-@lru_cache(maxsize=2)
+@per_process(maxsize=2)
 def _pipeline(params_json: str) -> Language:
     return entity_pipeline(Params.model_validate_json(params_json))  # once per process (and Dask worker)
 

@@ -11,7 +11,6 @@ import argparse
 import bisect
 import logging
 import re
-from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -21,6 +20,7 @@ from spacy.tokens import Doc, Span
 
 from stages.config import Params, load_params
 from stages.cache import DocCache, stream_documents
+from stages.engine import per_process
 from stages.io import TableWriter, iter_rows
 from stages.nlp import DOCS_PER_ROW_GROUP, doc_from_bytes, doc_to_bytes, load_spacy, require_spacy_model
 from stages.provenance import canonical_json, model_id, read_provenance, sha256_hex, stage_provenance
@@ -122,7 +122,7 @@ def split_sentences(documents: pd.DataFrame, nlp: Language, max_words: int, batc
     return pd.DataFrame(rows, columns=SENTENCES.names), [doc_from_bytes(r["doc"], nlp.vocab) for r in results]
 
 
-@lru_cache(maxsize=2)
+@per_process(maxsize=2)
 def _parser(model: str) -> Language:
     return load_spacy(model)  # once per process: a Dask worker keeps it across partitions
 

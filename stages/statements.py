@@ -19,7 +19,6 @@ import argparse
 import bisect
 import logging
 from dataclasses import dataclass, replace
-from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -29,6 +28,7 @@ from spacy.tokens import Doc
 
 from stages.config import Params, Speaker, StatementsParams, load_params
 from stages.cache import DocCache, stream_documents
+from stages.engine import per_process
 from stages.io import TableWriter, iter_rows
 from stages.nlp import doc_from_bytes, load_spacy, require_spacy_model
 from stages.provenance import canonical_json, model_id, read_provenance, sha256_hex, stage_provenance
@@ -277,7 +277,7 @@ def document_digest(item: dict) -> str:
     return sha256_hex(item["doc"] + canonical_json(item["sentences"]).encode())
 
 
-@lru_cache(maxsize=2)
+@per_process(maxsize=2)
 def _attributor(params_json: str) -> tuple[Attributor, Language]:
     params = Params.model_validate_json(params_json)  # built once per process (and Dask worker)
     nlp = load_spacy(params.nlp.model)
