@@ -56,7 +56,7 @@ def log(message: str) -> None:
 def write_params(work: Path, batch_size: int | None, n_process: int | None) -> tuple[Path, dict]:
     """params.yaml with overrides, and its label paths made absolute (they are relative to its folder)."""
     params = yaml.safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))
-    for key in ("sentiment_labels", "stance_labels"):
+    for key in ("sentiment_labels", "stance_labels", "passages"):
         params["train"][key] = str((ROOT / params["train"][key]).resolve())
     for key, value in (("batch_size", batch_size), ("n_process", n_process)):
         if value is not None:

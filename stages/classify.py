@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+from dataclasses import astuple
 from itertools import groupby
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -19,12 +20,13 @@ import pandas as pd
 
 from stages.config import Params, load_params
 from stages.encoder import get_encoder, resolve_model
-from stages.heads import Head, sentiment_features, stance_features
+from stages.context import Context, DocumentContext
+from stages.heads import PARTS, Head, embed_parts, features
 from stages.cache import DocCache, stream_documents
 from stages.engine import per_process
 from stages.io import TableWriter, iter_rows
 from stages.provenance import Provenance, canonical_json, model_id, read_provenance, sha256_hex, stage_provenance
-from stages.schema import SENTIMENT_LABELS, SENTIMENT_SCORES, STANCE_LABELS, STANCE_SCORES, STATEMENTS_RAW
+from stages.schema import DOCUMENTS, SENTIMENT_LABELS, SENTIMENT_SCORES, STANCE_LABELS, STANCE_SCORES, STATEMENTS_RAW
 
 log = logging.getLogger("newsstance")
 
@@ -42,36 +44,42 @@ def low_margin(p: np.ndarray, margin: float) -> np.ndarray:
 
 
 class HeadsBackend:
-    """The offline default: packaged encoder embeddings through the heads the train stage fitted."""
+    """The offline default: packaged encoder embeddings through the heads the train stage fitted.
+    Each head reads the parts of a statement's context its file names (meta "reads")."""
 
     def __init__(self, encoder, sentiment: Head, stance: Head, models: dict[str, str] | None = None):
         self.encoder, self.sentiment_head, self.stance_head = encoder, sentiment, stance
-        self._cache: tuple[list[str], np.ndarray] | None = None
+        self.reads = {head: list(h.meta.get("reads", ["statement"])) for head, h in (("sentiment", sentiment), ("stance", stance))}
+        self._cache: tuple[list[str], list[Context], dict[str, np.ndarray]] | None = None
         self.models = models or {}  # role -> model id, for the outputs' provenance
 
-    def embed(self, texts: list[str]) -> np.ndarray:
-        if self._cache is None or self._cache[0] != texts:  # sentiment and every target share one pass
-            emb = self.encoder.encode(texts) if texts else np.zeros((0, self.encoder.dim), np.float32)
-            self._cache = (list(texts), emb)
-        return self._cache[1]
+    def parts(self, texts: list[str], contexts: list[Context]) -> dict[str, np.ndarray]:
+        """Embeddings of every part either head reads; sentiment and every target share one pass."""
+        if self._cache is None or self._cache[:2] != (texts, contexts):
+            names = [p for p in PARTS if p in self.reads["sentiment"] + self.reads["stance"]]
+            self._cache = (list(texts), list(contexts), embed_parts(self.encoder, texts, contexts, names))
+        return self._cache[2]
 
-    def sentiment(self, texts: list[str]) -> np.ndarray:
-        p = self.sentiment_head.predict_proba(sentiment_features(self.embed(texts)))
+    def sentiment(self, texts: list[str], contexts: list[Context]) -> np.ndarray:
+        x = features(self.parts(texts, contexts), self.reads["sentiment"])
+        p = self.sentiment_head.predict_proba(x)
         return p[:, [self.sentiment_head.classes.index(c) for c in SENTIMENT_LABELS]]
 
-    def stance(self, texts: list[str], target_text: str) -> np.ndarray:
-        emb = self.embed(texts)
+    def stance(self, texts: list[str], contexts: list[Context], target_text: str) -> np.ndarray:
         target = self.encoder.encode([target_text])[0]
-        p = self.stance_head.predict_proba(stance_features(emb, np.broadcast_to(target, emb.shape)))
+        x = features(self.parts(texts, contexts), self.reads["stance"], target)
+        p = self.stance_head.predict_proba(x)
         return p[:, [self.stance_head.classes.index(c) for c in STANCE_LABELS]]
 
 
 def classify(statements: pd.DataFrame, backend, targets: dict[str, str], margin: float) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Return (sentiment scores, stance scores) keyed by statement_id. `backend` gives probabilities in
-    the order of SENTIMENT_LABELS and STANCE_LABELS."""
+    the order of SENTIMENT_LABELS and STANCE_LABELS. A statement without a `context` column is read on
+    its own (its context is itself, as for the standalone labelled examples)."""
     ids = statements["statement_id"].tolist()
     texts = statements["content"].tolist()
-    p = backend.sentiment(texts)
+    contexts = [Context(*c) for c in statements["context"]] if "context" in statements else [Context("", "", t) for t in texts]
+    p = backend.sentiment(texts, contexts)
     neg, neu, pos = p[:, 0], p[:, 1], p[:, 2]
     sentiment_scores = pd.DataFrame(
         {
@@ -86,7 +94,7 @@ def classify(statements: pd.DataFrame, backend, targets: dict[str, str], margin:
     )
     frames = []
     for target, target_text in targets.items():
-        q = backend.stance(texts, target_text)
+        q = backend.stance(texts, contexts, target_text)
         against, neutral, favor = q[:, 0], q[:, 1], q[:, 2]
         frames.append(
             pd.DataFrame(
@@ -129,12 +137,23 @@ def make_backend(models: Path, params: Params):
     return HeadsBackend(encoder, Head.load(models / "sentiment.safetensors"), Head.load(models / "stance.safetensors"), ids)
 
 
-def statements_by_document(statements: Path) -> Iterator[dict]:
-    """The statements, grouped by document as they stream by (the table is in document order)."""
-    rows = ({"statement_id": r["statement_id"], "doc_id": r["doc_id"], "content": r["content"]}
-            for r in iter_rows(statements, STATEMENTS_RAW))
+def statements_by_document(statements: Path, documents: Path) -> Iterator[dict]:
+    """The statements, grouped by document as they stream by, each with its context (headline,
+    paragraph before, own paragraph, speaker). Both tables are in document order, so they are read
+    in step."""
+    texts = ((r["doc_id"], r["text"], r["title"]) for r in iter_rows(documents, DOCUMENTS))
+    rows = iter_rows(statements, STATEMENTS_RAW)
     for doc_id, group in groupby(rows, key=lambda r: r["doc_id"]):
-        yield {"doc_id": doc_id, "statements": [{"statement_id": r["statement_id"], "content": r["content"]} for r in group]}
+        for other, text, title in texts:
+            if other == doc_id:
+                break
+        else:
+            raise ValueError(f"statement of document {doc_id!r}, which is not in {documents} (or not in its order)")
+        context = DocumentContext(text, title)
+        yield {"doc_id": doc_id, "statements": [
+            {"statement_id": r["statement_id"], "content": r["content"],
+             "context": list(astuple(context.at(r["content_start"], r["speaker_name"])))}
+            for r in group]}
 
 
 def document_digest(item: dict) -> str:
@@ -145,7 +164,7 @@ def classify_documents(items: Iterable[dict], backend, targets: dict[str, str], 
     """Scores per document. One encoder batch per document, so a document's scores do not depend on
     which other documents were computed with it (a cached document and a fresh one agree exactly)."""
     for item in items:
-        sentiment, stance = classify(pd.DataFrame(item["statements"], columns=["statement_id", "content"]),
+        sentiment, stance = classify(pd.DataFrame(item["statements"], columns=["statement_id", "content", "context"]),
                                      backend, targets, margin)
         yield {"doc_id": item["doc_id"], "sentiment": sentiment.to_dict("records"), "stance": stance.to_dict("records")}
 
@@ -163,22 +182,23 @@ def _classify(items: Iterator[dict], models: Path, params: Params) -> Iterator[d
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("statements", type=Path)
+    parser.add_argument("--documents", type=Path, required=True, help="documents.parquet: the statements' context")
     parser.add_argument("--models", type=Path, required=True)
     parser.add_argument("--sentiment", type=Path, required=True)
     parser.add_argument("--stance", type=Path, required=True)
     parser.add_argument("--cache", type=Path, default=None, help="per-document cache folder (none: no cache)")
     parser.add_argument("--params", type=Path, default=None)
     args = parser.parse_args(argv)
-    run(args.statements, args.models, args.sentiment, args.stance, load_params(args.params), args.cache)
+    run(args.statements, args.documents, args.models, args.sentiment, args.stance, load_params(args.params), args.cache)
 
 
-def run(statements: Path, models: Path, sentiment: Path, stance: Path, params: Params,
+def run(statements: Path, documents: Path, models: Path, sentiment: Path, stance: Path, params: Params,
         cache_dir: Path | None = None) -> DocCache:
     models = models.resolve()
     ids, heads = backend_identity(models, params)
-    provenance = stage_provenance("classify", params, PARAMS, [read_provenance(statements), *heads], ids)
+    provenance = stage_provenance("classify", params, PARAMS, [read_provenance(statements), read_provenance(documents), *heads], ids)
     cache = DocCache.for_stage(cache_dir, "classify", params, RESULT_PARAMS, ids)
-    results = stream_documents("classify", statements_by_document(statements), document_digest, _classify,
+    results = stream_documents("classify", statements_by_document(statements, documents), document_digest, _classify,
                                (models, params), cache, params.engine)
     with TableWriter(SENTIMENT_SCORES, sentiment, provenance) as sentiment_out, \
             TableWriter(STANCE_SCORES, stance, provenance) as stance_out:

@@ -66,7 +66,7 @@ def run_all(layout: Layout, params_path: Path | None) -> None:
     statements.run(layout.interim_file("tagged"), layout.interim_file("sentences"), layout.interim_file("statements_raw"),
                    params, layout.cache("statements"))
     train.run(layout.models, layout.train_metrics, params)
-    classify.run(layout.interim_file("statements_raw"), layout.models, layout.interim_file("sentiment"),
+    classify.run(layout.interim_file("statements_raw"), layout.interim_file("documents"), layout.models, layout.interim_file("sentiment"),
                  layout.interim_file("stance"), params, layout.cache("classify"))
     table.run(layout.interim_file("statements_raw"), layout.interim_file("sentiment"), layout.interim_file("stance"), layout.interim_file("rejected"), layout.processed, params)
     report.run(layout.interim, layout.processed, layout.report, params)

@@ -82,9 +82,18 @@ class EncoderParams(_Strict):
     batch_size: int = 32
 
 
+# What a head can read of a statement: the statement itself and the fields of its context
+# (stages.context.Context). stages.heads embeds them.
+HeadPart = Literal["statement", "paragraph", "previous", "headline", "speaker"]
+
+
 class TrainParams(_Strict):
     sentiment_labels: Path
     stance_labels: Path
+    passages: Path
+    # What each head reads (stages.heads.PARTS): the statement and parts of its context.
+    sentiment_reads: list[HeadPart] = Field(default_factory=lambda: ["statement"], min_length=1)
+    stance_reads: list[HeadPart] = Field(default_factory=lambda: ["statement"], min_length=1)
     C: float = 4.0
     max_iter: int = 2000
     cv_folds: int = 5

@@ -1,8 +1,8 @@
 """Linear classification heads over sentence embeddings, stored as safetensors (no pickle).
 
-Sentiment reads the statement alone. Stance reads the statement in light of the target: the features
-are the statement embedding and its element-wise product with the target embedding, so one head
-serves every target and a new target needs only its text and labelled examples.
+A head reads the statement and parts of its context (headline, paragraph before, own paragraph,
+speaker); stance reads them in light of the target, through their element-wise products with the
+target's embedding.
 """
 
 from __future__ import annotations
@@ -10,19 +10,40 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import get_args
 
 import numpy as np
 from safetensors.numpy import load_file, save_file
 
+from stages.config import HeadPart
 from stages.io import atomic_path
 
 
-def sentiment_features(texts: np.ndarray) -> np.ndarray:
-    return texts
+# What a head can read of a statement (config.HeadPart). Each head reads the parts
+# `train.<head>_reads` names and records them in its file, so classify builds the same features.
+PARTS: tuple[str, ...] = get_args(HeadPart)
 
 
-def stance_features(texts: np.ndarray, targets: np.ndarray) -> np.ndarray:
-    return np.hstack([texts, texts * targets])
+def embed_parts(encoder, statements: list[str], contexts: list, names) -> dict[str, np.ndarray]:
+    """{part: embeddings} for the statements and their contexts. Each distinct text is encoded once,
+    in sorted order, so a document's result does not depend on the order of its statements; an
+    empty part is zeros."""
+    columns = {name: statements if name == "statement" else [getattr(c, name) for c in contexts] for name in names}
+    distinct = sorted({t for texts in columns.values() for t in texts if t})
+    emb = dict(zip(distinct, encoder.encode(distinct))) if distinct else {}
+    zero = np.zeros(encoder.dim, np.float32)
+    return {name: np.stack([emb.get(t, zero) for t in texts]) if texts else np.zeros((0, encoder.dim), np.float32)
+            for name, texts in columns.items()}
+
+
+def features(parts: dict[str, np.ndarray], reads: list[str], target: np.ndarray | None = None) -> np.ndarray:
+    """The embeddings of the parts a head reads, side by side (zeros where a part is empty). For
+    stance, each also multiplied element-wise by the target's embedding: one head serves every
+    target, and a new target needs only its text and labelled examples."""
+    columns = [parts[name] for name in reads]
+    if target is not None:
+        columns += [column * target for column in columns]
+    return np.hstack(columns)
 
 
 @dataclass

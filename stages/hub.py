@@ -83,12 +83,13 @@ class HubBackend:
         self.entailment = entailment_column(self.nli_model.labels)
         self.models = {"sentiment": params.sentiment_model, "nli": params.nli_model}  # provenance
 
-    def sentiment(self, texts: list[str]) -> np.ndarray:
+    def sentiment(self, texts: list[str], contexts=None) -> np.ndarray:
+        """Hub models read the statement alone; `contexts` is accepted for the backends' shared call."""
         p = softmax(self.sentiment_model.logits(texts)) if texts else np.zeros((0, len(self.sentiment_model.labels)))
         out = np.stack([p[:, cols].sum(axis=1) for cols in self.columns.values()], axis=1)
         return out / np.clip(out.sum(axis=1, keepdims=True), 1e-12, None)
 
-    def stance(self, texts: list[str], target_text: str) -> np.ndarray:
+    def stance(self, texts: list[str], contexts, target_text: str) -> np.ndarray:
         scores = []
         for label in STANCE_LABELS:
             hypothesis = self.params.hypotheses[label].format(target=target_text)

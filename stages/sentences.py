@@ -19,6 +19,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from stages.config import Params, load_params
+from stages.context import paragraph_starts
 from stages.cache import DocCache, stream_documents
 from stages.engine import per_process
 from stages.io import TableWriter, iter_rows
@@ -39,18 +40,6 @@ _MINOR_WORDS = frozenset(
     "a an and as at but by for from in into of on or over the to vs vs. with".split()
 )
 _FINAL_PUNCT = re.compile(r"[.!?;:,]['\"”’)]*$")
-
-
-def paragraph_starts(text: str) -> list[int]:
-    """Offsets where paragraphs start.
-
-    Text with blank lines between blocks has blank-line paragraphs (hard-wrapped lines stay
-    together); text without blank lines has one paragraph per line, the usual shape of scraped news.
-    """
-    separator = r"\n[ \t]*\n\s*" if re.search(r"\n[ \t]*\n", text.strip()) else r"\n\s*"
-    starts = [len(text) - len(text.lstrip())]
-    starts += [m.end() for m in re.finditer(separator, text) if m.end() < len(text)]
-    return sorted(set(starts))
 
 
 def is_heading(words: list[str], whole_paragraph: bool, max_words: int) -> bool:

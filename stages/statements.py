@@ -35,7 +35,7 @@ from stages.provenance import canonical_json, model_id, read_provenance, sha256_
 from stages.quotes import Quote, find_quotes
 from stages.reporting import CueFinder, Report, rstrip_punct
 from stages.schema import SENTENCES, STATEMENTS_RAW, TAGGED
-from stages.sentences import paragraph_starts
+from stages.context import paragraph_starts
 from stages.speakers import SUBJECTS, Salience, SpeakerResolver, Who
 
 log = logging.getLogger("newsstance")

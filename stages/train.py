@@ -1,8 +1,10 @@
 """Stage 5a, train: fit the sentiment and stance heads from the labelled sets in data/labels/.
 
 No English sentiment or stance classifier can be fetched at run time, so the pipeline trains small
-heads over the packaged MiniLM encoder. Each head is scored by stratified k-fold cross-validation
-(macro-F1) before the final fit on all examples.
+heads over the packaged MiniLM encoder, from standalone statements and from statements labelled in
+their passages (read with their context, as classify reads them). Each head is scored by stratified
+k-fold cross-validation (macro-F1, a passage never split across folds) before the final fit on all
+examples.
 """
 
 from __future__ import annotations
@@ -10,15 +12,18 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 from sklearn.metrics import f1_score
-from sklearn.model_selection import StratifiedKFold
+from sklearn.model_selection import StratifiedGroupKFold
 
 from stages.config import ConfigError, Params, load_params
 from stages.encoder import get_encoder
-from stages.heads import Head, fit_head, sentiment_features, stance_features
+from stages.context import Context, passage_context
+from stages.heads import Head, embed_parts, features, fit_head
 from stages.io import write_json
 from stages.provenance import canonical_json, code_version, model_id, params_digest, sha256_hex, stage_provenance
 from stages.schema import SENTIMENT_LABELS, STANCE_LABELS
@@ -29,29 +34,69 @@ log = logging.getLogger("newsstance")
 PARAMS = ("encoder", "targets", "train")
 
 
-def read_labels(path: Path, allowed: tuple[str, ...], targets: dict[str, str] | None = None) -> list[dict]:
+@dataclass(frozen=True)
+class Example:
+    """One labelled statement, with the context it is read in and the group CV keeps together."""
+
+    text: str
+    context: Context
+    label: str
+    group: str
+    target: str | None = None
+
+
+def _jsonl(path: Path) -> Iterator[tuple[int, dict]]:
     if not path.is_file():
         raise ConfigError(f"labelled set not found: {path}")
-    rows = []
     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        row = json.loads(line)
-        if row.get("label") not in allowed:
-            raise ConfigError(f"{path}:{n}: label {row.get('label')!r} is not one of {allowed}")
+        if line.strip():
+            yield n, json.loads(line)
+
+
+def _check_label(path: Path, n: int, label, allowed: tuple[str, ...]) -> None:
+    if label not in allowed:
+        raise ConfigError(f"{path}:{n}: label {label!r} is not one of {allowed}")
+
+
+def read_labels(path: Path, allowed: tuple[str, ...], targets: dict[str, str] | None = None) -> list[Example]:
+    """Standalone examples: a statement without its article, read as its own context."""
+    rows = []
+    for n, row in _jsonl(path):
+        _check_label(path, n, row.get("label"), allowed)
         if targets is not None and row.get("target") not in targets:
             continue  # examples for a target that params.yaml does not configure
-        rows.append(row)
+        rows.append(Example(row["text"], Context("", "", row["text"]), row["label"], f"{path.name}:{n}", row.get("target")))
     return rows
 
 
-def cross_validated_f1(features: np.ndarray, labels: list[str], classes, params) -> float:
-    folds = StratifiedKFold(n_splits=params.cv_folds, shuffle=True, random_state=params.seed)
+def read_passages(path: Path, targets: dict[str, str]) -> tuple[list[Example], list[Example]]:
+    """(sentiment, stance) examples from labelled passages: each statement in its headline and
+    paragraphs, so the heads learn to read a remark in light of what the article is about."""
+    sentiment, stance = [], []
+    for n, passage in _jsonl(path):
+        group = f"{path.name}:{passage.get('id', n)}"
+        for s in passage["statements"]:
+            i = s["paragraph"]
+            if not 0 <= i < len(passage["paragraphs"]) or s["text"] not in passage["paragraphs"][i]:
+                raise ConfigError(f"{path}:{n}: statement {s['text'][:40]!r} is not in paragraph {i}")
+            context = passage_context(passage["headline"], passage["paragraphs"], i, s["speaker"])
+            _check_label(path, n, s["sentiment"], SENTIMENT_LABELS)
+            sentiment.append(Example(s["text"], context, s["sentiment"], group))
+            for target, label in s["stance"].items():
+                _check_label(path, n, label, STANCE_LABELS)
+                if target in targets:
+                    stance.append(Example(s["text"], context, label, group, target))
+    return sentiment, stance
+
+
+def cross_validated_f1(x: np.ndarray, labels: list[str], groups: list[str], classes, params) -> float:
+    """Macro-F1 over stratified folds that keep each passage whole (its statements share a context)."""
+    folds = StratifiedGroupKFold(n_splits=params.cv_folds, shuffle=True, random_state=params.seed)
     predicted = np.empty(len(labels), dtype=object)
     y = np.array(labels, dtype=object)
-    for train_idx, test_idx in folds.split(features, y):
-        head = fit_head(features[train_idx], list(y[train_idx]), classes, params.C, params.max_iter, {})
-        predicted[test_idx] = np.array(classes, dtype=object)[head.predict_proba(features[test_idx]).argmax(1)]
+    for train_idx, test_idx in folds.split(x, y, groups):
+        head = fit_head(x[train_idx], list(y[train_idx]), classes, params.C, params.max_iter, {})
+        predicted[test_idx] = np.array(classes, dtype=object)[head.predict_proba(x[test_idx]).argmax(1)]
     return float(f1_score(y, predicted, average="macro"))
 
 
@@ -59,31 +104,38 @@ def train(params: Params, inputs: str = "") -> tuple[Head, Head, dict]:
     """Return (sentiment head, stance head, metrics)."""
     tp = params.train
     encoder = get_encoder(params.encoder.model, params.encoder.max_length, params.encoder.batch_size)
-    sentiment_rows = read_labels(params.path(tp.sentiment_labels), SENTIMENT_LABELS)
-    stance_rows = read_labels(params.path(tp.stance_labels), STANCE_LABELS, params.targets)
-    missing = [t for t in params.targets if not any(r["target"] == t for r in stance_rows)]
+    passage_sentiment, passage_stance = read_passages(params.path(tp.passages), params.targets)
+    sentiment_rows = read_labels(params.path(tp.sentiment_labels), SENTIMENT_LABELS) + passage_sentiment
+    stance_rows = read_labels(params.path(tp.stance_labels), STANCE_LABELS, params.targets) + passage_stance
+    missing = [t for t in params.targets if not any(r.target == t for r in stance_rows)]
     if missing:
-        raise ConfigError(f"stance targets without labelled examples in {tp.stance_labels}: {missing}")
+        raise ConfigError(f"stance targets without labelled examples in {tp.stance_labels} or {tp.passages}: {missing}")
 
     log.info("train: encoding %d sentiment and %d stance examples", len(sentiment_rows), len(stance_rows))
     provenance = stage_provenance("train", params, PARAMS, models={"encoder": model_id(params.encoder.model)})
     meta = {"encoder": params.encoder.model, "max_length": params.encoder.max_length,
             "provenance": provenance.to_metadata(), "inputs": inputs}
-    x_sent = sentiment_features(encoder.encode([r["text"] for r in sentiment_rows]))
-    y_sent = [r["label"] for r in sentiment_rows]
+
+    def embedded(rows: list[Example], reads: list[str]) -> dict[str, np.ndarray]:
+        return embed_parts(encoder, [r.text for r in rows], [r.context for r in rows], reads)
+
+    x_sent = features(embedded(sentiment_rows, tp.sentiment_reads), tp.sentiment_reads)
+    y_sent = [r.label for r in sentiment_rows]
     target_ids = list(params.targets)
     target_emb = dict(zip(target_ids, encoder.encode([params.targets[t] for t in target_ids])))
-    x_stance = stance_features(
-        encoder.encode([r["text"] for r in stance_rows]), np.stack([target_emb[r["target"]] for r in stance_rows])
-    )
-    y_stance = [r["label"] for r in stance_rows]
+    x_stance = features(embedded(stance_rows, tp.stance_reads), tp.stance_reads,
+                        np.stack([target_emb[r.target] for r in stance_rows]))
+    y_stance = [r.label for r in stance_rows]
 
     metrics = {
-        "sentiment": {"cv_macro_f1": cross_validated_f1(x_sent, y_sent, SENTIMENT_LABELS, tp), "n_examples": len(y_sent)},
-        "stance": {"cv_macro_f1": cross_validated_f1(x_stance, y_stance, STANCE_LABELS, tp), "n_examples": len(y_stance)},
+        "sentiment": {"cv_macro_f1": cross_validated_f1(x_sent, y_sent, [r.group for r in sentiment_rows], SENTIMENT_LABELS, tp),
+                      "n_examples": len(y_sent), "n_in_passages": len(passage_sentiment)},
+        "stance": {"cv_macro_f1": cross_validated_f1(x_stance, y_stance, [r.group for r in stance_rows], STANCE_LABELS, tp),
+                   "n_examples": len(y_stance), "n_in_passages": len(passage_stance)},
     }
-    sentiment = fit_head(x_sent, y_sent, SENTIMENT_LABELS, tp.C, tp.max_iter, {**meta, "head": "sentiment"})
-    stance = fit_head(x_stance, y_stance, STANCE_LABELS, tp.C, tp.max_iter, {**meta, "head": "stance"})
+    sentiment = fit_head(x_sent, y_sent, SENTIMENT_LABELS, tp.C, tp.max_iter,
+                         {**meta, "head": "sentiment", "reads": list(tp.sentiment_reads)})
+    stance = fit_head(x_stance, y_stance, STANCE_LABELS, tp.C, tp.max_iter, {**meta, "head": "stance", "reads": list(tp.stance_reads)})
     log.info("train: cv macro-F1 sentiment %.3f, stance %.3f",
              metrics["sentiment"]["cv_macro_f1"], metrics["stance"]["cv_macro_f1"])
     return sentiment, stance, metrics
@@ -100,7 +152,8 @@ def main(argv: list[str] | None = None) -> None:
 
 def inputs_digest(params: Params) -> str:
     """Everything the heads are a function of: code, params, labelled sets and encoder."""
-    labels = [params.path(params.train.sentiment_labels), params.path(params.train.stance_labels)]
+    tp = params.train
+    labels = [params.path(tp.sentiment_labels), params.path(tp.stance_labels), params.path(tp.passages)]
     return sha256_hex(canonical_json({
         "code": code_version("train"), "params": params_digest(params, PARAMS),
         "labels": [sha256_hex(p.read_bytes()) if p.is_file() else None for p in labels],

@@ -58,10 +58,24 @@ def write_labels(tmp_path):
     ]
     (tmp_path / "s.jsonl").write_text("\n".join(json.dumps({"text": t, "label": l}) for t, l in sentiment))
     (tmp_path / "t.jsonl").write_text("\n".join(json.dumps({"text": t, "target": "tomahawk_transfer", "label": l}) for t, l in stance))
+    # Two passages: the same remark, against in a story on the missiles and neutral in one on oil.
+    passages = [
+        {"id": "m", "headline": "Kremlin warns Washington over Tomahawk missiles for Kyiv",
+         "paragraphs": ["Washington is weighing Tomahawk deliveries to Ukraine.", '"We will find an answer," Peskov said.'],
+         "statements": [{"paragraph": 1, "speaker": "Dmitry Peskov", "text": "We will find an answer",
+                         "sentiment": "negative", "stance": {"tomahawk_transfer": "against"}}]},
+        {"id": "o", "headline": "Oil exporters meet as prices slide",
+         "paragraphs": ["Crude fell for a third week.", '"We will find an answer," the minister said.'],
+         "statements": [{"paragraph": 1, "speaker": "Alexander Novak", "text": "We will find an answer",
+                         "sentiment": "neutral", "stance": {"tomahawk_transfer": "neutral"}}]},
+    ]
+    (tmp_path / "p.jsonl").write_text("\n".join(json.dumps(p) for p in passages))
     params_text = (ROOT / "params.yaml").read_text()
     params_text = params_text.replace("data/labels/sentiment.jsonl", str(tmp_path / "s.jsonl"))
     params_text = params_text.replace("data/labels/stance.jsonl", str(tmp_path / "t.jsonl"))
+    params_text = params_text.replace("data/labels/passages.jsonl", str(tmp_path / "p.jsonl"))
     params_text = params_text.replace("cv_folds: 5", "cv_folds: 3")
+    params_text = params_text.replace("C: 0.5", "C: 4.0")  # 20 examples: the repo's regularisation is for 2,000
     (tmp_path / "params.yaml").write_text(params_text)
     return load_params(tmp_path / "params.yaml")
 
@@ -71,7 +85,8 @@ def test_training_is_deterministic_and_heads_classify_statements(tmp_path, param
     sentiment_a, stance_a, metrics = train(small)
     sentiment_b, stance_b, _ = train(small)
     assert np.array_equal(sentiment_a.coef, sentiment_b.coef) and np.array_equal(stance_a.coef, stance_b.coef)
-    assert 0.0 <= metrics["sentiment"]["cv_macro_f1"] <= 1.0 and metrics["stance"]["n_examples"] == 9
+    assert 0.0 <= metrics["sentiment"]["cv_macro_f1"] <= 1.0 and metrics["stance"]["n_examples"] == 11
+    assert metrics["stance"]["n_in_passages"] == 2 and stance_a.meta["reads"] == small.train.stance_reads
 
     import pandas as pd
     from stages.encoder import get_encoder

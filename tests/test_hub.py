@@ -58,7 +58,7 @@ def test_zero_shot_stance_is_the_softmax_of_entailment_logits(models):
     params = HubParams(sentiment_model=models["sentiment"], nli_model=models["nli"])
     backend = HubBackend(params)
     texts = ["send the missiles", "peace talks on the war"]
-    p = backend.stance(texts, "the missiles")
+    p = backend.stance(texts, None, "the missiles")
     nli = SequenceClassifier(models["nli"], 64, 4)
     expected = softmax(np.stack([
         nli.logits(texts, [params.hypotheses[label].format(target="the missiles")] * 2)[:, 2]

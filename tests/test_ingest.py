@@ -8,7 +8,7 @@ from stages.config import load_params
 from stages.ingest import find_body_end, find_title, ingest
 from stages.io import to_arrow
 from stages.schema import DOCUMENTS, REJECTED
-from stages.sentences import paragraph_starts
+from stages.context import paragraph_starts
 
 PARAMS = load_params(ROOT / "params.yaml").ingest
 

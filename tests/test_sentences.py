@@ -1,5 +1,6 @@
 from conftest import documents_frame
-from stages.sentences import is_heading, paragraph_starts, split_sentences
+from stages.context import paragraph_starts
+from stages.sentences import is_heading, split_sentences
 
 TEXT = (
     "Tomahawk Talks Stall\n"

@@ -1,0 +1,63 @@
+"""Paragraphs, and the context a statement is read in.
+
+A remark like "We will find an answer" is against the Tomahawk transfer only when the paragraph
+around it is about the missiles; the same words in a story on oil prices are neutral. So the
+classifier reads each statement with its context: the headline, the paragraph before, its own
+paragraph and who said it (a Kremlin spokesman's "we will respond" is a warning). Train (labelled passages) and classify (documents) build that context with these same
+functions, so the heads see at run time what they were fitted on.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+
+
+def paragraph_starts(text: str) -> list[int]:
+    """Offsets where paragraphs start.
+
+    Text with blank lines between blocks has blank-line paragraphs (hard-wrapped lines stay
+    together); text without blank lines has one paragraph per line, the usual shape of scraped news.
+    """
+    separator = r"\n[ \t]*\n\s*" if re.search(r"\n[ \t]*\n", text.strip()) else r"\n\s*"
+    starts = [len(text) - len(text.lstrip())]
+    starts += [m.end() for m in re.finditer(separator, text) if m.end() < len(text)]
+    return sorted(set(starts))
+
+
+@dataclass(frozen=True)
+class Context:
+    """What surrounds one statement. Empty strings where the document has no such part, or where
+    the speaker is unknown (a standalone labelled example)."""
+
+    headline: str
+    previous: str
+    paragraph: str
+    speaker: str = ""  # display name, as in the roster ("Dmitry Peskov")
+
+
+def passage_context(headline: str, paragraphs: list[str], index: int, speaker: str = "") -> Context:
+    """The context of a statement in paragraphs[index] of a passage whose headline is separate."""
+    return Context(headline.strip(), paragraphs[index - 1].strip() if index > 0 else "", paragraphs[index].strip(), speaker)
+
+
+class DocumentContext:
+    """Contexts of statements in one document, by offset. The first paragraph is the headline when
+    the document has a title (ingest's `title`); it is never its own context's previous paragraph."""
+
+    def __init__(self, text: str, title: str | None):
+        self.text, self.starts = text, paragraph_starts(text)
+        self.ends = self.starts[1:] + [len(text)]
+        self.has_title = bool(title)
+
+    def _paragraph(self, i: int) -> str:
+        return self.text[self.starts[i]:self.ends[i]].strip()
+
+    def at(self, offset: int, speaker: str = "") -> Context:
+        i = max(bisect.bisect_right(self.starts, offset) - 1, 0)
+        headline = self._paragraph(0) if self.has_title else ""
+        body = 1 if self.has_title else 0  # index of the first body paragraph
+        if self.has_title and i == 0:  # a statement in the headline: read it on its own
+            return Context("", "", headline, speaker)
+        return Context(headline, self._paragraph(i - 1) if i > body else "", self._paragraph(i), speaker)
