@@ -145,6 +145,8 @@ class ReportParams(_Strict):
     top_quotes: int = 3
     # The statements-per-document chart shows the documents with the most statements, up to this many.
     max_chart_documents: int = Field(40, ge=1)
+    # The statements table on the page holds at most this many rows (the Parquet table has all).
+    max_table_statements: int = Field(5000, ge=1)
 
 
 class Params(_Strict):

@@ -18,6 +18,7 @@ from importlib import resources
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.parquet as pq
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from stages import charts
@@ -25,7 +26,7 @@ from stages.config import Params, load_params
 from stages.io import read_table, write_text
 from stages.provenance import canonical_json, package_version, params_digest, read_provenance, sha256_hex
 from stages.schema import (
-    DOCUMENTS, REJECTED, SENTENCES, SENTIMENT_LABELS, SPEAKERS, STANCE_LABELS, STANCES, STATEMENTS,
+    DOCUMENTS, REJECTED, SENTIMENT_LABELS, SPEAKERS, STANCE_LABELS, STANCES, STATEMENTS,
 )
 
 log = logging.getLogger("newsstance")
@@ -143,6 +144,18 @@ def speaker_sections(rows: list[dict], speakers: pd.DataFrame, params: Params) -
     return sections
 
 
+def table_rows(rows: list[dict], sections: list[dict], cap: int) -> list[dict]:
+    """The statements the page's table holds: all of them when they fit under `cap`; otherwise the
+    speakers' strongest quotes (the page links to them: always kept, even past the cap), then roster
+    speakers' statements, then the rest, up to `cap`, in document order. The page says how many it
+    left out; the Parquet table has every one."""
+    if len(rows) <= cap:
+        return rows
+    quoted = {q["anchor"] for section in sections for q in section["quotes"]}
+    ranked = sorted(range(len(rows)), key=lambda i: (rows[i]["anchor"] not in quoted, not rows[i]["in_roster"], i))
+    return [rows[i] for i in sorted(ranked[:max(cap, len(quoted))])]
+
+
 def provenance_section(statements_file: Path, documents: pd.DataFrame, params: Params) -> dict:
     """Per-stage params digests (the lineage in the tables' metadata, plus this stage's own), one
     digest over all of them, the models and the package versions."""
@@ -161,7 +174,7 @@ def provenance_section(statements_file: Path, documents: pd.DataFrame, params: P
 
 def render_report(
     documents: pd.DataFrame,
-    sentences: pd.DataFrame,
+    n_sentences: int,
     statements: pd.DataFrame,
     stances: pd.DataFrame,
     speakers: pd.DataFrame,
@@ -173,7 +186,9 @@ def render_report(
     rows = statement_rows(statements, stances, dict(zip(documents["doc_id"], documents["text"])), targets)
     heat_map, documents_left_out = charts.statements_chart(statements, params.report.max_chart_documents)
     script = resources.files("stages").joinpath("templates/summary.js").read_text(encoding="utf-8")
-    speaker_options = list(dict.fromkeys((r["speaker"], r["speaker_name"], r["in_roster"]) for r in rows))
+    sections = speaker_sections(rows, speakers, params)
+    shown = table_rows(rows, sections, params.report.max_table_statements)
+    speaker_options = list(dict.fromkeys((r["speaker"], r["speaker_name"], r["in_roster"]) for r in shown))
     speaker_options.sort(key=lambda o: (not o[2], o[1]))
     env = Environment(loader=PackageLoader("stages", "templates"), autoescape=select_autoescape(default=True, default_for_string=True))
     return env.get_template("summary.html.j2").render(
@@ -182,7 +197,7 @@ def render_report(
         link=charts.filter_link,
         overview={
             "documents": len(documents),
-            "sentences": len(sentences),
+            "sentences": n_sentences,
             "statements": len(statements),
             "roster_statements": int(statements["in_roster"].sum()),
             "speakers": statements["speaker"].nunique(),
@@ -192,18 +207,19 @@ def render_report(
         noted=noted_documents(documents),
         targets=[{"id": t, "text": text} for t, text in params.targets.items()],
         speakers=[{**r, "speaker": str(r["speaker"]), "target": str(r["target"])} for r in speakers.to_dict("records")],
-        sections=speaker_sections(rows, speakers, params),
+        sections=sections,
         charts={
             "stance": {t: safe_svg(charts.stance_chart(speakers, t)) for t in targets},
             "sentiment": safe_svg(charts.sentiment_chart(speakers)),
             "per_document": safe_svg(heat_map),
             "documents_left_out": documents_left_out,
         },
-        statements=rows,
+        statements=shown,
+        left_out=len(rows) - len(shown),
         options={
             "speakers": speaker_options,
-            "documents": sorted(documents["doc_id"]),
-            "kinds": sorted({r["kind"] for r in rows}),
+            "documents": sorted({r["doc_id"] for r in shown}),
+            "kinds": sorted({r["kind"] for r in shown}),
             "sentiments": SENTIMENT_LABELS,
             "stances": STANCE_LABELS,
         },
@@ -228,7 +244,7 @@ def run(interim: Path, processed: Path, out: Path, params: Params) -> None:
     documents = read_table(interim / "documents.parquet", DOCUMENTS)
     html = render_report(
         documents,
-        read_table(interim / "sentences.parquet", SENTENCES),
+        pq.ParquetFile(interim / "sentences.parquet").metadata.num_rows,  # the count is all the page shows
         read_table(processed / "statements.parquet", STATEMENTS),
         read_table(processed / "stances.parquet", STANCES),
         read_table(processed / "speakers.parquet", SPEAKERS),

@@ -158,3 +158,31 @@ def test_chart_svg_is_checked_before_it_is_embedded(svg, ok):
     else:
         with pytest.raises(ValueError, match="could run or leave the page"):
             safe_svg(svg)
+
+
+def test_the_table_keeps_linked_quotes_then_roster_statements_when_capped():
+    from stages.report import table_rows
+
+    rows = [{"anchor": f"st-{i}", "in_roster": i % 2 == 0} for i in range(10)]
+    sections = [{"quotes": [rows[7], rows[9]]}]  # the page links to these two
+    assert table_rows(rows, sections, 10) is rows
+    shown = table_rows(rows, sections, 5)
+    # both quoted rows, then the first roster rows, back in document order
+    assert [r["anchor"] for r in shown] == ["st-0", "st-2", "st-4", "st-7", "st-9"]
+    assert [r["anchor"] for r in table_rows(rows, sections, 1)] == ["st-7", "st-9"]  # links never break
+
+
+def test_a_capped_page_says_what_it_left_out_and_keeps_every_linked_quote(seeds_out, params, tmp_path):
+    import re
+
+    from stages.report import run
+
+    capped = params.model_copy(update={"report": params.report.model_copy(update={"max_table_statements": 3})})
+    run(seeds_out / "interim", seeds_out, tmp_path / "page.html", capped)
+    html = (tmp_path / "page.html").read_text(encoding="utf-8")
+    total = len(pd.read_parquet(seeds_out / "statements.parquet"))
+    rows = re.findall(r'<tr id="(st-\d+)"', html)
+    linked = set(re.findall(r'<a href="#(st-\d+)">evidence</a>', html))
+    assert linked and linked <= set(rows)  # no quote links to a row the page left out
+    assert len(rows) == max(3, len(linked)) < total
+    assert f"The table holds {len(rows)} of {total} statements" in html
