@@ -123,7 +123,8 @@ def train(params: Params, inputs: str = "") -> tuple[Head, Head, dict]:
     x_sent = features(embedded(sentiment_rows, tp.sentiment_reads), tp.sentiment_reads)
     y_sent = [r.label for r in sentiment_rows]
     target_ids = list(params.targets)
-    target_emb = dict(zip(target_ids, encoder.encode([params.targets[t] for t in target_ids])))
+    # each target alone, as classify encodes it: a batch's composition moves embeddings by ~1e-7
+    target_emb = {t: encoder.encode([params.targets[t]])[0] for t in target_ids}
     x_stance = features(embedded(stance_rows, tp.stance_reads), tp.stance_reads,
                         np.stack([target_emb[r.target] for r in stance_rows]))
     y_stance = [r.label for r in stance_rows]
