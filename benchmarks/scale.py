@@ -161,7 +161,7 @@ class Floor:
         if self.encoder is None:
             e = self.params["encoder"]
             t0 = time.perf_counter()
-            self.encoder = Encoder(e["model"], e["max_length"], e["batch_size"])
+            self.encoder = Encoder(e["model"], e["max_length"], e["batch_tokens"])
             self.load["encoder"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         self.encoder.encode(texts)

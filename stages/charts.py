@@ -53,7 +53,8 @@ def stance_chart(speakers: pd.DataFrame, target: str) -> str:
     base = alt.Chart(data).encode(y=_speaker_axis(order))
     x = alt.X("share:Q", title="← share against · share favor →", scale=alt.Scale(domain=[-1, 1]),
               axis=alt.Axis(format="%", labelExpr="abs(datum.value) * 100 + '%'"))
-    bars = base.mark_bar(height=14).encode(
+    # a share of 0 draws no bar: a zero-width link would lead to an empty table
+    bars = base.transform_filter("datum.share != 0").mark_bar(height=14).encode(
         x=x,
         color=alt.Color("stance:N", scale=alt.Scale(domain=list(STANCE_COLOURS), range=list(STANCE_COLOURS.values())),
                         legend=alt.Legend(orient="bottom", title=None)),

@@ -1,9 +1,10 @@
 """Stage 5b, classify: sentiment of every statement and its stance toward every target.
 
-Statements stream through document by document; documents whose statements and settings are
-unchanged come from the cache. Two backends give the probabilities (`classify.backend`): the offline default, where statement
-contents go once through the packaged encoder and the heads are a matrix product; and the hub
-backend (`stages.hub`), a sentiment model and zero-shot stance through an NLI model.
+Statements stream through in windows of documents; documents whose statements and settings are
+unchanged come from the cache. Two backends give the probabilities (`classify.backend`): the offline
+default, where statements and their context go once through the packaged encoder and the heads are
+a matrix product; and the hub backend (`stages.hub`), a sentiment model and zero-shot stance through
+an NLI model.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ PARAMS = ("encoder", "targets", "classify")
 # The part of them that can change a result: the per-document cache keys on these only. The stage
 # also reads `engine`, which decides where the work runs and never changes a table, so it is
 # neither a DVC param nor in the outputs' provenance: switching engines reruns nothing.
-RESULT_PARAMS = ("encoder.model", "encoder.max_length", "targets", "classify")
+RESULT_PARAMS = ("encoder.model", "encoder.max_length", "encoder.batch_tokens", "targets", "classify")
 
 
 def low_margin(p: np.ndarray, margin: float) -> np.ndarray:
@@ -136,7 +137,7 @@ def make_backend(models: Path, params: Params):
         from stages.hub import HubBackend
 
         return HubBackend(params.classify.hub)
-    encoder = get_encoder(params.encoder.model, params.encoder.max_length, params.encoder.batch_size)
+    encoder = get_encoder(params.encoder.model, params.encoder.max_length, params.encoder.batch_tokens)
     ids, _ = backend_identity(models, params)
     return HeadsBackend(encoder, Head.load(models / "sentiment.safetensors"), Head.load(models / "stance.safetensors"), ids)
 
@@ -164,13 +165,40 @@ def document_digest(item: dict) -> str:
     return sha256_hex(canonical_json(item))
 
 
-def classify_documents(items: Iterable[dict], backend, targets: dict[str, str], margin: float) -> Iterator[dict]:
-    """Scores per document. One encoder batch per document, so a document's scores do not depend on
-    which other documents were computed with it (a cached document and a fresh one agree exactly)."""
+# Statements classified together: the encoder batches texts across documents, which pads far less
+# than one document at a time, and its batch shapes keep every text's embedding the same whichever
+# documents share the window (stages.encoder.Encoder).
+WINDOW_STATEMENTS = 1024
+
+
+def windows(items: Iterable[dict], size: int) -> Iterator[list[dict]]:
+    """Consecutive documents, grouped until they hold at least `size` statements."""
+    window, count = [], 0
     for item in items:
-        sentiment, stance = classify(pd.DataFrame(item["statements"], columns=["statement_id", "content", "context"]),
-                                     backend, targets, margin)
-        yield {"doc_id": item["doc_id"], "sentiment": sentiment.to_dict("records"), "stance": stance.to_dict("records")}
+        window.append(item)
+        count += len(item["statements"])
+        if count >= size:
+            yield window
+            window, count = [], 0
+    if window:
+        yield window
+
+
+def classify_documents(items: Iterable[dict], backend, targets: dict[str, str], margin: float,
+                       window_statements: int = WINDOW_STATEMENTS) -> Iterator[dict]:
+    """Scores per document. Documents are classified a window at a time; a document's scores do not
+    depend on the other documents in its window (a cached document and a fresh one agree exactly)."""
+    for window in windows(items, window_statements):
+        statements = pd.DataFrame([s for item in window for s in item["statements"]],
+                                  columns=["statement_id", "content", "context"])
+        sentiment, stance = classify(statements, backend, targets, margin)
+        n, start = len(statements), 0
+        for item in window:
+            end = start + len(item["statements"])
+            per_target = [stance.iloc[k * n + start : k * n + end] for k in range(len(targets))]
+            yield {"doc_id": item["doc_id"], "sentiment": sentiment.iloc[start:end].to_dict("records"),
+                   "stance": [r for frame in per_target for r in frame.to_dict("records")]}
+            start = end
 
 
 @per_process(maxsize=2)

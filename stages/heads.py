@@ -26,21 +26,17 @@ PARTS: tuple[str, ...] = get_args(HeadPart)
 
 def embed_parts(encoder, statements: list[str], contexts: list, names, context_max_length: int | None = None
                 ) -> dict[str, np.ndarray]:
-    """{part: embeddings} for the statements and their contexts. Statements are encoded whole, the
-    context parts truncated to context_max_length tokens. Each distinct text is encoded once, in
-    sorted order, so a document's result does not depend on the order of its statements; an empty
-    part is zeros."""
+    """{part: embeddings} for the statements and their contexts, in one encoder pass. Statements are
+    encoded whole, the context parts truncated to context_max_length tokens; each distinct text is
+    encoded once and an empty part is zeros."""
     columns = {name: statements if name == "statement" else [getattr(c, name) for c in contexts] for name in names}
+    limit = {name: None if name == "statement" else context_max_length for name in names}
+    distinct = sorted({(t, limit[name] or 0) for name in names for t in columns[name] if t})
+    vectors = encoder.encode([t for t, _ in distinct], [n or None for _, n in distinct]) if distinct else []
+    emb = dict(zip(distinct, vectors))
     zero = np.zeros(encoder.dim, np.float32)
-    out = {}
-    for whole in (True, False):
-        group = [name for name in columns if (name == "statement") == whole]
-        distinct = sorted({t for name in group for t in columns[name] if t})
-        emb = dict(zip(distinct, encoder.encode(distinct, None if whole else context_max_length))) if distinct else {}
-        for name in group:
-            texts = columns[name]
-            out[name] = np.stack([emb.get(t, zero) for t in texts]) if texts else np.zeros((0, encoder.dim), np.float32)
-    return {name: out[name] for name in names}
+    return {name: np.stack([emb[(t, limit[name] or 0)] if t else zero for t in columns[name]]) if columns[name]
+            else np.zeros((0, encoder.dim), np.float32) for name in names}
 
 
 def features(parts: dict[str, np.ndarray], reads: list[str], target: np.ndarray | None = None) -> np.ndarray:
@@ -61,7 +57,9 @@ class Head:
     meta: dict
 
     def predict_proba(self, features: np.ndarray) -> np.ndarray:
-        logits = features.astype(np.float64) @ self.coef.T + self.intercept
+        # einsum, not BLAS: a BLAS product may sum a row differently for another number of rows, and
+        # a statement's scores must not depend on how many were classified with it.
+        logits = np.einsum("nf,cf->nc", features.astype(np.float64), self.coef) + self.intercept
         logits -= logits.max(axis=1, keepdims=True)
         p = np.exp(logits)
         return p / p.sum(axis=1, keepdims=True)

@@ -103,7 +103,7 @@ def cross_validated_f1(x: np.ndarray, labels: list[str], groups: list[str], clas
 def train(params: Params, inputs: str = "") -> tuple[Head, Head, dict]:
     """Return (sentiment head, stance head, metrics)."""
     tp = params.train
-    encoder = get_encoder(params.encoder.model, params.encoder.max_length, params.encoder.batch_size)
+    encoder = get_encoder(params.encoder.model, params.encoder.max_length, params.encoder.batch_tokens)
     passage_sentiment, passage_stance = read_passages(params.path(tp.passages), params.targets)
     sentiment_rows = read_labels(params.path(tp.sentiment_labels), SENTIMENT_LABELS) + passage_sentiment
     stance_rows = read_labels(params.path(tp.stance_labels), STANCE_LABELS, params.targets) + passage_stance

@@ -5,12 +5,12 @@ import pytest
 from transformers import BertConfig, BertModel, BertTokenizerFast
 
 from stages.config import ConfigError
-from stages.encoder import Encoder, get_encoder, resolve_model
+from stages.encoder import Encoder, get_encoder, padded_length, resolve_model
 
 
 @pytest.fixture(scope="module")
 def minilm(params):
-    return get_encoder(params.encoder.model, params.encoder.max_length, params.encoder.batch_size)
+    return get_encoder(params.encoder.model, params.encoder.max_length, params.encoder.batch_tokens)
 
 
 def test_packaged_model_resolves_to_its_folder():
@@ -34,11 +34,29 @@ def test_real_encoder_gives_normalised_embeddings_that_carry_meaning(minilm):
     assert emb[0] @ emb[1] > emb[0] @ emb[2] + 0.2
 
 
-def test_batching_does_not_change_an_embedding(minilm):
-    texts = ["Short one.", "A considerably longer sentence that needs a lot more padding in its batch."]
-    together = minilm.encode(texts)
+def test_an_embedding_is_bit_identical_whatever_shares_its_batch(minilm):
+    """The per-document cache mixes scores computed in different runs, with different batch-mates."""
+    texts = ["Short one.", "A considerably longer sentence that needs a lot more padding in its batch.",
+             "Peskov said Moscow would respond.", "The talks ended without a deal, officials said on Friday."]
+    crowd = [f"Filler sentence number {i} about the {w} of the day." for i, w in enumerate(["news", "weather", "markets"] * 30)]
     alone = np.vstack([minilm.encode([t]) for t in texts])
-    assert np.allclose(together, alone, atol=1e-5)
+    assert np.array_equal(minilm.encode(texts), alone)
+    assert np.array_equal(minilm.encode(crowd[:7] + texts[::-1] + crowd[7:])[7 : 7 + len(texts)][::-1], alone)
+    assert np.array_equal(minilm.encode(texts, max_length=4), np.vstack([minilm.encode([t], max_length=4) for t in texts]))
+    # one pass, each text with its own limit; a text cut to the tokens of another is encoded once
+    mixed = minilm.encode([texts[1], texts[1], texts[2]], [None, 4, 4])
+    assert np.array_equal(mixed, np.vstack([alone[1], minilm.encode([texts[1]], 4)[0], minilm.encode([texts[2]], 4)[0]]))
+    assert not np.array_equal(mixed[0], mixed[1])
+
+
+def test_batches_have_one_shape_per_length_and_cover_every_text(minilm):
+    ids = [[1] * n for n in (3, 9, 9, 70, 8, 250, 1)]
+    batches = list(minilm.batches(ids))
+    assert sorted(i for idx, _, _ in batches for i in idx) == list(range(len(ids)))
+    for idx, length, rows in batches:
+        assert all(padded_length(len(ids[i])) == length for i in idx)
+        assert rows == max(1, minilm.batch_tokens // length) >= len(idx)
+    assert [padded_length(n) for n in (1, 8, 9, 64, 65, 129, 256, 257)] == [8, 8, 16, 64, 80, 160, 256, 320]
 
 
 def test_hub_style_model_loads_through_from_pretrained(tmp_path):
@@ -49,7 +67,7 @@ def test_hub_style_model_loads_through_from_pretrained(tmp_path):
     config = BertConfig(vocab_size=len(words), hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
                         intermediate_size=32, max_position_embeddings=32)
     BertModel(config).save_pretrained(tmp_path)
-    encoder = Encoder(str(tmp_path), max_length=16, batch_size=2)
+    encoder = Encoder(str(tmp_path), max_length=16, batch_tokens=16)
     emb = encoder.encode(["the war", "peace talks the missiles", "war"])
     assert emb.shape == (3, 16)
     assert np.allclose(np.linalg.norm(emb, axis=1), 1.0, atol=1e-5)

@@ -95,7 +95,7 @@ def test_training_is_deterministic_and_heads_classify_statements(tmp_path, param
         "The Tomahawks must go to Ukraine without delay.",
         "Supplying those missiles would be a catastrophic provocation.",
     ]})
-    encoder = get_encoder(small.encoder.model, small.encoder.max_length, small.encoder.batch_size)
+    encoder = get_encoder(small.encoder.model, small.encoder.max_length, small.encoder.batch_tokens)
     sent, stance = classify(statements, HeadsBackend(encoder, sentiment_a, stance_a), small.targets, 0.15)
     assert np.allclose(sent[["p_negative", "p_neutral", "p_positive"]].sum(axis=1), 1.0)
     assert np.allclose(sent["sentiment_score"], sent["p_positive"] - sent["p_negative"])
@@ -118,7 +118,7 @@ def test_embed_parts_truncates_context_only_and_does_not_depend_on_statement_ord
     from stages.encoder import get_encoder
     from stages.heads import embed_parts
 
-    encoder = get_encoder(params.encoder.model, params.encoder.max_length, params.encoder.batch_size)
+    encoder = get_encoder(params.encoder.model, params.encoder.max_length, params.encoder.batch_tokens)
     paragraph = "Moscow warned on Monday that long-range missiles would change everything. " * 6
     statements = ["We will respond.", "The missiles would change everything for the worse, officials said at length."]
     contexts = [Context("Kremlin warns", "", paragraph, "Dmitry Peskov"), Context("", "", "", "")]
@@ -131,3 +131,29 @@ def test_embed_parts_truncates_context_only_and_does_not_depend_on_statement_ord
     flipped = embed_parts(encoder, statements[::-1], contexts[::-1], names, context_max_length=8)
     for name in names:
         assert np.array_equal(flipped[name][::-1], parts[name])
+
+
+def test_a_documents_scores_do_not_depend_on_the_documents_classified_with_it(params):
+    """classify batches texts across a window of documents; the cache needs each document's scores
+    to be exactly those it gets alone."""
+    from stages.classify import classify_documents
+    from stages.encoder import get_encoder
+
+    encoder = get_encoder(params.encoder.model, params.encoder.max_length, params.encoder.batch_tokens)
+    rng = np.random.default_rng(1)
+    sentiment = Head(["negative", "neutral", "positive"], rng.normal(size=(3, 2 * 384)), np.zeros(3),
+                     {"reads": ["statement", "paragraph"], "context_max_length": 16})
+    stance = Head(["against", "neutral", "favor"], rng.normal(size=(3, 2 * 3 * 384)), np.zeros(3),
+                  {"reads": ["statement", "paragraph", "speaker"], "context_max_length": 16})
+    backend = HeadsBackend(encoder, sentiment, stance)
+    remarks = ["We will respond.", "The missiles must go to Kyiv without delay, the minister told reporters on Monday.",
+               "Talks are going well.", "Nobody wants an escalation.", "That would be a mistake."]
+    documents = [{"doc_id": f"d{d}", "statements": [
+        {"statement_id": f"d{d}s{i}", "content": text, "context": ["Headline", "", f"Paragraph {d}: {text}", "Dmitry Peskov"]}
+        for i, text in enumerate(remarks[d:] + remarks[:d][: d % 3])]} for d in range(4)]
+    targets = {"a": "the US supplying Tomahawk missiles to Ukraine", "b": "a ceasefire"}
+    together = list(classify_documents(documents, backend, targets, 0.15, window_statements=100))
+    alone = [r for d in documents for r in classify_documents([d], backend, targets, 0.15)]
+    assert [r["doc_id"] for r in together] == [d["doc_id"] for d in documents]
+    assert together == alone
+    assert [s["target"] for s in together[1]["stance"]] == ["a"] * 5 + ["b"] * 5

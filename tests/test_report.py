@@ -113,6 +113,16 @@ def test_figures_link_to_the_statements_behind_them(seeds_page, seeds_out):
     assert set(seeds_page.visible_rows().evaluate_all("rows => rows.map(r => r.dataset.speaker)")) == {speaker}
 
 
+def test_a_stance_with_no_statements_draws_no_bar_and_no_link():
+    from stages.charts import stance_chart
+
+    row = {"speaker": "peskov", "speaker_name": "Dmitry Peskov", "target": "t", "n_statements": 4, "uncertain": True,
+           "share_favor": 0.0, "share_favor_low": 0.0, "share_favor_high": 0.49,
+           "share_against": 0.75, "share_against_low": 0.3, "share_against_high": 0.95}
+    svg = stance_chart(pd.DataFrame([row]), "t")
+    assert "stance_t=against" in svg and "stance_t=favor" not in svg
+
+
 def test_sorting_by_sentiment_orders_the_rows(seeds_page):
     page = seeds_page.page
     page.click("#statements-reset")
