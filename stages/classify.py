@@ -195,6 +195,7 @@ def classify_documents(items: Iterable[dict], backend, targets: dict[str, str], 
         n, start = len(statements), 0
         for item in window:
             end = start + len(item["statements"])
+            # classify() gives stance target by target, each block in statement order
             per_target = [stance.iloc[k * n + start : k * n + end] for k in range(len(targets))]
             yield {"doc_id": item["doc_id"], "sentiment": sentiment.iloc[start:end].to_dict("records"),
                    "stance": [r for frame in per_target for r in frame.to_dict("records")]}

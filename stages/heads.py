@@ -30,12 +30,11 @@ def embed_parts(encoder, statements: list[str], contexts: list, names, context_m
     encoded whole, the context parts truncated to context_max_length tokens; each distinct text is
     encoded once and an empty part is zeros."""
     columns = {name: statements if name == "statement" else [getattr(c, name) for c in contexts] for name in names}
-    limit = {name: None if name == "statement" else context_max_length for name in names}
-    distinct = sorted({(t, limit[name] or 0) for name in names for t in columns[name] if t})
-    vectors = encoder.encode([t for t, _ in distinct], [n or None for _, n in distinct]) if distinct else []
-    emb = dict(zip(distinct, vectors))
+    limit = {name: encoder.max_length if name == "statement" else context_max_length or encoder.max_length for name in names}
+    distinct = sorted({(t, limit[name]) for name in names for t in columns[name] if t})
+    emb = dict(zip(distinct, encoder.encode([t for t, _ in distinct], [n for _, n in distinct]))) if distinct else {}
     zero = np.zeros(encoder.dim, np.float32)
-    return {name: np.stack([emb[(t, limit[name] or 0)] if t else zero for t in columns[name]]) if columns[name]
+    return {name: np.stack([emb[(t, limit[name])] if t else zero for t in columns[name]]) if columns[name]
             else np.zeros((0, encoder.dim), np.float32) for name in names}
 
 

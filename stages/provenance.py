@@ -59,6 +59,8 @@ def stage_modules(module: str) -> set[str]:
         for node in tree.body:
             if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("stages"):
                 todo.append(node.module.removeprefix("stages").lstrip(".") or "__init__")
+                if node.module == "stages":  # `from stages import charts` imports a module too
+                    todo.extend(a.name for a in node.names if (folder / f"{a.name}.py").is_file())
             elif isinstance(node, ast.Import) and any(a.name == "stages" for a in node.names):
                 todo.append("__init__")
     return seen
