@@ -23,7 +23,7 @@ from sklearn.model_selection import StratifiedGroupKFold
 from stages.config import ConfigError, Params, load_params
 from stages.encoder import get_encoder
 from stages.context import Context, passage_context
-from stages.heads import Head, embed_parts, features, fit_head
+from stages.heads import PARTS, Head, embed_parts, features, fit_head
 from stages.io import write_json
 from stages.provenance import canonical_json, code_version, model_id, params_digest, sha256_hex, stage_provenance
 from stages.schema import SENTIMENT_LABELS, STANCE_LABELS
@@ -117,15 +117,16 @@ def train(params: Params, inputs: str = "") -> tuple[Head, Head, dict]:
             "context_max_length": params.encoder.context_max_length,
             "provenance": provenance.to_metadata(), "inputs": inputs}
 
-    def embedded(rows: list[Example], reads: list[str]) -> dict[str, np.ndarray]:
-        return embed_parts(encoder, [r.text for r in rows], [r.context for r in rows], reads, params.encoder.context_max_length)
-
-    x_sent = features(embedded(sentiment_rows, tp.sentiment_reads), tp.sentiment_reads)
+    # One encoder pass for both heads: the stance examples share most texts with the sentiment ones,
+    # and the encoder encodes each distinct text once (an embedding does not depend on its batch).
+    rows = sentiment_rows + stance_rows
+    names = [p for p in PARTS if p in tp.sentiment_reads or p in tp.stance_reads]
+    parts = embed_parts(encoder, [r.text for r in rows], [r.context for r in rows], names, params.encoder.context_max_length)
+    n = len(sentiment_rows)
+    x_sent = features({k: v[:n] for k, v in parts.items()}, tp.sentiment_reads)
     y_sent = [r.label for r in sentiment_rows]
-    target_ids = list(params.targets)
-    # each target alone, as classify encodes it: a batch's composition moves embeddings by ~1e-7
-    target_emb = {t: encoder.encode([params.targets[t]])[0] for t in target_ids}
-    x_stance = features(embedded(stance_rows, tp.stance_reads), tp.stance_reads,
+    target_emb = dict(zip(params.targets, encoder.encode(list(params.targets.values()))))
+    x_stance = features({k: v[n:] for k, v in parts.items()}, tp.stance_reads,
                         np.stack([target_emb[r.target] for r in stance_rows]))
     y_stance = [r.label for r in stance_rows]
 
