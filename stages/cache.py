@@ -24,7 +24,7 @@ from itertools import chain, islice
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-import srsly
+import msgpack
 from tqdm import tqdm
 
 from stages.config import EngineParams, Params
@@ -70,7 +70,7 @@ class DocCache:
         # Entries are written atomically, so one that exists is whole; anything else is damage
         # from outside, and the remedy is to drop the cache.
         try:
-            return srsly.msgpack_loads(self.path(key).read_bytes())
+            return msgpack.unpackb(self.path(key).read_bytes(), raw=False)
         except Exception as exc:
             raise CacheError(f"cache entry {self.path(key)} is unreadable ({exc}); delete {self.folder} "
                              "and run again (it is only a cache)") from exc
@@ -82,7 +82,7 @@ class DocCache:
         # temp files, which would cost O(entries) per write; prune() removes those instead.
         self.folder.mkdir(parents=True, exist_ok=True)
         tmp = self.folder / f".{key}.{os.getpid()}.tmp"
-        tmp.write_bytes(srsly.msgpack_dumps(result))
+        tmp.write_bytes(msgpack.packb(result, use_bin_type=True))
         os.replace(tmp, self.path(key))
 
     def prune(self) -> int:

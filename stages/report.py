@@ -88,12 +88,15 @@ def safe_svg(svg: str) -> str:
     return svg
 
 
-def statement_rows(statements: pd.DataFrame, stances: pd.DataFrame, texts: dict[str, str], targets: list[str]) -> list[dict]:
+def statement_rows(statements: pd.DataFrame, stances: pd.DataFrame, targets: list[str]) -> list[dict]:
+    """One dict per statement for the page; the evidence pieces come later (with_evidence), for the
+    rows the page shows only."""
     stance_of = {(r.statement_id, str(r.target)): (str(r.stance), float(r.stance_score)) for r in stances.itertuples()}
     rows = []
     for i, st in enumerate(statements.itertuples()):
         own = {t: stance_of.get((st.statement_id, t), ("", 0.0)) for t in targets}
         rows.append({
+            "position": i,  # in statements.parquet
             "anchor": f"st-{i}",
             "speaker": str(st.speaker),
             "speaker_name": st.speaker_name,
@@ -108,9 +111,14 @@ def statement_rows(statements: pd.DataFrame, stances: pd.DataFrame, texts: dict[
             "stances": {t: label for t, (label, _) in own.items()},
             "stance_scores": {t: score for t, (_, score) in own.items()},
             "strength": max([abs(float(st.sentiment_score))] + [abs(score) for _, score in own.values()]),
-            "pieces": evidence_pieces(st, texts[st.doc_id]),
         })
     return rows
+
+
+def with_evidence(rows: list[dict], statements: pd.DataFrame, texts: dict[str, str]) -> list[dict]:
+    """The rows with their sentence cut into highlighted pieces."""
+    spans = statements.iloc[[r["position"] for r in rows]]
+    return [{**r, "pieces": evidence_pieces(st, texts[st.doc_id])} for r, st in zip(rows, spans.itertuples())]
 
 
 def noted_documents(documents: pd.DataFrame) -> list[dict]:
@@ -183,11 +191,12 @@ def render_report(
     provenance: dict,
 ) -> str:
     targets = list(params.targets)
-    rows = statement_rows(statements, stances, dict(zip(documents["doc_id"], documents["text"])), targets)
+    rows = statement_rows(statements, stances, targets)
     heat_map, documents_left_out = charts.statements_chart(statements, params.report.max_chart_documents)
     script = resources.files("stages").joinpath("templates/summary.js").read_text(encoding="utf-8")
     sections = speaker_sections(rows, speakers, params)
-    shown = table_rows(rows, sections, params.report.max_table_statements)
+    shown = with_evidence(table_rows(rows, sections, params.report.max_table_statements), statements,
+                          dict(zip(documents["doc_id"], documents["text"])))
     speaker_options = list(dict.fromkeys((r["speaker"], r["speaker_name"], r["in_roster"]) for r in shown))
     speaker_options.sort(key=lambda o: (not o[2], o[1]))
     env = Environment(loader=PackageLoader("stages", "templates"), autoescape=select_autoescape(default=True, default_for_string=True))
