@@ -196,3 +196,29 @@ def test_a_capped_page_says_what_it_left_out_and_keeps_every_linked_quote(seeds_
     assert linked and linked <= set(rows)  # no quote links to a row the page left out
     assert len(rows) == max(3, len(linked)) < total
     assert f"The table holds {len(rows)} of {total} statements" in html
+
+
+def test_each_row_shows_its_own_sentence_with_mention_cue_and_content_marked(seeds_out, params, tmp_path):
+    """The evidence is cut only for the rows the page shows, so check a capped page: each row's
+    cell is its statement's sentence, with the statement's own spans highlighted."""
+    import html as html_lib
+    import re
+
+    from stages.report import run
+
+    capped = params.model_copy(update={"report": params.report.model_copy(update={"max_table_statements": 4})})
+    run(seeds_out / "interim", seeds_out, tmp_path / "page.html", capped)
+    page = (tmp_path / "page.html").read_text(encoding="utf-8")
+    statements = pd.read_parquet(seeds_out / "statements.parquet")
+    texts = dict(pd.read_parquet(seeds_out / "interim" / "documents.parquet", columns=["doc_id", "text"]).values)
+    rows = dict(re.findall(r'<tr id="st-(\d+)"(.*?)</tr>', page, flags=re.S))
+    assert 4 <= len(rows) < len(statements)
+    for i, row in rows.items():
+        st = statements.iloc[int(i)]
+        text = texts[st["doc_id"]]
+        cell = re.findall(r"<td>(.*?)</td>", row, flags=re.S)[-1]  # the evidence, the row's last cell
+        marks = dict((role, html_lib.unescape(t)) for role, t in re.findall(r'<mark class="(\w+)">(.*?)</mark>', cell))
+        assert html_lib.unescape(re.sub(r"</?mark[^>]*>", "", cell)) == text[st["start"]:st["end"]]
+        assert marks["content"] == text[st["content_start"]:st["content_end"]]
+        if "cue" in marks:
+            assert marks["cue"] == text[st["cue_start"]:st["cue_end"]]
