@@ -22,7 +22,7 @@ import pandas as pd
 from stages.config import Params, load_params
 from stages.encoder import get_encoder, resolve_model
 from stages.context import Context, DocumentContext
-from stages.heads import PARTS, Head, embed_parts, features
+from stages.heads import Head, embed_parts, features, parts_read
 from stages.cache import DocCache, stream_documents
 from stages.engine import per_process
 from stages.io import TableWriter, iter_rows
@@ -58,7 +58,7 @@ class HeadsBackend:
     def parts(self, texts: list[str], contexts: list[Context]) -> dict[str, np.ndarray]:
         """Embeddings of every part either head reads; sentiment and every target share one pass."""
         if self._cache is None or self._cache[:2] != (texts, contexts):
-            names = [p for p in PARTS if p in self.reads["sentiment"] + self.reads["stance"]]
+            names = parts_read(self.reads["sentiment"], self.reads["stance"])
             context_max_length = self.stance_head.meta.get("context_max_length")  # as the heads were fitted
             self._cache = (list(texts), list(contexts), embed_parts(self.encoder, texts, contexts, names, context_max_length))
         return self._cache[2]

@@ -24,6 +24,11 @@ from stages.io import atomic_path
 PARTS: tuple[str, ...] = get_args(HeadPart)
 
 
+def parts_read(*reads: list[str]) -> list[str]:
+    """The parts any of these heads reads, in PARTS order: what one encoder pass must embed."""
+    return [p for p in PARTS if any(p in r for r in reads)]
+
+
 def embed_parts(encoder, statements: list[str], contexts: list, names, context_max_length: int | None = None
                 ) -> dict[str, np.ndarray]:
     """{part: embeddings} for the statements and their contexts, in one encoder pass. Statements are

@@ -23,7 +23,7 @@ from sklearn.model_selection import StratifiedGroupKFold
 from stages.config import ConfigError, Params, load_params
 from stages.encoder import get_encoder
 from stages.context import Context, passage_context
-from stages.heads import PARTS, Head, embed_parts, features, fit_head
+from stages.heads import Head, embed_parts, features, fit_head, parts_read
 from stages.io import write_json
 from stages.provenance import canonical_json, code_version, model_id, params_digest, sha256_hex, stage_provenance
 from stages.schema import SENTIMENT_LABELS, STANCE_LABELS
@@ -120,7 +120,7 @@ def train(params: Params, inputs: str = "") -> tuple[Head, Head, dict]:
     # One encoder pass for both heads: the stance examples share most texts with the sentiment ones,
     # and the encoder encodes each distinct text once (an embedding does not depend on its batch).
     rows = sentiment_rows + stance_rows
-    names = [p for p in PARTS if p in tp.sentiment_reads or p in tp.stance_reads]
+    names = parts_read(tp.sentiment_reads, tp.stance_reads)
     parts = embed_parts(encoder, [r.text for r in rows], [r.context for r in rows], names, params.encoder.context_max_length)
     n = len(sentiment_rows)
     x_sent = features({k: v[:n] for k, v in parts.items()}, tp.sentiment_reads)

@@ -4,7 +4,7 @@ import numpy as np
 
 from stages.classify import HeadsBackend, classify, low_margin
 from stages.config import load_params
-from stages.heads import Head, fit_head
+from stages.heads import PARTS, Head, fit_head, parts_read
 from stages.train import train
 
 from conftest import ROOT
@@ -26,6 +26,13 @@ def test_head_round_trips_through_safetensors_without_pickle(tmp_path):
     assert np.allclose(p.sum(1), 1.0)
     assert np.allclose(p, head.predict_proba(x))
     assert (np.array(loaded.classes)[p.argmax(1)] == np.array(y)).mean() > 0.9
+
+
+def test_one_encoder_pass_embeds_every_part_either_head_reads_once_in_a_fixed_order():
+    assert parts_read(["paragraph", "statement"], ["speaker", "statement", "headline"]) == [
+        "statement", "paragraph", "headline", "speaker"]
+    assert parts_read(["statement"], []) == ["statement"]
+    assert parts_read(list(reversed(PARTS))) == list(PARTS)
 
 
 def test_low_margin_flags_close_calls():
