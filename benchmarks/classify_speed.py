@@ -16,7 +16,6 @@ import resource
 import statistics
 import sys
 import time
-from dataclasses import astuple
 from pathlib import Path
 
 import pandas as pd
@@ -42,7 +41,7 @@ def documents(n: int) -> list[dict]:
         statements = []
         for s in p["statements"][: n - count]:
             context = passage_context(mark(p["headline"]), [mark(x) for x in p["paragraphs"]], s["paragraph"], s["speaker"])
-            statements.append({"statement_id": f"s{count}", "content": mark(s["text"]), "context": list(astuple(context))})
+            statements.append({"statement_id": f"s{count}", "content": mark(s["text"]), "context": context.as_list()})
             count += 1
         items.append({"doc_id": f"d{len(items)}", "statements": statements})
     return items
@@ -58,7 +57,8 @@ def main() -> None:
     loaded = time.perf_counter()
     items = documents(n)
     times = []
-    for _ in range(repeats):  # a fresh backend each time: nothing carries over but the loaded model
+    for _ in range(repeats):  # a fresh backend and an empty memo each time: nothing carries over but the loaded model
+        encoder.forget()
         backend = HeadsBackend(encoder, *heads)
         start = time.perf_counter()
         results = list(classify_documents(items, backend, params.targets, params.classify.low_margin))

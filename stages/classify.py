@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-from dataclasses import astuple
 from itertools import groupby
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -157,7 +156,7 @@ def statements_by_document(statements: Path, documents: Path) -> Iterator[dict]:
         context = DocumentContext(text, title)
         yield {"doc_id": doc_id, "statements": [
             {"statement_id": r["statement_id"], "content": r["content"],
-             "context": list(astuple(context.at(r["content_start"], r["speaker_name"])))}
+             "context": context.at(r["content_start"], r["speaker_name"]).as_list()}
             for r in group]}
 
 

@@ -158,10 +158,13 @@ def iter_rows(path: Path | str, table: Table, batch_rows: int = 1024) -> Iterato
         yield from batch.to_pylist()
 
 
-def read_table(path: Path | str, table: Table | None = None) -> pd.DataFrame:
-    """Read a Parquet file written by `write_table`; with `table`, check it is the expected one."""
-    arrow = pq.read_table(path)
-    if table is not None and arrow.schema.names != table.names:
-        raise ValueError(f"{path}: columns {arrow.schema.names} are not those of table {table.name}")
+def read_table(path: Path | str, table: Table | None = None, columns: list[str] | None = None) -> pd.DataFrame:
+    """Read a Parquet file written by `write_table` (only `columns`, if given); with `table`, check
+    it is the expected one."""
+    if table is not None:
+        names = pq.read_schema(path).names
+        if names != table.names:
+            raise ValueError(f"{path}: columns {names} are not those of table {table.name}")
+    arrow = pq.read_table(path, columns=columns)
     log.info("read %s (%d rows)", path, arrow.num_rows)
     return arrow.to_pandas()

@@ -16,7 +16,9 @@ import math
 from xml.etree import ElementTree
 from importlib import resources
 from pathlib import Path
+from typing import Callable, Iterable
 
+import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -51,25 +53,25 @@ def _pct(value) -> str:
     return f"{100 * value:.0f} %"
 
 
-def evidence_pieces(row, doc_text: str) -> list[dict]:
+def evidence_pieces(row: dict, doc_text: str) -> list[dict]:
     """The sentence span cut into plain text and highlighted mention, cue and content."""
     marks = sorted(
         (a, b, role)
         for a, b, role in (
-            (row.mention_start, row.mention_end, "mention"),
-            (row.cue_start, row.cue_end, "cue"),
-            (row.content_start, row.content_end, "content"),
+            (row["mention_start"], row["mention_end"], "mention"),
+            (row["cue_start"], row["cue_end"], "cue"),
+            (row["content_start"], row["content_end"], "content"),
         )
-        if row.start <= a < b <= row.end
+        if row["start"] <= a < b <= row["end"]
     )
-    pieces, pos = [], row.start
+    pieces, pos = [], row["start"]
     for a, b, role in marks:
         if a < pos:  # overlapping marks (a cue inside a content span): keep the first
             continue
         pieces.append({"text": doc_text[pos:a], "role": None})
         pieces.append({"text": doc_text[a:b], "role": role})
         pos = b
-    pieces.append({"text": doc_text[pos : row.end], "role": None})
+    pieces.append({"text": doc_text[pos : row["end"]], "role": None})
     return [p for p in pieces if p["text"]]
 
 
@@ -88,37 +90,52 @@ def safe_svg(svg: str) -> str:
     return svg
 
 
-def statement_rows(statements: pd.DataFrame, stances: pd.DataFrame, targets: list[str]) -> list[dict]:
-    """One dict per statement for the page; the evidence pieces come later (with_evidence), for the
-    rows the page shows only."""
-    stance_of = {(r.statement_id, str(r.target)): (str(r.stance), float(r.stance_score)) for r in stances.itertuples()}
+# What the page reads of each table; the rest stays on disk. At 10,000 documents, one dict per
+# statement (160,000) and every document's text made the report the run's largest memory step.
+STATEMENT_COLUMNS = ["statement_id", "doc_id", "speaker", "speaker_name", "in_roster", "kind", "mention_type",
+                     "content", "sentiment", "sentiment_score", "sentiment_low_margin", "start", "end",
+                     "mention_start", "mention_end", "cue_start", "cue_end", "content_start", "content_end"]
+STANCE_COLUMNS = ["statement_id", "target", "stance", "stance_score"]
+DOCUMENT_COLUMNS = ["doc_id", "file", "sha256", "notes", "is_english", "duplicate_of"]
+
+
+def statement_frame(statements: pd.DataFrame, stances: pd.DataFrame, targets: list[str]) -> pd.DataFrame:
+    """The statements (index = position in statements.parquet) with, per target, their stance label and
+    score ("" and 0 without one), and their strength: the largest absolute score of any of them."""
+    frame = statements.reset_index(drop=True).assign(speaker=statements["speaker"].astype(str).to_numpy())
+    strength = frame["sentiment_score"].abs()
+    for t in targets:
+        own = stances[stances["target"].astype(str) == t].set_index("statement_id")
+        frame[f"stance:{t}"] = frame["statement_id"].map(own["stance"].astype(str)).fillna("")
+        frame[f"stance_score:{t}"] = frame["statement_id"].map(own["stance_score"]).fillna(0.0).astype(float)
+        strength = np.maximum(strength, frame[f"stance_score:{t}"].abs())
+    return frame.assign(strength=strength)
+
+
+def page_rows(frame: pd.DataFrame, positions, targets: list[str], texts: dict[str, str] | None = None) -> list[dict]:
+    """Statements as the page shows them; with `texts`, each sentence cut into highlighted pieces."""
     rows = []
-    for i, st in enumerate(statements.itertuples()):
-        own = {t: stance_of.get((st.statement_id, t), ("", 0.0)) for t in targets}
-        rows.append({
-            "position": i,  # in statements.parquet
-            "anchor": f"st-{i}",
-            "speaker": str(st.speaker),
-            "speaker_name": st.speaker_name,
-            "in_roster": bool(st.in_roster),
-            "doc_id": st.doc_id,
-            "kind": str(st.kind),
-            "mention_type": str(st.mention_type),
-            "content": st.content,
-            "sentiment": str(st.sentiment),
-            "sentiment_score": float(st.sentiment_score),
-            "low_margin": bool(st.sentiment_low_margin),
-            "stances": {t: label for t, (label, _) in own.items()},
-            "stance_scores": {t: score for t, (_, score) in own.items()},
-            "strength": max([abs(float(st.sentiment_score))] + [abs(score) for _, score in own.values()]),
-        })
+    for position, st in zip(positions, frame.iloc[list(positions)].to_dict("records")):
+        row = {
+            "position": int(position),
+            "anchor": f"st-{position}",
+            "speaker": st["speaker"],
+            "speaker_name": st["speaker_name"],
+            "in_roster": bool(st["in_roster"]),
+            "doc_id": st["doc_id"],
+            "kind": str(st["kind"]),
+            "mention_type": str(st["mention_type"]),
+            "content": st["content"],
+            "sentiment": str(st["sentiment"]),
+            "sentiment_score": float(st["sentiment_score"]),
+            "low_margin": bool(st["sentiment_low_margin"]),
+            "stances": {t: st[f"stance:{t}"] for t in targets},
+            "stance_scores": {t: float(st[f"stance_score:{t}"]) for t in targets},
+        }
+        if texts is not None:
+            row["pieces"] = evidence_pieces(st, texts[st["doc_id"]])
+        rows.append(row)
     return rows
-
-
-def with_evidence(rows: list[dict], statements: pd.DataFrame, texts: dict[str, str]) -> list[dict]:
-    """The rows with their sentence cut into highlighted pieces."""
-    spans = statements.iloc[[r["position"] for r in rows]]
-    return [{**r, "pieces": evidence_pieces(st, texts[st.doc_id])} for r, st in zip(rows, spans.itertuples())]
 
 
 def noted_documents(documents: pd.DataFrame) -> list[dict]:
@@ -135,33 +152,36 @@ def noted_documents(documents: pd.DataFrame) -> list[dict]:
     return rows
 
 
-def speaker_sections(rows: list[dict], speakers: pd.DataFrame, params: Params) -> list[dict]:
+def speaker_sections(frame: pd.DataFrame, speakers: pd.DataFrame, params: Params) -> list[dict]:
     """One section per roster speaker with statements: figures per target and the strongest quotes."""
-    sections, records = [], speakers.to_dict("records")
+    sections, records, targets = [], speakers.to_dict("records"), list(params.targets)
     for speaker_id, speaker in params.roster.items():
-        own = [r for r in rows if r["speaker"] == speaker_id]
-        if not own:
+        own = frame[frame["speaker"] == speaker_id]
+        if own.empty:
             continue
         figures = [r for r in records if str(r["speaker"]) == speaker_id]
-        strongest = sorted(own, key=lambda r: -r["strength"])[: params.report.top_quotes]
+        strongest = (-own["strength"]).sort_values(kind="stable").index[: params.report.top_quotes]  # ties: document order
         sections.append({
-            "id": speaker_id, "name": speaker.name, "figures": figures, "quotes": strongest,
+            "id": speaker_id, "name": speaker.name, "figures": figures,
+            "quotes": page_rows(frame, strongest, targets),
             "uncertain": len(own) < params.report.min_statements,
-            "n_statements": len(own), "n_documents": len({r["doc_id"] for r in own}),
+            "n_statements": len(own), "n_documents": own["doc_id"].nunique(),
         })
     return sections
 
 
-def table_rows(rows: list[dict], sections: list[dict], cap: int) -> list[dict]:
+def table_positions(in_roster: np.ndarray, quoted: set[int], cap: int) -> np.ndarray:
     """The statements the page's table holds: all of them when they fit under `cap`; otherwise the
     speakers' strongest quotes (the page links to them: always kept, even past the cap), then roster
     speakers' statements, then the rest, up to `cap`, in document order. The page says how many it
     left out; the Parquet table has every one."""
-    if len(rows) <= cap:
-        return rows
-    quoted = {q["anchor"] for section in sections for q in section["quotes"]}
-    ranked = sorted(range(len(rows)), key=lambda i: (rows[i]["anchor"] not in quoted, not rows[i]["in_roster"], i))
-    return [rows[i] for i in sorted(ranked[:max(cap, len(quoted))])]
+    n = len(in_roster)
+    if n <= cap:
+        return np.arange(n)
+    is_quoted = np.zeros(n, dtype=bool)
+    is_quoted[list(quoted)] = True
+    ranked = np.lexsort((np.arange(n), ~np.asarray(in_roster, dtype=bool), ~is_quoted))  # last key first
+    return np.sort(ranked[: max(cap, len(quoted))])
 
 
 def provenance_section(statements_file: Path, documents: pd.DataFrame, params: Params) -> dict:
@@ -189,14 +209,17 @@ def render_report(
     rejected: pd.DataFrame,
     params: Params,
     provenance: dict,
+    texts_of: Callable[[Iterable[str]], dict[str, str]],
 ) -> str:
+    """The page. `texts_of(doc_ids)` gives the texts of the documents whose sentences the table shows."""
     targets = list(params.targets)
-    rows = statement_rows(statements, stances, targets)
+    frame = statement_frame(statements, stances, targets)
     heat_map, documents_left_out = charts.statements_chart(statements, params.report.max_chart_documents)
     script = resources.files("stages").joinpath("templates/summary.js").read_text(encoding="utf-8")
-    sections = speaker_sections(rows, speakers, params)
-    shown = with_evidence(table_rows(rows, sections, params.report.max_table_statements), statements,
-                          dict(zip(documents["doc_id"], documents["text"])))
+    sections = speaker_sections(frame, speakers, params)
+    quoted = {q["position"] for section in sections for q in section["quotes"]}
+    positions = table_positions(frame["in_roster"].to_numpy(), quoted, params.report.max_table_statements)
+    shown = page_rows(frame, positions, targets, texts_of(frame["doc_id"].iloc[positions].unique()))
     speaker_options = list(dict.fromkeys((r["speaker"], r["speaker_name"], r["in_roster"]) for r in shown))
     speaker_options.sort(key=lambda o: (not o[2], o[1]))
     env = Environment(loader=PackageLoader("stages", "templates"), autoescape=select_autoescape(default=True, default_for_string=True))
@@ -224,7 +247,7 @@ def render_report(
             "documents_left_out": documents_left_out,
         },
         statements=shown,
-        left_out=len(rows) - len(shown),
+        left_out=len(frame) - len(shown),
         options={
             "speakers": speaker_options,
             "documents": sorted({r["doc_id"] for r in shown}),
@@ -249,17 +272,26 @@ def main(argv: list[str] | None = None) -> None:
     run(args.interim, args.processed, args.out, load_params(args.params))
 
 
+def document_texts(path: Path, doc_ids: Iterable[str]) -> dict[str, str]:
+    """The texts of these documents, read a row group at a time: the page needs a few, not all."""
+    wanted, texts = set(doc_ids), {}
+    for batch in pq.ParquetFile(path).iter_batches(columns=["doc_id", "text"]):
+        texts.update((d, t) for d, t in zip(batch.column("doc_id").to_pylist(), batch.column("text").to_pylist()) if d in wanted)
+    return texts
+
+
 def run(interim: Path, processed: Path, out: Path, params: Params) -> None:
-    documents = read_table(interim / "documents.parquet", DOCUMENTS)
+    documents = read_table(interim / "documents.parquet", DOCUMENTS, DOCUMENT_COLUMNS)
     html = render_report(
         documents,
         pq.ParquetFile(interim / "sentences.parquet").metadata.num_rows,  # the count is all the page shows
-        read_table(processed / "statements.parquet", STATEMENTS),
-        read_table(processed / "stances.parquet", STANCES),
+        read_table(processed / "statements.parquet", STATEMENTS, STATEMENT_COLUMNS),
+        read_table(processed / "stances.parquet", STANCES, STANCE_COLUMNS),
         read_table(processed / "speakers.parquet", SPEAKERS),
         read_table(processed / "rejected.parquet", REJECTED),
         params,
         provenance_section(processed / "statements.parquet", documents, params),
+        lambda doc_ids: document_texts(interim / "documents.parquet", doc_ids),
     )
     write_text(out, html)
     log.info("wrote %s", out)

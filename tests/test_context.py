@@ -30,6 +30,9 @@ def test_document_context_is_headline_previous_paragraph_and_own_paragraph():
     assert context.at(ARTICLE.index("Moscow")) == Context(lines[0], "", lines[1])
     # Words in the headline itself are read alone.
     assert context.at(3) == Context("", "", lines[0])
+    # classify's items carry a context as a list and rebuild it
+    at = context.at(ARTICLE.index("We will"), "Dmitry Peskov")
+    assert at.as_list() == [lines[0], lines[1], lines[2], "Dmitry Peskov"] and Context(*at.as_list()) == at
 
 
 def test_document_without_title_has_no_headline():

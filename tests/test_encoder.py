@@ -39,14 +39,35 @@ def test_an_embedding_is_bit_identical_whatever_shares_its_batch(minilm):
     texts = ["Short one.", "A considerably longer sentence that needs a lot more padding in its batch.",
              "Peskov said Moscow would respond.", "The talks ended without a deal, officials said on Friday."]
     crowd = [f"Filler sentence number {i} about the {w} of the day." for i, w in enumerate(["news", "weather", "markets"] * 30)]
-    alone = np.vstack([minilm.encode([t]) for t in texts])
-    assert np.array_equal(minilm.encode(texts), alone)
-    assert np.array_equal(minilm.encode(crowd[:7] + texts[::-1] + crowd[7:])[7 : 7 + len(texts)][::-1], alone)
-    assert np.array_equal(minilm.encode(texts, max_length=4), np.vstack([minilm.encode([t], max_length=4) for t in texts]))
+    def encode(*args):  # with the memo emptied, so every call runs the model
+        minilm.forget()
+        return minilm.encode(*args)
+
+    alone = np.vstack([encode([t]) for t in texts])
+    assert np.array_equal(encode(texts), alone)
+    assert np.array_equal(encode(crowd[:7] + texts[::-1] + crowd[7:])[7 : 7 + len(texts)][::-1], alone)
+    assert np.array_equal(encode(texts, 4), np.vstack([encode([t], 4) for t in texts]))
     # one pass, each text with its own limit; a text cut to the tokens of another is encoded once
-    mixed = minilm.encode([texts[1], texts[1], texts[2]], [None, 4, 4])
-    assert np.array_equal(mixed, np.vstack([alone[1], minilm.encode([texts[1]], 4)[0], minilm.encode([texts[2]], 4)[0]]))
+    mixed = encode([texts[1], texts[1], texts[2]], [None, 4, 4])
+    assert np.array_equal(mixed, np.vstack([alone[1], encode([texts[1]], 4)[0], encode([texts[2]], 4)[0]]))
     assert not np.array_equal(mixed[0], mixed[1])
+
+
+def test_the_memo_returns_the_same_embedding_without_running_the_model_and_stays_bounded(minilm, monkeypatch):
+    texts = ["Peskov said Moscow would respond.", "The talks ended without a deal.", "Kyiv asked for more air defence."]
+    minilm.forget()
+    first = minilm.encode(texts)
+    runs = []
+    forward = minilm._forward
+    monkeypatch.setattr(minilm, "_forward", lambda seqs, *a: (runs.append(len(seqs)), forward(seqs, *a)))
+    again = minilm.encode(["New text about the talks.", texts[2], texts[0]])
+    assert runs == [1]  # only the new text went through the model
+    assert np.array_equal(again[1:], first[[2, 0]])
+    monkeypatch.setattr(minilm, "memo_size", 2)
+    minilm.encode(texts)
+    assert len(minilm._memo) == 2
+    minilm.forget()
+    assert np.array_equal(minilm.encode(texts), first)
 
 
 def test_batches_have_one_shape_per_length_and_cover_every_text(minilm):

@@ -7,6 +7,7 @@ A screenshot of the seeds report is kept in test-artifacts/.
 
 import shutil
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -171,15 +172,14 @@ def test_chart_svg_is_checked_before_it_is_embedded(svg, ok):
 
 
 def test_the_table_keeps_linked_quotes_then_roster_statements_when_capped():
-    from stages.report import table_rows
+    from stages.report import table_positions
 
-    rows = [{"anchor": f"st-{i}", "in_roster": i % 2 == 0} for i in range(10)]
-    sections = [{"quotes": [rows[7], rows[9]]}]  # the page links to these two
-    assert table_rows(rows, sections, 10) is rows
-    shown = table_rows(rows, sections, 5)
+    in_roster = np.array([i % 2 == 0 for i in range(10)])
+    quoted = {7, 9}  # the page links to these two
+    assert table_positions(in_roster, quoted, 10).tolist() == list(range(10))
     # both quoted rows, then the first roster rows, back in document order
-    assert [r["anchor"] for r in shown] == ["st-0", "st-2", "st-4", "st-7", "st-9"]
-    assert [r["anchor"] for r in table_rows(rows, sections, 1)] == ["st-7", "st-9"]  # links never break
+    assert table_positions(in_roster, quoted, 5).tolist() == [0, 2, 4, 7, 9]
+    assert table_positions(in_roster, quoted, 1).tolist() == [7, 9]  # links never break
 
 
 def test_a_capped_page_says_what_it_left_out_and_keeps_every_linked_quote(seeds_out, params, tmp_path):
