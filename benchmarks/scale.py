@@ -15,7 +15,6 @@ Quick check of the script itself:  python -m benchmarks.scale --sizes 50 100 --r
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
 import shutil
@@ -40,7 +39,7 @@ class Run:
     """One pipeline run in a child process."""
 
     seconds: float
-    rss_kernel_mb: float  # the kernel's peak for the largest single process of the child's tree
+    rss_kernel_mb: float  # the kernel's peak (VmHWM) of the largest single process of the child's tree, sampled
     pss_tree_mb: float | None  # peak of the whole tree's summed PSS, sampled every 0.1 s (psutil)
     train_skipped: bool
 
@@ -68,11 +67,18 @@ def write_params(work: Path, batch_size: int | None, n_process: int | None) -> t
     return path, params
 
 
-def sample_tree_pss(pid: int, done: threading.Event, peak: list[float]) -> None:
-    """PSS, not RSS: forked n_process workers share the model's pages, and RSS would count them twice."""
-    import psutil
-
+def sample_tree(pid: int, done: threading.Event, peak: dict[str, float]) -> None:
+    """Every 0.1 s: the largest VmHWM (the kernel's own peak RSS of one process) in the child's
+    tree, and the tree's summed PSS. PSS, not RSS: forked n_process workers share the model's pages,
+    and RSS would count them twice. Without psutil, the child alone and no PSS."""
+    try:
+        import psutil
+    except ImportError:
+        psutil = None
     while not done.wait(0.1):
+        if psutil is None:
+            peak["hwm"] = max(peak["hwm"], vm_hwm_mb(pid))
+            continue
         try:
             root = psutil.Process(pid)
             procs = [root, *root.children(recursive=True)]
@@ -80,38 +86,46 @@ def sample_tree_pss(pid: int, done: threading.Event, peak: list[float]) -> None:
             continue
         total = 0
         for proc in procs:
+            peak["hwm"] = max(peak["hwm"], vm_hwm_mb(proc.pid))
             try:
                 total += proc.memory_full_info().pss
             except psutil.Error:
                 pass
-        peak[0] = max(peak[0], total / MB)
+        peak["pss"] = max(peak.get("pss", 0.0), total / MB)
+
+
+def vm_hwm_mb(pid: int) -> float:
+    """VmHWM of /proc/PID/status. Not ru_maxrss: a child's ru_maxrss starts at the RSS of the process
+    that forked it (Linux keeps it across exec), so every child of a benchmark holding its floor's
+    models would report at least their ~1 GB."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="utf-8", errors="replace") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024 / MB
+    except (OSError, ValueError):
+        pass
+    return 0.0
 
 
 def measure(command: list[str], log_path: Path) -> tuple[float, float, float | None]:
-    """(wall seconds, kernel peak RSS MB, sampled tree peak PSS MB) of one child process.
-
-    os.wait4 returns the rusage of that one child (with its own reaped children), so every run gets
-    its own peak, unlike RUSAGE_CHILDREN, which is a maximum over all children so far. ru_maxrss is
-    per process, so spaCy's n_process workers are added up by sampling the process tree instead.
-    """
-    tree = [0.0] if importlib.util.find_spec("psutil") else None
+    """(wall seconds, peak VmHWM MB of the largest process, peak summed PSS MB of the tree or None)
+    of one child process, both sampled every 0.1 s while it runs."""
+    peak = {"hwm": 0.0}
     with open(log_path, "wb") as out:
         start = time.perf_counter()
         child = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
         done = threading.Event()
-        sampler = threading.Thread(target=sample_tree_pss, args=(child.pid, done, tree), daemon=True) if tree else None
-        if sampler:
-            sampler.start()
-        _, status, usage = os.wait4(child.pid, 0)
+        sampler = threading.Thread(target=sample_tree, args=(child.pid, done, peak), daemon=True)
+        sampler.start()
+        child.wait()
         seconds = time.perf_counter() - start
-        child.returncode = os.waitstatus_to_exitcode(status)
         done.set()
-        if sampler:
-            sampler.join()
+        sampler.join()
     if child.returncode != 0:
         tail = log_path.read_text(errors="replace").splitlines()[-15:]
         sys.exit(f"failed ({child.returncode}): {' '.join(command)}\n" + "\n".join(tail))
-    return seconds, usage.ru_maxrss * 1024 / MB, tree[0] if tree else None
+    return seconds, peak["hwm"], peak.get("pss")
 
 
 def heads_stamp(out: Path) -> list[tuple[int, int]]:
@@ -164,6 +178,7 @@ class Floor:
             self.encoder = Encoder(e["model"], e["max_length"], e["batch_tokens"])
             self.load["encoder"] = time.perf_counter() - t0
         t0 = time.perf_counter()
+        self.encoder.forget()  # the memo would serve a second size what the first one encoded
         self.encoder.encode(texts)
         return time.perf_counter() - t0
 
@@ -309,7 +324,7 @@ def report(args, sizes, results, load, nproc, full: Run, rerun: Run, warm: Run, 
         print(f"{n:>6} {r['sentences']:>9} {r['statements']:>10} {run.seconds:>8.1f} {r['spacy_s']:>8.1f} {r['encoder_s']:>9.1f} "
               f"{r['floor_s']:>8.1f} {run.seconds / r['floor_s']:>9.2f}x {n / run.seconds:>7.1f} "
               f"{r['sentences'] / run.seconds:>8.1f} {run.peak_mb:>11.0f} {'skipped' if run.train_skipped else 'RAN':>7}")
-    print("peak RSS = max(kernel peak RSS of the largest process, sampled PSS summed over the process tree); "
+    print("peak RSS = max(VmHWM of the largest process, PSS summed over the process tree), both sampled every 0.1 s; "
           "floor = spaCy + encoder + model loads, no interpreter start-up")
     if not all(r["run"].train_skipped for r in results.values()):
         print("WARNING: the pipeline retrained the heads in a measured run (no skip): train time is INCLUDED above")

@@ -83,9 +83,15 @@ def run_all(layout: Layout, params_path: Path | None) -> None:
 
 
 def peak_rss_mb() -> float:
-    """Peak resident memory of this process (Linux reports kB, macOS bytes)."""
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
+    """Peak resident memory of this process: VmHWM on Linux. ru_maxrss would start at the RSS of
+    the process that started this one (Linux keeps it across exec), which a benchmark parent holding
+    models puts near 1 GB. Elsewhere ru_maxrss (macOS reports bytes)."""
+    try:
+        with open("/proc/self/status", encoding="utf-8", errors="replace") as status:
+            return next(int(line.split()[1]) / 1024 for line in status if line.startswith("VmHWM:"))
+    except (OSError, StopIteration):
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
 
 
 def setup_logging() -> None:
