@@ -60,7 +60,7 @@ class Encoder:
 
     The same fact makes a memo exact: the embeddings of the last `memo_size` distinct token sequences
     are kept, so a text that comes back (wire copy runs the same quote in many stories; a paragraph is
-    the context of each of its statements) is encoded once per process. 32,768 entries hold ~55 MB."""
+    the context of each of its statements) is encoded once per process. 32,768 entries hold ~65 MB."""
 
     def __init__(self, spec: str, max_length: int = 256, batch_tokens: int = 1024, memo_size: int = 32_768):
         from transformers import AutoModel, AutoTokenizer  # here, not at import: a cached run never pays for torch
