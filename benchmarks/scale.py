@@ -28,6 +28,7 @@ from pathlib import Path
 import yaml
 
 from benchmarks.corpus import article, write_corpus
+from stages.cli import vm_hwm_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
 MB = 1e6
@@ -77,7 +78,7 @@ def sample_tree(pid: int, done: threading.Event, peak: dict[str, float]) -> None
         psutil = None
     while not done.wait(0.1):
         if psutil is None:
-            peak["hwm"] = max(peak["hwm"], vm_hwm_mb(pid))
+            peak["hwm"] = max(peak["hwm"], (vm_hwm_bytes(pid) or 0) / MB)
             continue
         try:
             root = psutil.Process(pid)
@@ -86,26 +87,12 @@ def sample_tree(pid: int, done: threading.Event, peak: dict[str, float]) -> None
             continue
         total = 0
         for proc in procs:
-            peak["hwm"] = max(peak["hwm"], vm_hwm_mb(proc.pid))
+            peak["hwm"] = max(peak["hwm"], (vm_hwm_bytes(proc.pid) or 0) / MB)
             try:
                 total += proc.memory_full_info().pss
             except psutil.Error:
                 pass
         peak["pss"] = max(peak.get("pss", 0.0), total / MB)
-
-
-def vm_hwm_mb(pid: int) -> float:
-    """VmHWM of /proc/PID/status. Not ru_maxrss: a child's ru_maxrss starts at the RSS of the process
-    that forked it (Linux keeps it across exec), so every child of a benchmark holding its floor's
-    models would report at least their ~1 GB."""
-    try:
-        with open(f"/proc/{pid}/status", encoding="utf-8", errors="replace") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) * 1024 / MB
-    except (OSError, ValueError):
-        pass
-    return 0.0
 
 
 def measure(command: list[str], log_path: Path) -> tuple[float, float, float | None]:

@@ -82,16 +82,25 @@ def run_all(layout: Layout, params_path: Path | None) -> None:
                  peak_rss_mb())
 
 
-def peak_rss_mb() -> float:
-    """Peak resident memory of this process: VmHWM on Linux. ru_maxrss would start at the RSS of
-    the process that started this one (Linux keeps it across exec), which a benchmark parent holding
-    models puts near 1 GB. Elsewhere ru_maxrss (macOS reports bytes)."""
+def vm_hwm_bytes(pid: int | str = "self") -> int | None:
+    """The kernel's own peak RSS of a process (VmHWM in /proc/PID/status); None without /proc.
+    Not ru_maxrss: Linux keeps that across exec, so a process starts at the RSS of the one that
+    started it, and a benchmark holding models would put every child it starts near 1 GB."""
     try:
-        with open("/proc/self/status", encoding="utf-8", errors="replace") as status:
-            return next(int(line.split()[1]) / 1024 for line in status if line.startswith("VmHWM:"))
-    except (OSError, StopIteration):
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
+        with open(f"/proc/{pid}/status", encoding="utf-8", errors="replace") as status:
+            return next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmHWM:"))
+    except (OSError, StopIteration, ValueError):
+        return None
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process in MiB: VmHWM where there is /proc, else ru_maxrss
+    (macOS reports bytes)."""
+    hwm = vm_hwm_bytes()
+    if hwm is not None:
+        return hwm / 2**20
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 2**20 if sys.platform == "darwin" else peak / 1024
 
 
 def setup_logging() -> None:

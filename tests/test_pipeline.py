@@ -1,6 +1,7 @@
 """End to end: `newsstance run` on the seed articles, measured against the dev gold."""
 
 import re
+from pathlib import Path
 
 import pandas as pd
 import pyarrow.parquet as pq
@@ -72,3 +73,21 @@ def test_report_escapes_article_text_and_file_names(hostile_out):
     assert "empty.txt" in html and "empty file" in html
     statements = pd.read_parquet(hostile_out / "statements.parquet")
     assert statements["speaker"].astype(str).tolist() == ["putin"]
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").is_file(), reason="VmHWM is read from /proc")
+def test_logged_peak_memory_is_this_process_own_not_the_one_inherited_from_its_parent():
+    """A child's ru_maxrss starts at its parent's RSS; the logged peak must be the child's own."""
+    import os
+    import subprocess
+    import sys
+
+    from stages.cli import vm_hwm_bytes
+
+    ballast = bytearray(b"\1") * (300 * 2**20)  # written, so resident: 300 MiB in this process
+    child = "from stages.cli import peak_rss_mb; import resource; print(peak_rss_mb(), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)"
+    own, inherited = map(float, subprocess.run([sys.executable, "-c", child], capture_output=True, text=True, check=True,
+                                               cwd=ROOT).stdout.split())
+    assert inherited > 300 and own < 250  # the child itself never held the ballast
+    assert vm_hwm_bytes(os.getpid()) > 300 * 2**20 and vm_hwm_bytes(2**22 + 1) is None
+    del ballast
