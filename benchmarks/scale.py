@@ -3,7 +3,7 @@
 The issue's targets are relative: the pipeline may cost at most 1.2 x its floor (spaCy over every
 article plus the encoder over every statement, with nothing around them), memory must stay under
 1.5 GB and roughly flat as the corpus grows, one changed document in 2,000 must re-run in at most 3 %
-of a full run, and spaCy on 2 processes must be at least 1.7 x as fast as on 1. So one run measures
+of a full run, and the spaCy stage on 2 processes must be at least 1.7 x as fast as on 1. So one run measures
 all of them on the same machine and the same generated corpus (benchmarks/corpus.py), and prints
 the figures beside the targets. The pipeline runs as `python -m stages.cli run` in a child process,
 so its wall time and memory are those of a real run.
@@ -193,8 +193,22 @@ def cpu_ceiling() -> float:
     return 2 * min(one) / min(two)
 
 
+STAGE_TIMER = """
+import sys, time
+from pathlib import Path
+from stages import sentences
+from stages.config import load_params
+documents, out, params = map(Path, sys.argv[1:])
+started = time.perf_counter()
+sentences.run(documents, out / "sentences.parquet", out / "parsed.parquet", load_params(params))
+print(time.perf_counter() - started)
+"""
+
+
 def sentences_stage(work: Path, raw: Path, params: Path, n_process: int) -> float | None:
-    """Wall time of the pipeline's own sentences stage (start-up and model load included), no cache."""
+    """Seconds of the pipeline's own sentences stage (`stages.sentences.run`: model loads, parsing,
+    writing; no cache) in a fresh process. Interpreter start-up and imports are left out, as in the
+    floor: they are the same with any n_process."""
     base = yaml.safe_load(params.read_text(encoding="utf-8"))
     if "n_process" not in base["nlp"]:
         return None
@@ -207,13 +221,11 @@ def sentences_stage(work: Path, raw: Path, params: Path, n_process: int) -> floa
             subprocess.run([sys.executable, "-m", "stages.ingest", str(raw), "--documents", str(docs), "--rejected",
                             str(docs.with_name("rejected.parquet")), "--params", str(variant)],
                            cwd=ROOT, check=True, capture_output=True)
-        t0 = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "stages.sentences", str(docs), "--sentences", str(stage / "sentences.parquet"),
-                        "--parsed", str(stage / "parsed.parquet"), "--params", str(variant)],
-                       cwd=ROOT, check=True, capture_output=True)
-        return time.perf_counter() - t0
-    except subprocess.CalledProcessError as exc:  # the stage's command line changed: report, do not fail
-        log(f"sentences stage with n_process={n_process} failed: {exc.stderr.decode(errors='replace').strip()[-300:]}")
+        done = subprocess.run([sys.executable, "-c", STAGE_TIMER, str(docs), str(stage), str(variant)],
+                              cwd=ROOT, check=True, capture_output=True, text=True)
+        return float(done.stdout.split()[-1])
+    except subprocess.CalledProcessError as exc:  # the stage's interface changed: report, do not fail
+        log(f"sentences stage with n_process={n_process} failed: {exc.stderr.strip()[-300:]}")
         return None
 
 
@@ -330,11 +342,11 @@ def report(args, sizes, results, load, nproc, full: Run, rerun: Run, warm: Run, 
               f"<= {TARGETS['rss_growth']} x (roughly flat)", None if growth is None else growth <= TARGETS["rss_growth"]),
              (f"re-run, 1 of {args.rerun_size} docs changed", f"{share:.1%} ({rerun.seconds:.1f} of {full.seconds:.1f} s)",
               f"<= {TARGETS['rerun_share']:.0%}", share <= TARGETS["rerun_share"]),
-             (f"spaCy n_process 2 vs 1, {args.nproc_docs} docs",
-              f"{speedup:.2f} x ({nproc['spacy_np1_s']:.1f} -> {nproc['spacy_np2_s']:.1f} s)",
-              f">= {TARGETS['nproc_speedup']} x", speedup >= TARGETS["nproc_speedup"]),
-             ("sentences stage n_process 2 vs 1", f"{stage:.2f} x ({nproc['stage_np1_s']:.1f} -> {nproc['stage_np2_s']:.1f} s)"
-              if stage else "n/a", "(start-up included)", None),
+             (f"sentences stage n_process 2 vs 1, {args.nproc_docs} docs",
+              f"{stage:.2f} x ({nproc['stage_np1_s']:.1f} -> {nproc['stage_np2_s']:.1f} s)" if stage else "n/a",
+              f">= {TARGETS['nproc_speedup']} x", None if stage is None else stage >= TARGETS["nproc_speedup"]),
+             ("spaCy's own nlp.pipe n_process 2 vs 1", f"{speedup:.2f} x ({nproc['spacy_np1_s']:.1f} -> {nproc['spacy_np2_s']:.1f} s)",
+              "(for comparison)", None),
              ("machine: 2 pure-Python processes vs 1", f"{nproc['cpu_ceiling']:.2f} x", "(the best n_process=2 can do)", None)]
     print(f"\n{'target':<40} {'measured':<28} {'limit':<30} result")
     for name, measured, limit, ok in rows:

@@ -144,26 +144,25 @@ def incremental(items: Iterable[Any], digest: Callable[[Any], str], compute: Cal
 
 
 def stream_documents(stage: str, items: Iterable[Any], digest: Callable[[Any], str], process: Callable[..., Iterator[Any]],
-                     args: tuple, cache: DocCache, engine: EngineParams, n_process: int | None = None) -> Iterator[Any]:
+                     args: tuple, cache: DocCache, engine: EngineParams, n_process: int = 1) -> Iterator[Any]:
     """Every document's result, in order: from the cache, or from `process(items, *args)` on the
-    configured engine. With the local engine the documents stream through this process (and
-    `n_process`, when given, is handed to `process` for spaCy's own worker processes); on a cluster
-    they go out in partitions of `engine.partition_docs`, each worker using one process. The cache
-    is pruned once every result has been taken."""
-    with make_engine(engine) as runner:
+    configured engine. With the local engine and `n_process` 1 the documents stream through this
+    process; otherwise they go out in partitions of `engine.partition_docs` to `n_process` local
+    worker processes or to the Dask cluster's workers, and this process only collects the results.
+    The cache is pruned once every result has been taken."""
+    with make_engine(engine, processes=n_process) as runner:
         if runner.kind == "local":
-            options = {} if n_process is None else {"n_process": n_process}
-            compute = lambda todo: process(todo, *args, **options)  # noqa: E731
+            compute = lambda todo: process(todo, *args)  # noqa: E731
         else:
-            whole = partial(_process_partition, process, {} if n_process is None else {"n_process": 1})
+            whole = partial(_process_partition, process)
             compute = lambda todo: (r for part in runner.map(whole, _chunks(todo, engine.partition_docs), *args)  # noqa: E731
                                     for r in part)
         yield from tqdm(incremental(items, digest, compute, cache), desc=stage, unit="doc", disable=None)
     log.info("%s; %d stale entries removed", cache.summary(stage), cache.prune())
 
 
-def _process_partition(process: Callable[..., Iterator[Any]], options: dict, partition: list, *args) -> list:
-    return list(process(iter(partition), *args, **options))
+def _process_partition(process: Callable[..., Iterator[Any]], partition: list, *args) -> list:
+    return list(process(iter(partition), *args))
 
 
 def _chunks(items: Iterable[Any], size: int) -> Iterator[list]:

@@ -89,12 +89,12 @@ def entity_rows(doc: Doc, doc_id: str) -> list[dict]:
     ]
 
 
-def tag_documents(parsed: Iterable[dict], nlp: Language, batch_size: int = 64, n_process: int = 1) -> Iterator[dict]:
+def tag_documents(parsed: Iterable[dict], nlp: Language, batch_size: int = 64) -> Iterator[dict]:
     """Add entities to parsed documents as they stream in; yield, per document, its entity rows and
     the tagged parse."""
     docs = (doc_from_bytes(record["doc"], nlp.vocab) for record in parsed)
     with nlp.select_pipes(enable=["entity_ruler", "ner", "repeated_surnames"]):
-        for doc in nlp.pipe(docs, batch_size=batch_size, n_process=n_process):
+        for doc in nlp.pipe(docs, batch_size=batch_size):
             doc_id = doc.user_data["doc_id"]
             yield {"doc_id": doc_id, "entities": entity_rows(doc, doc_id), "doc": doc_to_bytes(doc)}
 
@@ -117,9 +117,8 @@ def _pipeline(params_json: str) -> Language:
     return entity_pipeline(Params.model_validate_json(params_json))  # once per process (and Dask worker)
 
 
-def _tag(parsed: Iterator[dict], params: Params, n_process: int = 1) -> Iterator[dict]:
-    nlp = _pipeline(params.model_dump_json())
-    return tag_documents(parsed, nlp, params.nlp.batch_size, n_process)
+def _tag(parsed: Iterator[dict], params: Params) -> Iterator[dict]:
+    return tag_documents(parsed, _pipeline(params.model_dump_json()), params.nlp.batch_size)
 
 
 def parsed_digest(record: dict) -> str:

@@ -93,10 +93,9 @@ def sentence_rows(doc: Doc, doc_id: str, body_end: int, title: str | None, max_w
     return rows
 
 
-def parse_documents(records: Iterable[dict], nlp: Language, max_words: int, batch_size: int = 64,
-                    n_process: int = 1) -> Iterator[dict]:
+def parse_documents(records: Iterable[dict], nlp: Language, max_words: int, batch_size: int = 64) -> Iterator[dict]:
     """Parse documents as they stream in; yield, per document, its sentence rows and its parse."""
-    stream = nlp.pipe(((r["text"], r) for r in records), as_tuples=True, batch_size=batch_size, n_process=n_process)
+    stream = nlp.pipe(((r["text"], r) for r in records), as_tuples=True, batch_size=batch_size)
     for doc, record in stream:
         doc.user_data["doc_id"] = record["doc_id"]
         yield {"doc_id": record["doc_id"],
@@ -116,9 +115,8 @@ def _parser(model: str) -> Language:
     return load_spacy(model)  # once per process: a Dask worker keeps it across partitions
 
 
-def _parse(records: Iterator[dict], params: Params, n_process: int = 1) -> Iterator[dict]:
-    return parse_documents(records, _parser(params.nlp.model), params.sentences.heading_max_words,
-                           params.nlp.batch_size, n_process)
+def _parse(records: Iterator[dict], params: Params) -> Iterator[dict]:
+    return parse_documents(records, _parser(params.nlp.model), params.sentences.heading_max_words, params.nlp.batch_size)
 
 
 def document_digest(record: dict) -> str:

@@ -307,7 +307,7 @@ def run(tagged: Path, sentences: Path, statements: Path, params: Params, cache_d
                                   models)
     cache = DocCache.for_stage(cache_dir, "statements", params, RESULT_PARAMS, models)
     results = stream_documents("statements", documents_with_sentences(tagged, sentences), document_digest, _attribute,
-                               (params,), cache, params.engine)
+                               (params,), cache, params.engine, n_process=params.nlp.n_process)
     with TableWriter(STATEMENTS_RAW, statements, provenance) as out:
         for result in results:
             out.write(result["statements"])

@@ -1,5 +1,6 @@
-"""The partition engines: the local one and a real 2-process Dask LocalCluster give the same ordered
-results, keep a bounded window in flight, surface worker errors and close cleanly.
+"""The partition engines: the local one, 2 local worker processes and a real 2-process Dask
+LocalCluster give the same ordered results, keep a bounded window in flight, surface worker errors
+and close cleanly.
 
 The functions the engines run are module-level here. The Dask workers are spawned processes that
 inherit this process's sys.path, which pytest has prepended with tests/ (rootdir conftest, no
@@ -18,7 +19,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from stages.engine import DaskEngine, LocalEngine, make_engine, per_process
+from stages.engine import DaskEngine, LocalEngine, ProcessEngine, make_engine, per_process
 
 SIZES = [(i * 7) % 5 + (i % 3) for i in range(23)]  # 23 partitions of 0..6 records
 PARTITIONS = [[{"id": f"p{i}r{j}", "n": i * 10 + j} for j in range(size)] for i, size in enumerate(SIZES)]
@@ -68,6 +69,12 @@ def use_model(partition, name):
 @pytest.fixture(scope="module")
 def dask_engine():
     with DaskEngine(workers=2, threads_per_worker=1) as engine:
+        yield engine
+
+
+@pytest.fixture(scope="module")
+def process_engine():
+    with ProcessEngine(2) as engine:
         yield engine
 
 
@@ -163,9 +170,48 @@ def test_local_cluster_is_closed():
         next(engine.map(fail_on, [[1]], 0))
 
 
+def test_worker_processes_give_the_local_results_in_order(process_engine):
+    args = ({"factor": 3}, ["a", "b"])
+    assert list(process_engine.map(summarise, iter(PARTITIONS), *args)) == list(LocalEngine().map(summarise, PARTITIONS, *args))
+    results = list(process_engine.map(slow_first, ([i] for i in range(6)), time.time()))
+    assert [index for index, _ in results] == list(range(6))
+    finished = dict(results)
+    assert any(finished[i] < finished[0] for i in range(1, 6)), "the other worker should have gone on past partition 0"
+
+
+def test_worker_processes_read_the_corpus_a_window_ahead_and_load_models_once(process_engine):
+    pulled = []
+
+    def source():
+        for p in PARTITIONS:
+            pulled.append(1)
+            yield p
+
+    ahead = [len(pulled) - consumed for consumed, _ in enumerate(process_engine.map(summarise, source(), {"factor": 1}, []), 1)]
+    assert max(ahead) == process_engine.window == 4  # 2 x 2 workers, used and never exceeded
+    results = list(process_engine.map(use_model, [[0] * (i % 4) for i in range(20)], "model-p"))
+    assert {loads for _, loads, _ in results} == {1}  # each worker's own count of its loads
+    assert len({pid for pid, _, _ in results}) <= 2 and os.getpid() not in {pid for pid, _, _ in results}
+
+
+def test_worker_process_exception_surfaces_and_the_engine_closes(process_engine):
+    partitions = [[1, 2], [3], [4, 99, 5], [6]]
+    with pytest.raises(PartitionError, match="bad record 99 in partition of 3"):
+        list(process_engine.map(fail_on, partitions, 99))
+    assert list(process_engine.map(fail_on, partitions, -1)) == [3, 3, 108, 6]
+    engine = ProcessEngine(1)
+    assert list(engine.map(fail_on, [[1], [2]], 0)) == [1, 2]
+    engine.close()
+    engine.close()  # idempotent
+    with pytest.raises(RuntimeError, match="closed"):
+        next(engine.map(fail_on, [[1]], 0))
+
+
 def test_make_engine_kinds():
     assert isinstance(make_engine(None), LocalEngine)
     assert isinstance(make_engine(SimpleNamespace(kind="local", scheduler=None, workers=2)), LocalEngine)
+    with make_engine(SimpleNamespace(kind="local", scheduler=None, workers=1), processes=2) as engine:
+        assert isinstance(engine, ProcessEngine) and engine.workers == 2
     with pytest.raises(ValueError, match="unknown engine kind 'spark'"):
         make_engine(SimpleNamespace(kind="spark", scheduler=None, workers=2))
     with LocalEngine() as engine:

@@ -212,6 +212,18 @@ def test_table_writer_writes_row_groups_and_nothing_on_error(tmp_path, params):
     assert not (tmp_path / "t.parquet").exists() and not list(tmp_path.glob(".t.parquet.*"))
 
 
+def test_local_worker_processes_write_the_same_tables(corpus, params, tmp_path):
+    """nlp.n_process 2: the spaCy stages (sentences, entities, statements) send one document per
+    partition to 2 worker processes and write the tables of a single-process run."""
+    raw, models = corpus
+    two = params.model_copy(update={"nlp": params.nlp.model_copy(update={"n_process": 2}),
+                                    "engine": params.engine.model_copy(update={"partition_docs": 1})})
+    caches = run_stages(raw, tmp_path / "two", models, two)
+    assert counts(caches) == {stage: (0, 4) for stage in STAGES}
+    run_stages(raw, tmp_path / "one", models, params, cached=False)
+    assert_same_tables(tmp_path / "two", tmp_path / "one")
+
+
 def test_the_dask_engine_writes_the_same_tables(corpus, params, tmp_path):
     """The same stages on a 2-worker local Dask cluster, one document per partition, equal the
     local engine's tables (and fill the cache the local engine then reads)."""
