@@ -41,7 +41,7 @@ class Run:
 
     seconds: float
     rss_kernel_mb: float  # the kernel's peak (VmHWM) of the largest single process of the child's tree, sampled
-    pss_tree_mb: float | None  # peak of the whole tree's summed PSS, sampled every 0.1 s (psutil)
+    pss_tree_mb: float | None  # peak of the whole tree's summed PSS, sampled every 1 s
     train_skipped: bool
 
     @property
@@ -68,36 +68,43 @@ def write_params(work: Path, batch_size: int | None, n_process: int | None) -> t
     return path, params
 
 
+def pss_bytes(pid: int) -> int | None:
+    """A process's proportional set size from /proc/PID/smaps_rollup (the kernel's one-line sum)."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", encoding="utf-8") as rollup:
+            return next(int(line.split()[1]) * 1024 for line in rollup if line.startswith("Pss:"))
+    except (OSError, StopIteration, ValueError):
+        return None
+
+
 def sample_tree(pid: int, done: threading.Event, peak: dict[str, float]) -> None:
-    """Every 0.1 s: the largest VmHWM (the kernel's own peak RSS of one process) in the child's
-    tree, and the tree's summed PSS. PSS, not RSS: forked n_process workers share the model's pages,
-    and RSS would count them twice. Without psutil, the child alone and no PSS."""
+    """Every 0.1 s the child's VmHWM (the kernel's own peak RSS of the process; it only grows, so a
+    sample misses at most the last 0.1 s); every 1 s the same for each process of the child's tree
+    and the tree's summed PSS. PSS, not RSS: forked worker processes share the model's pages, and
+    RSS would count them twice. Summing PSS walks every process's page tables (~12 ms for a
+    pipeline process), so it runs once a second: ten times a second it took a quarter of a core
+    from the run it measured. Without psutil, the child alone and no PSS."""
     try:
         import psutil
     except ImportError:
         psutil = None
+    tick = 0
     while not done.wait(0.1):
-        if psutil is None:
-            peak["hwm"] = max(peak["hwm"], (vm_hwm_bytes(pid) or 0) / MB)
+        peak["hwm"] = max(peak["hwm"], (vm_hwm_bytes(pid) or 0) / MB)
+        tick += 1
+        if psutil is None or tick % 10:
             continue
         try:
-            root = psutil.Process(pid)
-            procs = [root, *root.children(recursive=True)]
+            procs = [pid, *(child.pid for child in psutil.Process(pid).children(recursive=True))]
         except psutil.Error:
             continue
-        total = 0
-        for proc in procs:
-            peak["hwm"] = max(peak["hwm"], (vm_hwm_bytes(proc.pid) or 0) / MB)
-            try:
-                total += proc.memory_full_info().pss
-            except psutil.Error:
-                pass
-        peak["pss"] = max(peak.get("pss", 0.0), total / MB)
+        peak["hwm"] = max(peak["hwm"], *((vm_hwm_bytes(p) or 0) / MB for p in procs))
+        peak["pss"] = max(peak.get("pss", 0.0), sum(pss_bytes(p) or 0 for p in procs) / MB)
 
 
 def measure(command: list[str], log_path: Path) -> tuple[float, float, float | None]:
     """(wall seconds, peak VmHWM MB of the largest process, peak summed PSS MB of the tree or None)
-    of one child process, both sampled every 0.1 s while it runs."""
+    of one child process, sampled while it runs (sample_tree)."""
     peak = {"hwm": 0.0}
     with open(log_path, "wb") as out:
         start = time.perf_counter()
@@ -323,7 +330,7 @@ def report(args, sizes, results, load, nproc, full: Run, rerun: Run, warm: Run, 
         print(f"{n:>6} {r['sentences']:>9} {r['statements']:>10} {run.seconds:>8.1f} {r['spacy_s']:>8.1f} {r['encoder_s']:>9.1f} "
               f"{r['floor_s']:>8.1f} {run.seconds / r['floor_s']:>9.2f}x {n / run.seconds:>7.1f} "
               f"{r['sentences'] / run.seconds:>8.1f} {run.peak_mb:>11.0f} {'skipped' if run.train_skipped else 'RAN':>7}")
-    print("peak RSS = max(VmHWM of the largest process, PSS summed over the process tree), both sampled every 0.1 s; "
+    print("peak RSS = max(VmHWM of the largest process, PSS summed over the process tree), sampled every 0.1 s / 1 s; "
           "floor = spaCy + encoder + model loads, no interpreter start-up")
     if not all(r["run"].train_skipped for r in results.values()):
         print("WARNING: the pipeline retrained the heads in a measured run (no skip): train time is INCLUDED above")

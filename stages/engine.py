@@ -66,7 +66,7 @@ def _in_order(partitions: Iterable[list], window: int, submit: Callable[[list], 
 
 
 class _Engine:
-    """Context-manager plumbing shared by both engines."""
+    """Context-manager plumbing shared by every engine."""
 
     def map(self, func: Callable[..., T], partitions: Iterable[list], *args: Any) -> Iterator[T]:
         raise NotImplementedError
