@@ -107,19 +107,22 @@ class ProcessEngine(_Engine):
     kind = "processes"
 
     def __init__(self, workers: int, max_in_flight: int | None = None):
-        import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
         if workers < 1 or (max_in_flight is not None and max_in_flight < 1):
             raise ValueError(f"a process engine needs workers >= 1 and max_in_flight >= 1, not {workers} and {max_in_flight}")
-        self.workers, self.window = workers, max_in_flight or 2 * workers
-        self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context())
+        self.workers, self.max_in_flight = workers, max_in_flight
+        self.pool = ProcessPoolExecutor(workers)
+
+    def window(self) -> int:
+        """How many partitions may be in flight at once."""
+        return self.max_in_flight or 2 * self.workers
 
     def map(self, func: Callable[..., T], partitions: Iterable[list], *args: Any) -> Iterator[T]:
         if self.pool is None:
             raise RuntimeError("this ProcessEngine is closed")
         pool = self.pool
-        yield from _in_order(partitions, self.window, lambda partition: pool.submit(func, partition, *args),
+        yield from _in_order(partitions, self.window(), lambda partition: pool.submit(func, partition, *args),
                              lambda future: future.result(), lambda pending: [f.cancel() for f in pending])
 
     def close(self) -> None:

@@ -188,7 +188,7 @@ def test_worker_processes_read_the_corpus_a_window_ahead_and_load_models_once(pr
             yield p
 
     ahead = [len(pulled) - consumed for consumed, _ in enumerate(process_engine.map(summarise, source(), {"factor": 1}, []), 1)]
-    assert max(ahead) == process_engine.window == 4  # 2 x 2 workers, used and never exceeded
+    assert max(ahead) == process_engine.window() == 4  # 2 x 2 workers, used and never exceeded
     results = list(process_engine.map(use_model, [[0] * (i % 4) for i in range(20)], "model-p"))
     assert {loads for _, loads, _ in results} == {1}  # each worker's own count of its loads
     assert len({pid for pid, _, _ in results}) <= 2 and os.getpid() not in {pid for pid, _, _ in results}
