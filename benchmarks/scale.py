@@ -28,7 +28,7 @@ from pathlib import Path
 import yaml
 
 from benchmarks.corpus import article, write_corpus
-from stages.cli import vm_hwm_bytes
+from stages.cli import proc_kb_field, vm_hwm_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
 MB = 1e6
@@ -68,15 +68,6 @@ def write_params(work: Path, batch_size: int | None, n_process: int | None) -> t
     return path, params
 
 
-def pss_bytes(pid: int) -> int | None:
-    """A process's proportional set size from /proc/PID/smaps_rollup (the kernel's one-line sum)."""
-    try:
-        with open(f"/proc/{pid}/smaps_rollup", encoding="utf-8") as rollup:
-            return next(int(line.split()[1]) * 1024 for line in rollup if line.startswith("Pss:"))
-    except (OSError, StopIteration, ValueError):
-        return None
-
-
 def sample_tree(pid: int, done: threading.Event, peak: dict[str, float]) -> None:
     """Every 0.1 s the child's VmHWM (the kernel's own peak RSS of the process; it only grows, so a
     sample misses at most the last 0.1 s); every 1 s the same for each process of the child's tree
@@ -99,7 +90,8 @@ def sample_tree(pid: int, done: threading.Event, peak: dict[str, float]) -> None
         except psutil.Error:
             continue
         peak["hwm"] = max(peak["hwm"], *((vm_hwm_bytes(p) or 0) / MB for p in procs))
-        peak["pss"] = max(peak.get("pss", 0.0), sum(pss_bytes(p) or 0 for p in procs) / MB)
+        pss = (proc_kb_field(p, "smaps_rollup", "Pss") or 0 for p in procs)  # the kernel's one-line sum
+        peak["pss"] = max(peak.get("pss", 0.0), sum(pss) / MB)
 
 
 def measure(command: list[str], log_path: Path) -> tuple[float, float, float | None]:

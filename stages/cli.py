@@ -92,15 +92,20 @@ def settle_imports() -> None:
     gc.freeze()
 
 
+def proc_kb_field(pid: int | str, file: str, field: str) -> int | None:
+    """`field` of /proc/PID/`file` (a "Name:  1234 kB" line) in bytes; None without /proc or field."""
+    try:
+        with open(f"/proc/{pid}/{file}", encoding="utf-8", errors="replace") as lines:
+            return next(int(line.split()[1]) * 1024 for line in lines if line.startswith(f"{field}:"))
+    except (OSError, StopIteration, ValueError):
+        return None
+
+
 def vm_hwm_bytes(pid: int | str = "self") -> int | None:
     """The kernel's own peak RSS of a process (VmHWM in /proc/PID/status); None without /proc.
     Not ru_maxrss: Linux keeps that across exec, so a process starts at the RSS of the one that
     started it, and a benchmark holding models would put every child it starts near 1 GB."""
-    try:
-        with open(f"/proc/{pid}/status", encoding="utf-8", errors="replace") as status:
-            return next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmHWM:"))
-    except (OSError, StopIteration, ValueError):
-        return None
+    return proc_kb_field(pid, "status", "VmHWM")
 
 
 def peak_rss_mb() -> float:
