@@ -60,6 +60,7 @@ INTERIM_FILES = {
 
 def run_all(layout: Layout, params_path: Path | None) -> None:
     from stages import classify, entities, ingest, report, sentences, statements, table, train
+    from stages.nlp import parser_pipeline
 
     settle_imports()
     params = load_params(params_path)
@@ -76,10 +77,12 @@ def run_all(layout: Layout, params_path: Path | None) -> None:
         ("table", lambda: table.run(f("statements_raw"), f("sentiment"), f("stance"), f("rejected"), layout.processed, params)),
         ("report", lambda: report.run(layout.interim, layout.processed, layout.report, params)),
     ]
+    # Models a later stage uses again: statements reads the parse with the sentences stage's pipeline.
+    needed_later = {"sentences": (parser_pipeline,), "entities": (parser_pipeline,)}
     for name, step in steps:
         started = time.perf_counter()
         step()
-        release_models()  # the next stage loads what it needs; keeping the last one's would add ~1 GB
+        release_models(keep=needed_later.get(name, ()))  # keeping every stage's models would add ~1 GB
         log.info("%s: done in %.1f s; peak RSS of this process so far %.0f MB", name, time.perf_counter() - started,
                  peak_rss_mb())
 

@@ -249,13 +249,14 @@ def make_engine(settings: Any = None, processes: int = 1) -> LocalEngine | Proce
 _LOADERS: list[Callable[..., Any]] = []  # every per_process loader, for release_models
 
 
-def release_models() -> None:
-    """Drop every model the per_process loaders hold in this process. `newsstance run` calls it
-    between stages: each stage's models (three spaCy pipelines, the encoder) are about 1 GB that
-    the next stage does not need."""
+def release_models(keep: Iterable[Callable[..., Any]] = ()) -> None:
+    """Drop every model the per_process loaders hold in this process, except those of the loaders
+    in `keep`. `newsstance run` calls it between stages: the models of the stages behind (spaCy
+    pipelines, the encoder) are about 1 GB that the stages ahead do not need."""
     import gc
 
-    held = [loader for loader in _LOADERS if loader.cache_info().currsize]  # type: ignore[attr-defined]
+    kept = set(keep)
+    held = [loader for loader in _LOADERS if loader not in kept and loader.cache_info().currsize]  # type: ignore[attr-defined]
     for loader in held:
         loader.cache_clear()  # type: ignore[attr-defined]
     if held:  # a full collection costs ~0.2 s; a stage served from its cache loaded nothing to free

@@ -71,18 +71,20 @@ class CueFinder:
             first, *rest = phrase.lower().split()
             self.phrases.add("CUE", [[{"LEMMA": first, "POS": {"IN": ["VERB", "AUX"]}}, *({"LOWER": w} for w in rest)]])
 
-    def reports(self, doc: Doc, quotes: list[Quote]) -> list[Report]:
+    def reports(self, doc: Doc, text: str, quotes: list[Quote]) -> list[Report]:
+        """Every reporting clause of the document; `text` is doc.text, which spaCy rebuilds from all
+        the tokens on each access."""
         phrase_at = {start: doc[start:end] for _, start, end in self.phrases(doc)}
         found = []
         for tok in doc:
             if any(q.contains(tok.idx, tok.idx + len(tok)) for q in quotes):
                 continue
-            report = self.report(tok, phrase_at.get(tok.i), quotes)
+            report = self.report(tok, phrase_at.get(tok.i), quotes, text)
             if report is not None:
                 found.append(report)
         return found
 
-    def report(self, tok: Token, phrase: Span | None, quotes: list[Quote]) -> Report | None:
+    def report(self, tok: Token, phrase: Span | None, quotes: list[Quote], text: str) -> Report | None:
         if tok.lower_ == "according" and tok.i + 1 < len(tok.doc) and tok.doc[tok.i + 1].lower_ == "to":
             source = next((c for c in tok.doc[tok.i + 1].children if c.dep_ == "pobj"), None)
             content = according_content(tok)
@@ -98,13 +100,13 @@ class CueFinder:
         if subject is None:
             return None
         excluded = {t.i for t in phrase} if phrase is not None else set()
-        content = self.content(tok, quotes, excluded)
+        content = self.content(tok, quotes, excluded, text)
         if content is None:
             return None
         cue_text = phrase.text if phrase is not None else tok.text
         return Report(tok, cue_text, subject, *content)
 
-    def content(self, verb: Token, quotes: list[Quote], excluded: set[int]) -> tuple[int, int, str] | None:
+    def content(self, verb: Token, quotes: list[Quote], excluded: set[int], text: str) -> tuple[int, int, str] | None:
         lemma = verb.lemma_.lower()
         tokens = None
         root = next((c for c in verb.children if c.dep_ in CLAUSAL and c.i not in excluded), None)
@@ -119,10 +121,10 @@ class CueFinder:
         elif lemma in self.object_cues and (objects := direct_objects(verb)):
             tokens = objects
         if tokens:
-            return classify_span(verb.doc.text, tokens, quotes)
+            return classify_span(text, tokens, quotes)
         quote = adjacent_quote(verb, quotes)
         if quote is not None:
-            return quote.inner_start, rstrip_punct(verb.doc.text, quote.inner_start, quote.inner_end), "direct"
+            return quote.inner_start, rstrip_punct(text, quote.inner_start, quote.inner_end), "direct"
         return None
 
 
@@ -302,21 +304,32 @@ def according_content(according: Token) -> tuple[int, int] | None:
 
 def adjacent_quote(cue: Token, quotes: list[Quote]) -> Quote | None:
     """A quotation that the reporting clause introduces or closes, with nothing else between."""
-    doc = cue.doc
     clause = {t.i for t in cue.subtree}
     for q in quotes:
-        if q.start >= cue.idx:
-            between = [t for t in doc if cue.idx < t.idx < q.start]
-        elif q.end <= cue.idx:
-            between = [t for t in doc if q.end <= t.idx < cue.idx]
-        else:
+        if q.start < cue.idx < q.end:
             continue
-        if any(t.text in SENTENCE_END for t in between):
+        between = tokens_between(cue, q)
+        if between is None:
             continue  # a sentence ends between them
         if all((t.i in clause or t.is_punct or t.is_space) and t.pos_ not in ("VERB", "AUX") for t in between):
             if any(not t.is_space for t in between) or not between:
                 return q
     return None
+
+
+def tokens_between(cue: Token, quote: Quote) -> list[Token] | None:
+    """The tokens between a cue and a quotation before or after it, walking out from the cue; None
+    as soon as one ends a sentence (a quotation in another paragraph costs a few tokens, not all)."""
+    doc = cue.doc
+    after = quote.start >= cue.idx
+    i, step = (cue.i + 1, 1) if after else (cue.i - 1, -1)
+    found = []
+    while 0 <= i < len(doc) and (doc[i].idx < quote.start if after else doc[i].idx >= quote.end):
+        if doc[i].text in SENTENCE_END:
+            return None
+        found.append(doc[i])
+        i += step
+    return found
 
 
 def rstrip_punct(text: str, start: int, end: int) -> int:

@@ -21,9 +21,8 @@ from spacy.tokens import Doc, Span
 from stages.config import Params, load_params
 from stages.context import paragraph_starts
 from stages.cache import DocCache, stream_documents
-from stages.engine import per_process
 from stages.io import TableWriter, iter_rows
-from stages.nlp import DOCS_PER_ROW_GROUP, doc_from_bytes, doc_to_bytes, load_spacy, require_spacy_model
+from stages.nlp import DOCS_PER_ROW_GROUP, doc_from_bytes, doc_to_bytes, parser_pipeline, require_spacy_model
 from stages.provenance import canonical_json, model_id, read_provenance, sha256_hex, stage_provenance
 from stages.schema import DOCUMENTS, PARSED, SENTENCES
 
@@ -110,13 +109,8 @@ def split_sentences(documents: pd.DataFrame, nlp: Language, max_words: int, batc
     return pd.DataFrame(rows, columns=SENTENCES.names), [doc_from_bytes(r["doc"], nlp.vocab) for r in results]
 
 
-@per_process(maxsize=2)
-def _parser(model: str) -> Language:
-    return load_spacy(model)  # once per process: a Dask worker keeps it across partitions
-
-
 def _parse(records: Iterator[dict], params: Params) -> Iterator[dict]:
-    return parse_documents(records, _parser(params.nlp.model), params.sentences.heading_max_words, params.nlp.batch_size)
+    return parse_documents(records, parser_pipeline(params.nlp.model), params.sentences.heading_max_words, params.nlp.batch_size)
 
 
 def document_digest(record: dict) -> str:

@@ -30,7 +30,7 @@ from stages.config import Params, Speaker, StatementsParams, load_params
 from stages.cache import DocCache, stream_documents
 from stages.engine import per_process
 from stages.io import TableWriter, iter_rows
-from stages.nlp import doc_from_bytes, load_spacy, require_spacy_model
+from stages.nlp import doc_from_bytes, parser_pipeline, require_spacy_model
 from stages.provenance import canonical_json, model_id, read_provenance, sha256_hex, stage_provenance
 from stages.quotes import Quote, find_quotes
 from stages.reporting import CueFinder, Report, rstrip_punct
@@ -85,14 +85,14 @@ class Attributor:
         allowed = sentences[(~sentences.is_heading) & sentences.is_body]
         spans = Spans(sentences, list(zip(allowed.start, allowed.end)))
 
-        reports = outermost([r for r in self.cues.reports(doc, quotes) if spans.allowed(r.cue.idx)])
+        reports = outermost([r for r in self.cues.reports(doc, text, quotes) if spans.allowed(r.cue.idx)])
         said = self.speakers_in_order(doc, quotes, reports, spans)
         rows = [
-            statement_row(doc, spans, who, (r.cue.idx, r.cue_end, r.cue_text), r.start, r.end, r.kind,
+            statement_row(doc, text, spans, who, (r.cue.idx, r.cue_end, r.cue_text), r.start, r.end, r.kind,
                           first=min(r.cue.idx, r.start, who.mention_start))
             for r, who in said
         ]
-        rows += continuations(doc, spans, paragraphs, said)
+        rows += continuations(doc, text, spans, paragraphs, said)
         return [row for row in rows if row["speaker"] is not None]
 
     def speakers_in_order(self, doc: Doc, quotes: list[Quote], reports: list[Report], spans: "Spans") -> list[tuple[Report, Who]]:
@@ -166,14 +166,13 @@ def outermost(reports: list[Report]) -> list[Report]:
     return sorted(unique.values(), key=lambda r: r.cue.i)
 
 
-def continuations(doc: Doc, spans: Spans, paragraphs: list[Paragraph], said: list[tuple[Report, Who]]) -> list[dict]:
+def continuations(doc: Doc, text: str, spans: Spans, paragraphs: list[Paragraph], said: list[tuple[Report, Who]]) -> list[dict]:
     """Quotations with no cue of their own that carry on the speaker quoted last.
 
     A quotation opening a sentence continues the speaker whose quoted statement comes before it in
     the same paragraph ("“…,” Peskov said. “…”"), and a paragraph that is only quotations continues
     the speaker of the previous paragraph's last statement when that statement quotes them. A
     statement in indirect speech, or an unnamed speaker, ends the run."""
-    text = doc.text
     para_starts = [p.start for p in paragraphs]
     by_paragraph: dict[int, list[tuple[Report, Who]]] = {}
     for report, who in said:
@@ -200,7 +199,7 @@ def continuations(doc: Doc, spans: Spans, paragraphs: list[Paragraph], said: lis
             if current is None or not opens_sentence(spans, text, quote) or any(a < quote.inner_end and quote.start < b for a, b in claimed):
                 continue
             end = rstrip_punct(text, quote.inner_start, quote.inner_end)
-            rows.append(statement_row(doc, spans, replace(current, mention_type="continuation"),
+            rows.append(statement_row(doc, text, spans, replace(current, mention_type="continuation"),
                                       (quote.inner_start, quote.inner_start, ""), quote.inner_start, end, "direct",
                                       first=quote.inner_start))
         carried = current
@@ -212,9 +211,10 @@ def opens_sentence(spans: Spans, text: str, quote: Quote) -> bool:
     return not text[first : quote.start].strip()
 
 
-def statement_row(doc: Doc, spans: Spans, who: Who, cue: tuple[int, int, str], start: int, end: int, kind: str,
+def statement_row(doc: Doc, text: str, spans: Spans, who: Who, cue: tuple[int, int, str], start: int, end: int, kind: str,
                   first: int) -> dict:
-    """One row of the statements table; its sentence span runs from `first` to the end of the content."""
+    """One row of the statements table; its sentence span runs from `first` to the end of the content.
+    `text` is doc.text, which spaCy rebuilds from every token on each access."""
     cue_start, cue_end, cue_text = cue
     s_start, s_end = spans.covering(first, max(cue_end, end))
     return {
@@ -231,10 +231,10 @@ def statement_row(doc: Doc, spans: Spans, who: Who, cue: tuple[int, int, str], s
         "cue": cue_text,
         "cue_start": cue_start,
         "cue_end": cue_end,
-        "content": doc.text[start:end],
+        "content": text[start:end],
         "content_start": start,
         "content_end": end,
-        "sentence": doc.text[s_start:s_end],
+        "sentence": text[s_start:s_end],
         "start": s_start,
         "end": s_end,
     }
@@ -280,7 +280,7 @@ def document_digest(item: dict) -> str:
 @per_process(maxsize=2)
 def _attributor(params_json: str) -> tuple[Attributor, Language]:
     params = Params.model_validate_json(params_json)  # built once per process (and Dask worker)
-    nlp = load_spacy(params.nlp.model)
+    nlp = parser_pipeline(params.nlp.model)  # the sentences stage's, when one process runs both
     return Attributor(nlp, params.roster, params.statements), nlp
 
 

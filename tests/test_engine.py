@@ -256,3 +256,20 @@ def test_release_models_drops_what_every_per_process_loader_holds():
     assert model("m") is first and loads == ["m"]
     release_models()
     assert model("m") is not first and loads == ["m", "m"]  # loaded again: the old one was dropped
+
+
+def test_release_models_keeps_the_loaders_a_later_stage_uses():
+    from stages.engine import release_models
+
+    @per_process()
+    def shared(name: str) -> object:
+        return object()
+
+    @per_process()
+    def own(name: str) -> object:
+        return object()
+
+    kept, dropped = shared("parser"), own("ner")
+    release_models(keep=[shared])
+    assert shared("parser") is kept
+    assert own("ner") is not dropped
