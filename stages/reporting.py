@@ -72,8 +72,7 @@ class CueFinder:
             self.phrases.add("CUE", [[{"LEMMA": first, "POS": {"IN": ["VERB", "AUX"]}}, *({"LOWER": w} for w in rest)]])
 
     def reports(self, doc: Doc, text: str, quotes: list[Quote]) -> list[Report]:
-        """Every reporting clause of the document; `text` is doc.text, which spaCy rebuilds from all
-        the tokens on each access."""
+        """Every reporting clause of the document (`text` is doc.text)."""
         phrase_at = {start: doc[start:end] for _, start, end in self.phrases(doc)}
         found = []
         for tok in doc:

@@ -105,7 +105,7 @@ class SpeakerResolver:
         mention = mention or ent
         words = [t for t in mention if t.tag_ != "POS"]
         at = (words[0].idx, words[-1].idx + len(words[-1]))
-        text = mention.doc[words[0].i : words[-1].i + 1].text  # the span, not doc.text: that joins every token
+        text = mention.doc[words[0].i : words[-1].i + 1].text  # not doc.text[...]: that joins every token
         n_name_tokens = sum(1 for t in ent if not t.is_punct and t.tag_ != "POS")
         kind = mention_type or ("name" if n_name_tokens > 1 else "surname")
         if ent.ent_id_ in self.roster:

@@ -75,7 +75,7 @@ class Attributor:
         self.speakers = SpeakerResolver(nlp, roster, params)
 
     def statements(self, doc: Doc, sentences: pd.DataFrame) -> list[dict]:
-        text = doc.text
+        text = doc.text  # read once and passed down: spaCy rebuilds it from every token on each access
         starts = paragraph_starts(text)
         paragraphs = [
             Paragraph(i, a, b, tuple(find_quotes(text, a, b)))
@@ -213,8 +213,8 @@ def opens_sentence(spans: Spans, text: str, quote: Quote) -> bool:
 
 def statement_row(doc: Doc, text: str, spans: Spans, who: Who, cue: tuple[int, int, str], start: int, end: int, kind: str,
                   first: int) -> dict:
-    """One row of the statements table; its sentence span runs from `first` to the end of the content.
-    `text` is doc.text, which spaCy rebuilds from every token on each access."""
+    """One row of the statements table (`text` is doc.text); its sentence span runs from `first` to
+    the end of the content."""
     cue_start, cue_end, cue_text = cue
     s_start, s_end = spans.covering(first, max(cue_end, end))
     return {

@@ -18,3 +18,17 @@ def test_quote_left_open_runs_to_the_paragraph_end():
     text = "“We will not stop. The strikes go on"
     (quote,) = find_quotes(text)
     assert not quote.closed and text[quote.inner_start:quote.inner_end] == "We will not stop. The strikes go on"
+
+
+def test_tokens_between_a_cue_and_a_quotation_stop_at_a_sentence_end(parser_nlp):
+    from stages.reporting import tokens_between
+
+    text = "Peskov said: “We will see.” Putin left. “Nothing changes,” he added."
+    doc = parser_nlp(text)
+    said = next(t for t in doc if t.text == "said")
+    added = next(t for t in doc if t.text == "added")
+    first, second = find_quotes(text)
+    assert [t.text for t in tokens_between(said, first)] == [":"]  # the quotation after the cue
+    assert [t.text for t in tokens_between(added, second)] == ["he"]  # the quotation before it
+    assert tokens_between(said, second) is None  # "We will see." ends a sentence on the way
+    assert tokens_between(added, first) is None
