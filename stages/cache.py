@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import os
 from collections import deque
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import chain, islice
@@ -144,19 +145,21 @@ def incremental(items: Iterable[Any], digest: Callable[[Any], str], compute: Cal
 
 
 def stream_documents(stage: str, items: Iterable[Any], digest: Callable[[Any], str], process: Callable[..., Iterator[Any]],
-                     args: tuple, cache: DocCache, engine: EngineParams, n_process: int = 1) -> Iterator[Any]:
+                     args: tuple, cache: DocCache, engine: EngineParams, n_process: int = 1, runner: Any = None,
+                     partitions: Callable[[Iterator[Any]], Iterator[list]] | None = None) -> Iterator[Any]:
     """Every document's result, in order: from the cache, or from `process(items, *args)` on the
     configured engine. With the local engine and `n_process` 1 the documents stream through this
-    process; otherwise they go out in partitions of `engine.partition_docs` to `n_process` local
-    worker processes or to the Dask cluster's workers, and this process only collects the results.
+    process; otherwise they go out in partitions (`partitions(items)`, default `engine.partition_docs`
+    documents each) to `n_process` local worker processes or to the Dask cluster's workers, and this
+    process only collects the results. `runner`: an engine the caller made (and closes) instead.
     The cache is pruned once every result has been taken."""
-    with make_engine(engine, processes=n_process) as runner:
+    with nullcontext(runner) if runner is not None else make_engine(engine, processes=n_process) as runner:
         if runner.kind == "local":
             compute = lambda todo: process(todo, *args)  # noqa: E731
         else:
             whole = partial(_process_partition, process)
-            compute = lambda todo: (r for part in runner.map(whole, _chunks(todo, engine.partition_docs), *args)  # noqa: E731
-                                    for r in part)
+            split = partitions or partial(_chunks, size=engine.partition_docs)
+            compute = lambda todo: (r for part in runner.map(whole, split(todo), *args) for r in part)  # noqa: E731
         yield from tqdm(incremental(items, digest, compute, cache), desc=stage, unit="doc", disable=None)
     log.info("%s; %d stale entries removed", cache.summary(stage), cache.prune())
 

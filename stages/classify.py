@@ -23,7 +23,7 @@ from stages.encoder import get_encoder, resolve_model
 from stages.context import Context, DocumentContext
 from stages.heads import Head, embed_parts, features, parts_read
 from stages.cache import DocCache, stream_documents
-from stages.engine import per_process
+from stages.engine import ProcessEngine, per_process
 from stages.io import TableWriter, iter_rows
 from stages.provenance import Provenance, canonical_json, model_id, read_provenance, sha256_hex, stage_provenance
 from stages.schema import DOCUMENTS, SENTIMENT_LABELS, SENTIMENT_SCORES, STANCE_LABELS, STANCE_SCORES, STATEMENTS_RAW
@@ -206,6 +206,23 @@ def _backend(models: str, params_json: str):
     return make_backend(Path(models), Params.model_validate_json(params_json))  # once per process / worker
 
 
+def prepared_engine(params: Params) -> ProcessEngine | None:
+    """For `newsstance run`: a worker process that starts loading the encoder now, while the stages
+    before classify run in this process, and then classifies there. Importing transformers' model
+    classes and loading the weights take ~3.5 s, the largest fixed cost of a run that re-classifies
+    a few documents. None with the Dask engine (classify runs on its workers) or the hub backend."""
+    if params.engine.kind != "local" or params.classify.backend != "heads":
+        return None
+    engine = ProcessEngine(1)
+    engine.prepare(get_encoder, params.encoder.model, params.encoder.max_length, params.encoder.batch_tokens)
+    return engine
+
+
+def partitions(items: Iterable[dict]) -> Iterator[list[dict]]:
+    """What classify sends to a worker: a window of documents, so their texts share encoder batches."""
+    return windows(items, WINDOW_STATEMENTS)
+
+
 def _classify(items: Iterator[dict], models: Path, params: Params) -> Iterator[dict]:
     backend = _backend(str(models), params.model_dump_json())
     return classify_documents(items, backend, params.targets, params.classify.low_margin)
@@ -225,13 +242,14 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def run(statements: Path, documents: Path, models: Path, sentiment: Path, stance: Path, params: Params,
-        cache_dir: Path | None = None) -> DocCache:
+        cache_dir: Path | None = None, engine: ProcessEngine | None = None) -> DocCache:
+    """`engine`: where to classify instead of params.engine (prepared_engine's worker); the caller closes it."""
     models = models.resolve()
     ids, heads = backend_identity(models, params)
     provenance = stage_provenance("classify", params, PARAMS, [read_provenance(statements), read_provenance(documents), *heads], ids)
     cache = DocCache.for_stage(cache_dir, "classify", params, RESULT_PARAMS, ids)
     results = stream_documents("classify", statements_by_document(statements, documents), document_digest, _classify,
-                               (models, params), cache, params.engine)
+                               (models, params), cache, params.engine, runner=engine, partitions=partitions)
     with TableWriter(SENTIMENT_SCORES, sentiment, provenance) as sentiment_out, \
             TableWriter(STANCE_SCORES, stance, provenance) as stance_out:
         for result in results:

@@ -12,6 +12,7 @@ import logging
 import resource
 import sys
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -65,6 +66,8 @@ def run_all(layout: Layout, params_path: Path | None) -> None:
     settle_imports()
     params = load_params(params_path)
     f = layout.interim_file
+    # Started before the first stage, so the encoder loads in it while the stages before classify run.
+    classifier = classify.prepared_engine(params)
     steps: list[tuple[str, Callable[[], object]]] = [
         ("ingest", lambda: ingest.run(layout.raw, f("documents"), f("rejected"), params)),
         ("sentences", lambda: sentences.run(f("documents"), f("sentences"), f("parsed"), params, layout.cache("sentences"))),
@@ -73,18 +76,21 @@ def run_all(layout: Layout, params_path: Path | None) -> None:
                                               layout.cache("statements"))),
         ("train", lambda: train.run(layout.models, layout.train_metrics, params)),
         ("classify", lambda: classify.run(f("statements_raw"), f("documents"), layout.models, f("sentiment"), f("stance"),
-                                          params, layout.cache("classify"))),
+                                          params, layout.cache("classify"), classifier)),
         ("table", lambda: table.run(f("statements_raw"), f("sentiment"), f("stance"), f("rejected"), layout.processed, params)),
         ("report", lambda: report.run(layout.interim, layout.processed, layout.report, params)),
     ]
     # Models a later stage uses again: statements reads the parse with the sentences stage's pipeline.
     needed_later = {"sentences": (parser_pipeline,), "entities": (parser_pipeline,)}
-    for name, step in steps:
-        started = time.perf_counter()
-        step()
-        release_models(keep=needed_later.get(name, ()))  # keeping every stage's models would add ~1 GB
-        log.info("%s: done in %.1f s; peak RSS of this process so far %.0f MB", name, time.perf_counter() - started,
-                 peak_rss_mb())
+    with classifier or nullcontext():
+        for name, step in steps:
+            started = time.perf_counter()
+            step()
+            if name == "classify" and classifier is not None:
+                classifier.close()  # its worker holds the encoder
+            release_models(keep=needed_later.get(name, ()))  # keeping every stage's models would add ~1 GB
+            log.info("%s: done in %.1f s; peak RSS of this process so far %.0f MB", name, time.perf_counter() - started,
+                     peak_rss_mb())
 
 
 def settle_imports() -> None:

@@ -118,6 +118,15 @@ class ProcessEngine(_Engine):
         """How many partitions may be in flight at once."""
         return self.max_in_flight or 2 * self.workers
 
+    def prepare(self, func: Callable[..., Any], *args: Any) -> None:
+        """Start the workers now and have them run `func(*args)` (a `per_process` loader) before any
+        partition, so a stage's model loads while this process does other work. Its result and any
+        error are dropped: the stage's own call of the loader returns the loaded model, or raises."""
+        if self.pool is None:
+            raise RuntimeError("this ProcessEngine is closed")
+        for _ in range(self.workers):
+            self.pool.submit(_call_for_effect, func, *args)
+
     def map(self, func: Callable[..., T], partitions: Iterable[list], *args: Any) -> Iterator[T]:
         if self.pool is None:
             raise RuntimeError("this ProcessEngine is closed")
@@ -132,6 +141,11 @@ class ProcessEngine(_Engine):
 
     def __repr__(self) -> str:
         return f"ProcessEngine({self.workers})"
+
+
+def _call_for_effect(func: Callable[..., Any], *args: Any) -> None:
+    """func(*args) in a worker, sending nothing back: a loaded model would be pickled to the caller."""
+    func(*args)
 
 
 class DaskEngine(_Engine):

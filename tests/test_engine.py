@@ -66,6 +66,18 @@ def use_model(partition, name):
     return pid, _LOADS.count(name), len(partition)
 
 
+@per_process()
+def stamped_model(name: str) -> float:
+    if name == "missing":
+        raise FileNotFoundError("no model called 'missing'")
+    return time.time()  # when this process loaded it
+
+
+def model_stamp(partition, name):
+    started = time.time()
+    return stamped_model(name), started, os.getpid()
+
+
 @pytest.fixture(scope="module")
 def dask_engine():
     with DaskEngine(workers=2, threads_per_worker=1) as engine:
@@ -205,6 +217,28 @@ def test_worker_process_exception_surfaces_and_the_engine_closes(process_engine)
     engine.close()  # idempotent
     with pytest.raises(RuntimeError, match="closed"):
         next(engine.map(fail_on, [[1]], 0))
+
+
+def test_prepare_loads_the_model_in_the_worker_before_the_first_partition():
+    """What `newsstance run` does for classify: the worker loads the encoder while earlier stages run."""
+    with ProcessEngine(1) as engine:
+        engine.prepare(stamped_model, "encoder")
+        [(loaded, started, pid)] = list(engine.map(model_stamp, [[1]], "encoder"))
+    assert loaded < started, "the partition should find the model loaded, not load it"
+    assert pid != os.getpid() and stamped_model.cache_info().currsize == 0  # nothing loaded (or sent back) here
+    with ProcessEngine(1) as engine:  # without prepare, the first partition loads it
+        [(loaded, started, _)] = list(engine.map(model_stamp, [[1]], "encoder"))
+    assert loaded >= started
+
+
+def test_a_failed_prepare_surfaces_when_the_stage_needs_the_model():
+    with ProcessEngine(1) as engine:
+        engine.prepare(stamped_model, "missing")  # dropped here...
+        with pytest.raises(FileNotFoundError, match="no model called 'missing'"):
+            list(engine.map(model_stamp, [[1]], "missing"))  # ...raised where the model is used
+        assert list(engine.map(fail_on, [[1, 2]], 0)) == [3]
+    with pytest.raises(RuntimeError, match="closed"):
+        engine.prepare(stamped_model, "encoder")
 
 
 def test_make_engine_kinds():

@@ -224,10 +224,26 @@ def test_local_worker_processes_write_the_same_tables(corpus, params, tmp_path):
     assert_same_tables(tmp_path / "two", tmp_path / "one")
 
 
-def test_the_dask_engine_writes_the_same_tables(corpus, params, tmp_path):
+def test_classify_in_a_prepared_worker_writes_the_same_tables(corpus, params, tmp_path):
+    """`newsstance run` classifies in a worker that loaded the encoder while the earlier stages ran."""
+    raw, models = corpus
+    run_stages(raw, tmp_path / "here", models, params, cached=False)
+    i = tmp_path / "here" / "interim"
+    with classify.prepared_engine(params) as worker:
+        cache = classify.run(i / "statements_raw.parquet", i / "documents.parquet", models, tmp_path / "sentiment.parquet",
+                             tmp_path / "stance.parquet", params, tmp_path / "cache", worker)
+    assert (cache.hits, cache.misses) == (0, 4)
+    for name in ("sentiment", "stance"):
+        pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / f"{name}.parquet"), pd.read_parquet(i / f"{name}_scores.parquet"))
+    dask = params.model_copy(update={"engine": params.engine.model_copy(update={"kind": "dask"})})
+    assert classify.prepared_engine(dask) is None  # classify runs on the cluster's workers
+
+
+def test_the_dask_engine_writes_the_same_tables(corpus, params, tmp_path, monkeypatch):
     """The same stages on a 2-worker local Dask cluster, one document per partition, equal the
     local engine's tables (and fill the cache the local engine then reads)."""
     raw, models = corpus
+    monkeypatch.setattr(classify, "WINDOW_STATEMENTS", 1)  # classify's partitions: one document each too
     on_dask = params.model_copy(update={"engine": params.engine.model_copy(
         update={"kind": "dask", "scheduler": None, "workers": 2, "partition_docs": 1})})
     caches = run_stages(raw, tmp_path / "dask", models, on_dask)
