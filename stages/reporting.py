@@ -112,7 +112,7 @@ class CueFinder:
         if root is None and lemma in INFINITIVE_CUES:
             root = next((c for c in verb.children if c.dep_ == "xcomp"), None)
         if root is not None:
-            tokens = clause_tokens(root, excluded)
+            tokens = clause_tokens(root, excluded | fronted_relative(root, verb))
         elif (misattached := misattached_complement(verb)) is not None:
             tokens = clause_tokens(misattached, excluded, drop_that=True)
         elif lemma in self.nominal_cues and (objects := nominal_objects(verb, self.nominal_cues[lemma])):
@@ -232,6 +232,13 @@ def clause_tokens(root: Token, excluded: set[int] = frozenset(), drop_that: bool
     ):
         tokens = tokens[1:]
     return _first_run(tokens)
+
+
+def fronted_relative(root: Token, verb: Token) -> set[int]:
+    """The relative pronoun of a said-clause that sits before its cue ("the sanctions, which Peskov
+    said were illegal"): it stands for a noun outside the statement, which is what follows the cue
+    ("were illegal"). Told apart by its tag (WDT, WP) from a demonstrative ("That, he said, ...")."""
+    return {c.i for c in root.children if c.i < verb.i and c.tag_ in ("WDT", "WP")}
 
 
 def _first_run(tokens: list[Token]) -> list[Token]:

@@ -53,6 +53,19 @@ def test_pronoun_points_to_the_last_person_in_subject_position(analyse):
     assert (row.speaker, row.mention, row.mention_type) == ("trump", "He", "pronoun")
 
 
+@pytest.mark.parametrize("text, speaker, content", [
+    ("Russia launched more drones, which Zelensky said had passed 1,000 a day, against Ukrainian cities.",
+     "zelensky", "had passed 1,000 a day, against Ukrainian cities"),
+    ("The ministry cited the sanctions, which Peskov said were illegal.", "peskov", "were illegal"),
+    ("Kyiv wants the missiles that Trump said could end the war sooner.", "trump", "could end the war sooner"),
+    ("The offer that Putin said was final has not changed.", "putin", "was final"),
+])
+def test_a_relative_pronoun_before_the_cue_is_not_the_content(analyse, text, speaker, content):
+    """"which he said were illegal": what was said is the clause after the cue, not "which"."""
+    row = only(analyse(text))
+    assert (row.speaker, row.cue, row.content, row.kind) == (speaker, "said", content, "indirect")
+
+
 def test_coordinated_verbs_share_the_subject(analyse):
     row = only(analyse("Trump praised the ceasefire but warned that the fighting could resume."))
     assert (row.speaker, row.cue) == ("trump", "warned")
