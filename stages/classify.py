@@ -131,12 +131,18 @@ def backend_identity(models: Path, params: Params) -> tuple[dict[str, str], list
     return ids, [Provenance.from_metadata(Head.load(path).meta.get("provenance")) for path in heads.values()]
 
 
+def encoder_args(params: Params) -> tuple[str, int, int]:
+    """get_encoder's arguments: the backend and prepared_engine's warm-up must pass the same ones,
+    or the worker's per_process cache misses and loads the encoder twice."""
+    return params.encoder.model, params.encoder.max_length, params.encoder.batch_tokens
+
+
 def make_backend(models: Path, params: Params):
     if params.classify.backend == "hub":
         from stages.hub import HubBackend
 
         return HubBackend(params.classify.hub)
-    encoder = get_encoder(params.encoder.model, params.encoder.max_length, params.encoder.batch_tokens)
+    encoder = get_encoder(*encoder_args(params))
     ids, _ = backend_identity(models, params)
     return HeadsBackend(encoder, Head.load(models / "sentiment.safetensors"), Head.load(models / "stance.safetensors"), ids)
 
@@ -214,7 +220,7 @@ def prepared_engine(params: Params) -> ProcessEngine | None:
     if params.engine.kind != "local" or params.classify.backend != "heads":
         return None
     engine = ProcessEngine(1)
-    engine.prepare(get_encoder, params.encoder.model, params.encoder.max_length, params.encoder.batch_tokens)
+    engine.prepare(get_encoder, *encoder_args(params))
     return engine
 
 
