@@ -164,6 +164,12 @@ def stream_documents(stage: str, items: Iterable[Any], digest: Callable[[Any], s
     log.info("%s; %d stale entries removed", cache.summary(stage), cache.prune())
 
 
+def drain(results: Iterable[Any]) -> None:
+    """Run a stage's stream of results to its end (each result is written out as it passes)."""
+    for _ in results:
+        pass
+
+
 def _process_partition(process: Callable[..., Iterator[Any]], partition: list, *args) -> list:
     return list(process(iter(partition), *args))
 

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import argparse
 import logging
-from itertools import groupby
+import multiprocessing
+from itertools import chain, groupby, repeat
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -22,7 +23,7 @@ from stages.config import Params, load_params
 from stages.encoder import get_encoder, resolve_model
 from stages.context import Context, DocumentContext
 from stages.heads import Head, embed_parts, features, parts_read
-from stages.cache import DocCache, stream_documents
+from stages.cache import DocCache, drain, stream_documents
 from stages.engine import ProcessEngine, per_process
 from stages.io import TableWriter, iter_rows
 from stages.provenance import Provenance, canonical_json, model_id, read_provenance, sha256_hex, stage_provenance
@@ -148,9 +149,8 @@ def make_backend(models: Path, params: Params):
 
 
 def statements_by_document(statements: Path, documents: Path) -> Iterator[dict]:
-    """The statements, grouped by document as they stream by, each with its context (headline,
-    paragraph before, own paragraph, speaker). Both tables are in document order, so they are read
-    in step."""
+    """The statements, grouped by document as they stream by, each with its context. Both tables
+    are in document order, so they are read in step."""
     texts = ((r["doc_id"], r["text"], r["title"]) for r in iter_rows(documents, DOCUMENTS))
     rows = iter_rows(statements, STATEMENTS_RAW)
     for doc_id, group in groupby(rows, key=lambda r: r["doc_id"]):
@@ -159,11 +159,17 @@ def statements_by_document(statements: Path, documents: Path) -> Iterator[dict]:
                 break
         else:
             raise ValueError(f"statement of document {doc_id!r}, which is not in {documents} (or not in its order)")
-        context = DocumentContext(text, title)
-        yield {"doc_id": doc_id, "statements": [
-            {"statement_id": r["statement_id"], "content": r["content"],
-             "context": context.at(r["content_start"], r["speaker_name"]).as_list()}
-            for r in group]}
+        yield document_item(doc_id, group, text, title)
+
+
+def document_item(doc_id: str, statements: Iterable[dict], text: str, title: str | None) -> dict:
+    """What classify reads of a document: its statements (statements_raw rows), each with its
+    context (headline, paragraph before, own paragraph, speaker)."""
+    context = DocumentContext(text, title)
+    return {"doc_id": doc_id, "statements": [
+        {"statement_id": r["statement_id"], "content": r["content"],
+         "context": context.at(r["content_start"], r["speaker_name"]).as_list()}
+        for r in statements]}
 
 
 def document_digest(item: dict) -> str:
@@ -176,15 +182,17 @@ def document_digest(item: dict) -> str:
 WINDOW_STATEMENTS = 1024
 
 
-def windows(items: Iterable[dict], size: int) -> Iterator[list[dict]]:
-    """Consecutive documents, grouped until they hold at least `size` statements."""
-    window, count = [], 0
+def windows(items: Iterable[dict], size: int, ramp: Iterable[int] = ()) -> Iterator[list[dict]]:
+    """Consecutive documents, grouped until they hold at least `size` statements (the first windows:
+    at least the sizes in `ramp`)."""
+    sizes = chain(ramp, repeat(size))
+    window, count, limit = [], 0, next(sizes)
     for item in items:
         window.append(item)
         count += len(item["statements"])
-        if count >= size:
+        if count >= limit:
             yield window
-            window, count = [], 0
+            window, count, limit = [], 0, next(sizes)
     if window:
         yield window
 
@@ -212,24 +220,84 @@ def _backend(models: str, params_json: str):
     return make_backend(Path(models), Params.model_validate_json(params_json))  # once per process / worker
 
 
-def prepared_engine(params: Params) -> ProcessEngine | None:
-    """For `newsstance run`: a worker process that starts loading the encoder now, while the stages
-    before classify run in this process, and then classifies there. Importing transformers' model
-    classes and loading the weights take ~3.5 s, the largest fixed cost of a run that re-classifies
-    a few documents. None with the Dask engine (classify runs on its workers) or the hub backend."""
+class ClassifyWorker(ProcessEngine):
+    """For `newsstance run`: one worker process that starts loading the encoder as soon as it is made,
+    while the stages before classify run in this process, and then classifies there. Importing
+    transformers' model classes and loading the weights take ~3.5 s, the largest fixed cost of a run
+    that re-classifies a few documents.
+
+    When this process parses the documents it sends (`worker.parsed(items)`, stages.flow), the worker
+    encodes a window on one thread fewer than torch's default if this process is parsing as the
+    window starts, so spaCy keeps a core: on 2 cores, spaCy beside the encoder on both took 1.7 x as
+    long, the encoder 2.1 x; beside the encoder on one thread neither slowed. The encoder is the
+    slower of the two, so this process may parse up to IN_FLIGHT windows ahead of it (a few MB each).
+    When it is that far ahead it waits, and the worker has every thread, until half of them are
+    done: waiting for one window at a time, it would start parsing again in the middle of each of
+    the worker's windows. The thread count changes no embedding (tests/test_encoder.py checks it)."""
+
+    IN_FLIGHT = 16
+
+    def __init__(self, params: Params):
+        self.parsing_now = multiprocessing.get_context().Event()
+        super().__init__(1, max_in_flight=self.IN_FLIGHT, refill_at=self.IN_FLIGHT // 2, initializer=_share_cores,
+                         initargs=(self.parsing_now,))
+        self.prepare(get_encoder, *encoder_args(params))
+
+    def parsed(self, items: Iterable[T]) -> Iterator[T]:
+        """`items`, with the worker told that this process is busy while it makes the next one."""
+        items = iter(items)
+        while True:
+            self.parsing_now.set()
+            try:
+                item = next(items, _DONE)
+            finally:
+                self.parsing_now.clear()
+            if item is _DONE:
+                return
+            yield item
+
+
+_DONE = object()
+T = TypeVar("T")
+
+
+# In a ClassifyWorker's process: the parent's "parsing now" flag and torch's default thread count.
+_PARENT_PARSING = None
+_THREADS = 0
+
+
+def _share_cores(parsing_now) -> None:
+    import torch
+
+    global _PARENT_PARSING, _THREADS
+    _PARENT_PARSING, _THREADS = parsing_now, torch.get_num_threads()
+
+
+def _fit_threads() -> None:
+    """Before each window a ClassifyWorker encodes: leave the parent a core while it parses."""
+    if _PARENT_PARSING is not None:
+        import torch
+
+        torch.set_num_threads(max(1, _THREADS - 1) if _PARENT_PARSING.is_set() else _THREADS)
+
+
+def prepared_engine(params: Params) -> ClassifyWorker | None:
+    """The classify worker for `newsstance run`; None with the Dask engine (classify runs on its
+    workers) or the hub backend (its models load in this process, when a document needs them)."""
     if params.engine.kind != "local" or params.classify.backend != "heads":
         return None
-    engine = ProcessEngine(1)
-    engine.prepare(get_encoder, *encoder_args(params))
-    return engine
+    return ClassifyWorker(params)
 
 
 def partitions(items: Iterable[dict]) -> Iterator[list[dict]]:
-    """What classify sends to a worker: a window of documents, so their texts share encoder batches."""
-    return windows(items, WINDOW_STATEMENTS)
+    """What classify sends to a worker: a window of documents, so their texts share encoder batches.
+    The first three are 1/8, 1/4 and 1/2 of a window: a ClassifyWorker then starts encoding once
+    this process has parsed ~8 documents, not ~64."""
+    return windows(items, WINDOW_STATEMENTS, [max(1, WINDOW_STATEMENTS >> k) for k in (3, 2, 1)])
 
 
 def _classify(items: Iterator[dict], models: Path, params: Params) -> Iterator[dict]:
+    _fit_threads()
     backend = _backend(str(models), params.model_dump_json())
     return classify_documents(items, backend, params.targets, params.classify.low_margin)
 
@@ -247,20 +315,39 @@ def main(argv: list[str] | None = None) -> None:
     run(args.statements, args.documents, args.models, args.sentiment, args.stance, load_params(args.params), args.cache)
 
 
-def run(statements: Path, documents: Path, models: Path, sentiment: Path, stance: Path, params: Params,
-        cache_dir: Path | None = None, engine: ProcessEngine | None = None) -> DocCache:
-    """`engine`: where to classify instead of params.engine (prepared_engine's worker); the caller closes it."""
-    models = models.resolve()
+def prepare(models: Path, params: Params, upstream: list[Provenance | None],
+            cache_dir: Path | None) -> tuple[Provenance, DocCache]:
+    """(provenance of the outputs, per-document cache), given the provenance of the statements and
+    documents tables. Loads no model."""
     ids, heads = backend_identity(models, params)
-    provenance = stage_provenance("classify", params, PARAMS, [read_provenance(statements), read_provenance(documents), *heads], ids)
-    cache = DocCache.for_stage(cache_dir, "classify", params, RESULT_PARAMS, ids)
-    results = stream_documents("classify", statements_by_document(statements, documents), document_digest, _classify,
-                               (models, params), cache, params.engine, runner=engine, partitions=partitions)
+    return (stage_provenance("classify", params, PARAMS, [*upstream, *heads], ids),
+            DocCache.for_stage(cache_dir, "classify", params, RESULT_PARAMS, ids))
+
+
+def results(items: Iterable[dict], models: Path, params: Params, cache: DocCache,
+            engine: ProcessEngine | None = None) -> Iterator[dict]:
+    """Per document with statements, in order: its scores, from the cache or classified. `engine`:
+    where to classify instead of params.engine (prepared_engine's worker); the caller closes it."""
+    return stream_documents("classify", items, document_digest, _classify, (models, params), cache, params.engine,
+                            runner=engine, partitions=partitions)
+
+
+def written(results: Iterable[dict], sentiment: Path, stance: Path, provenance: Provenance) -> Iterator[dict]:
+    """Pass every result on once it is written; the tables appear when the last one has passed."""
     with TableWriter(SENTIMENT_SCORES, sentiment, provenance) as sentiment_out, \
             TableWriter(STANCE_SCORES, stance, provenance) as stance_out:
         for result in results:
             sentiment_out.write(result["sentiment"])
             stance_out.write(result["stance"])
+            yield result
+
+
+def run(statements: Path, documents: Path, models: Path, sentiment: Path, stance: Path, params: Params,
+        cache_dir: Path | None = None, engine: ProcessEngine | None = None) -> DocCache:
+    models = models.resolve()
+    provenance, cache = prepare(models, params, [read_provenance(statements), read_provenance(documents)], cache_dir)
+    drain(written(results(statements_by_document(statements, documents), models, params, cache, engine),
+                  sentiment, stance, provenance))
     return cache
 
 

@@ -1,7 +1,8 @@
 """The `newsstance` command: run every stage in one process, from any working directory.
 
-`newsstance run RAW_DIR --out OUT_DIR [--params FILE]` calls the same `run` functions the DVC stages
-call, in dvc.yaml's order, so both paths write the same tables.
+`newsstance run RAW_DIR --out OUT_DIR [--params FILE]` calls the same stage functions the DVC stages
+call, so both paths write the same tables. With spaCy in this process (the default), the
+per-document stages run as one stream of documents (stages.flow); otherwise one after another.
 """
 
 from __future__ import annotations
@@ -60,7 +61,7 @@ INTERIM_FILES = {
 
 
 def run_all(layout: Layout, params_path: Path | None) -> None:
-    from stages import classify, entities, ingest, report, sentences, statements, table, train
+    from stages import classify, entities, flow, ingest, report, sentences, statements, table, train
     from stages.nlp import parser_pipeline
 
     settle_imports()
@@ -70,13 +71,21 @@ def run_all(layout: Layout, params_path: Path | None) -> None:
     classifier = classify.prepared_engine(params)
     steps: list[tuple[str, Callable[[], object]]] = [
         ("ingest", lambda: ingest.run(layout.raw, f("documents"), f("rejected"), params)),
-        ("sentences", lambda: sentences.run(f("documents"), f("sentences"), f("parsed"), params, layout.cache("sentences"))),
-        ("entities", lambda: entities.run(f("parsed"), f("entities"), f("tagged"), params, layout.cache("entities"))),
-        ("statements", lambda: statements.run(f("tagged"), f("sentences"), f("statements_raw"), params,
-                                              layout.cache("statements"))),
-        ("train", lambda: train.run(layout.models, layout.train_metrics, params)),
-        ("classify", lambda: classify.run(f("statements_raw"), f("documents"), layout.models, f("sentiment"), f("stance"),
-                                          params, layout.cache("classify"), classifier)),
+        ("train", lambda: train.run(layout.models, layout.train_metrics, params)),  # reads no document
+    ]
+    if flow.chained(params):
+        steps.append(("sentences, entities, statements and classify",
+                      lambda: flow.run(f, layout.models, params, layout.cache, classifier)))
+    else:
+        steps += [
+            ("sentences", lambda: sentences.run(f("documents"), f("sentences"), f("parsed"), params, layout.cache("sentences"))),
+            ("entities", lambda: entities.run(f("parsed"), f("entities"), f("tagged"), params, layout.cache("entities"))),
+            ("statements", lambda: statements.run(f("tagged"), f("sentences"), f("statements_raw"), params,
+                                                  layout.cache("statements"))),
+            ("classify", lambda: classify.run(f("statements_raw"), f("documents"), layout.models, f("sentiment"),
+                                              f("stance"), params, layout.cache("classify"), classifier)),
+        ]
+    steps += [
         ("table", lambda: table.run(f("statements_raw"), f("sentiment"), f("stance"), f("rejected"), layout.processed, params)),
         ("report", lambda: report.run(layout.interim, layout.processed, layout.report, params)),
     ]
@@ -86,7 +95,7 @@ def run_all(layout: Layout, params_path: Path | None) -> None:
         for name, step in steps:
             started = time.perf_counter()
             step()
-            if name == "classify" and classifier is not None:
+            if name.endswith("classify") and classifier is not None:
                 classifier.close()  # its worker holds the encoder
             release_models(keep=needed_later.get(name, ()))  # keeping every stage's models would add ~1 GB
             log.info("%s: done in %.1f s; peak RSS of this process so far %.0f MB", name, time.perf_counter() - started,

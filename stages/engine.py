@@ -39,9 +39,11 @@ KINDS = ("local", "dask")
 
 
 def _in_order(partitions: Iterable[list], window: int, submit: Callable[[list], Any], result: Callable[[Any], T],
-              drop: Callable[[list], None]) -> Iterator[T]:
+              drop: Callable[[list], None], refill_at: int | None = None) -> Iterator[T]:
     """Submit partitions up to `window` ahead of the one being consumed; yield their results in
-    partition order. `drop` gets the still-pending futures when the caller stops early or one fails."""
+    partition order. With `refill_at`, a full window is topped up again only once no more than that
+    many partitions are pending (the caller, whose next partitions are slow to make, then does so in
+    one stretch). `drop` gets the still-pending futures when the caller stops early or one fails."""
     source = iter(partitions)
     pending: deque = deque()
 
@@ -57,7 +59,8 @@ def _in_order(partitions: Iterable[list], window: int, submit: Callable[[list], 
         fill()
         while pending:
             value = result(pending.popleft())  # re-raises func's exception, same type and message
-            fill()  # keep the workers busy while the caller writes this result out
+            if refill_at is None or len(pending) <= refill_at:
+                fill()  # keep the workers busy while the caller writes this result out
             yield value
     finally:
         if pending:
@@ -106,13 +109,16 @@ class ProcessEngine(_Engine):
 
     kind = "processes"
 
-    def __init__(self, workers: int, max_in_flight: int | None = None):
+    def __init__(self, workers: int, max_in_flight: int | None = None, initializer: Callable[..., None] | None = None,
+                 initargs: tuple = (), refill_at: int | None = None):
+        """`initializer(*initargs)` runs in each worker as it starts (as ProcessPoolExecutor's does);
+        `refill_at`: top up a full window only once this many partitions are pending (default: at once)."""
         from concurrent.futures import ProcessPoolExecutor
 
         if workers < 1 or (max_in_flight is not None and max_in_flight < 1):
             raise ValueError(f"a process engine needs workers >= 1 and max_in_flight >= 1, not {workers} and {max_in_flight}")
-        self.workers, self.max_in_flight = workers, max_in_flight
-        self.pool = ProcessPoolExecutor(workers)
+        self.workers, self.max_in_flight, self.refill_at = workers, max_in_flight, refill_at
+        self.pool = ProcessPoolExecutor(workers, initializer=initializer, initargs=initargs)
 
     def window(self) -> int:
         """How many partitions may be in flight at once."""
@@ -132,7 +138,7 @@ class ProcessEngine(_Engine):
             raise RuntimeError("this ProcessEngine is closed")
         pool = self.pool
         yield from _in_order(partitions, self.window(), lambda partition: pool.submit(func, partition, *args),
-                             lambda future: future.result(), lambda pending: [f.cancel() for f in pending])
+                             lambda future: future.result(), lambda pending: [f.cancel() for f in pending], self.refill_at)
 
     def close(self) -> None:
         pool, self.pool = getattr(self, "pool", None), None

@@ -19,11 +19,11 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from stages.config import Params, Speaker, load_params
-from stages.cache import DocCache, stream_documents
+from stages.cache import DocCache, drain, stream_documents
 from stages.engine import per_process
 from stages.io import TableWriter, iter_rows
 from stages.nlp import DOCS_PER_ROW_GROUP, doc_from_bytes, doc_to_bytes, load_spacy, require_spacy_model
-from stages.provenance import model_id, read_provenance, sha256_hex, stage_provenance
+from stages.provenance import Provenance, model_id, read_provenance, sha256_hex, stage_provenance
 from stages.schema import ENTITIES, PARSED, TAGGED
 
 log = logging.getLogger("newsstance")
@@ -136,18 +136,33 @@ def main(argv: list[str] | None = None) -> None:
     run(args.parsed, args.entities, args.tagged, load_params(args.params), args.cache)
 
 
-def run(parsed: Path, entities: Path, tagged: Path, params: Params, cache_dir: Path | None = None) -> DocCache:
-    require_spacy_model(params.nlp.model)
+def prepare(params: Params, upstream: list[Provenance | None], cache_dir: Path | None) -> tuple[Provenance, DocCache]:
+    """(provenance of the outputs, per-document cache), given the provenance of the parsed table."""
     models = {"spacy": model_id(params.nlp.model)}
-    provenance = stage_provenance("entities", params, PARAMS, [read_provenance(parsed)], models)
-    cache = DocCache.for_stage(cache_dir, "entities", params, RESULT_PARAMS, models)
-    results = stream_documents("entities", iter_rows(parsed, PARSED, DOCS_PER_ROW_GROUP), parsed_digest, _tag, (params,),
-                               cache, params.engine, n_process=params.nlp.n_process)
+    return (stage_provenance("entities", params, PARAMS, upstream, models),
+            DocCache.for_stage(cache_dir, "entities", params, RESULT_PARAMS, models))
+
+
+def results(parsed: Iterable[dict], params: Params, cache: DocCache) -> Iterator[dict]:
+    """Per parsed document, in order: its entity rows and the tagged parse, from the cache or from spaCy."""
+    return stream_documents("entities", parsed, parsed_digest, _tag, (params,), cache, params.engine,
+                            n_process=params.nlp.n_process)
+
+
+def written(results: Iterable[dict], entities: Path, tagged: Path, provenance: Provenance) -> Iterator[dict]:
+    """Pass every result on once it is written; the tables appear when the last one has passed."""
     with TableWriter(ENTITIES, entities, provenance) as entity_out, \
             TableWriter(TAGGED, tagged, provenance, group_rows=DOCS_PER_ROW_GROUP) as tagged_out:
         for result in results:
             entity_out.write(result["entities"])
             tagged_out.write([{"doc_id": result["doc_id"], "doc": result["doc"]}])
+            yield result
+
+
+def run(parsed: Path, entities: Path, tagged: Path, params: Params, cache_dir: Path | None = None) -> DocCache:
+    require_spacy_model(params.nlp.model)  # a configuration error, before any input is read
+    provenance, cache = prepare(params, [read_provenance(parsed)], cache_dir)
+    drain(written(results(iter_rows(parsed, PARSED, DOCS_PER_ROW_GROUP), params, cache), entities, tagged, provenance))
     return cache
 
 

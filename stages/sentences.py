@@ -20,10 +20,10 @@ from spacy.tokens import Doc, Span
 
 from stages.config import Params, load_params
 from stages.context import paragraph_starts
-from stages.cache import DocCache, stream_documents
+from stages.cache import DocCache, drain, stream_documents
 from stages.io import TableWriter, iter_rows
 from stages.nlp import DOCS_PER_ROW_GROUP, doc_from_bytes, doc_to_bytes, parser_pipeline, require_spacy_model
-from stages.provenance import canonical_json, model_id, read_provenance, sha256_hex, stage_provenance
+from stages.provenance import Provenance, canonical_json, model_id, read_provenance, sha256_hex, stage_provenance
 from stages.schema import DOCUMENTS, PARSED, SENTENCES
 
 log = logging.getLogger("newsstance")
@@ -128,20 +128,39 @@ def main(argv: list[str] | None = None) -> None:
     run(args.documents, args.sentences, args.parsed, load_params(args.params), args.cache)
 
 
-def run(documents: Path, sentences: Path, parsed: Path, params: Params, cache_dir: Path | None = None) -> DocCache:
-    require_spacy_model(params.nlp.model)
+def prepare(params: Params, upstream: list[Provenance | None], cache_dir: Path | None) -> tuple[Provenance, DocCache]:
+    """(provenance of the outputs, per-document cache), given the provenance of the documents table."""
     models = {"spacy": model_id(params.nlp.model)}
-    provenance = stage_provenance("sentences", params, PARAMS, [read_provenance(documents)], models)
-    cache = DocCache.for_stage(cache_dir, "sentences", params, RESULT_PARAMS, models)
+    return (stage_provenance("sentences", params, PARAMS, upstream, models),
+            DocCache.for_stage(cache_dir, "sentences", params, RESULT_PARAMS, models))
+
+
+def records(documents: Path) -> Iterator[dict]:
+    """What this stage reads of each document."""
     columns = ["doc_id", "text", "title", "body_end"]
-    records = ({k: r[k] for k in columns} for r in iter_rows(documents, DOCUMENTS))
-    results = stream_documents("sentences", records, document_digest, _parse, (params,), cache, params.engine,
-                               n_process=params.nlp.n_process)
+    return ({k: r[k] for k in columns} for r in iter_rows(documents, DOCUMENTS))
+
+
+def results(records: Iterable[dict], params: Params, cache: DocCache) -> Iterator[dict]:
+    """Per document, in order: its sentence rows and its parse, from the cache or from spaCy."""
+    return stream_documents("sentences", records, document_digest, _parse, (params,), cache, params.engine,
+                            n_process=params.nlp.n_process)
+
+
+def written(results: Iterable[dict], sentences: Path, parsed: Path, provenance: Provenance) -> Iterator[dict]:
+    """Pass every result on once it is written; the tables appear when the last one has passed."""
     with TableWriter(SENTENCES, sentences, provenance) as sentence_out, \
             TableWriter(PARSED, parsed, provenance, group_rows=DOCS_PER_ROW_GROUP) as parsed_out:
         for result in results:
             sentence_out.write(result["sentences"])
             parsed_out.write([{"doc_id": result["doc_id"], "doc": result["doc"]}])
+            yield result
+
+
+def run(documents: Path, sentences: Path, parsed: Path, params: Params, cache_dir: Path | None = None) -> DocCache:
+    require_spacy_model(params.nlp.model)  # a configuration error, before any input is read
+    provenance, cache = prepare(params, [read_provenance(documents)], cache_dir)
+    drain(written(results(records(documents), params, cache), sentences, parsed, provenance))
     return cache
 
 

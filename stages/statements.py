@@ -27,11 +27,11 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from stages.config import Params, Speaker, StatementsParams, load_params
-from stages.cache import DocCache, stream_documents
+from stages.cache import DocCache, drain, stream_documents
 from stages.engine import per_process
 from stages.io import TableWriter, iter_rows
 from stages.nlp import doc_from_bytes, parser_pipeline, require_spacy_model
-from stages.provenance import canonical_json, model_id, read_provenance, sha256_hex, stage_provenance
+from stages.provenance import Provenance, canonical_json, model_id, read_provenance, sha256_hex, stage_provenance
 from stages.quotes import Quote, find_quotes
 from stages.reporting import CueFinder, Report, rstrip_punct
 from stages.schema import SENTENCES, STATEMENTS_RAW, TAGGED
@@ -300,17 +300,31 @@ def main(argv: list[str] | None = None) -> None:
     run(args.tagged, args.sentences, args.statements, load_params(args.params), args.cache)
 
 
-def run(tagged: Path, sentences: Path, statements: Path, params: Params, cache_dir: Path | None = None) -> DocCache:
-    require_spacy_model(params.nlp.model)
+def prepare(params: Params, upstream: list[Provenance | None], cache_dir: Path | None) -> tuple[Provenance, DocCache]:
+    """(provenance of the output, per-document cache), given the provenance of the tagged and sentence tables."""
     models = {"spacy": model_id(params.nlp.model)}
-    provenance = stage_provenance("statements", params, PARAMS, [read_provenance(tagged), read_provenance(sentences)],
-                                  models)
-    cache = DocCache.for_stage(cache_dir, "statements", params, RESULT_PARAMS, models)
-    results = stream_documents("statements", documents_with_sentences(tagged, sentences), document_digest, _attribute,
-                               (params,), cache, params.engine, n_process=params.nlp.n_process)
+    return (stage_provenance("statements", params, PARAMS, upstream, models),
+            DocCache.for_stage(cache_dir, "statements", params, RESULT_PARAMS, models))
+
+
+def results(items: Iterable[dict], params: Params, cache: DocCache) -> Iterator[dict]:
+    """Per document (tagged parse and sentence rows), in order: its statements, from the cache or attributed."""
+    return stream_documents("statements", items, document_digest, _attribute, (params,), cache, params.engine,
+                            n_process=params.nlp.n_process)
+
+
+def written(results: Iterable[dict], statements: Path, provenance: Provenance) -> Iterator[dict]:
+    """Pass every result on once it is written; the table appears when the last one has passed."""
     with TableWriter(STATEMENTS_RAW, statements, provenance) as out:
         for result in results:
             out.write(result["statements"])
+            yield result
+
+
+def run(tagged: Path, sentences: Path, statements: Path, params: Params, cache_dir: Path | None = None) -> DocCache:
+    require_spacy_model(params.nlp.model)  # a configuration error, before any input is read
+    provenance, cache = prepare(params, [read_provenance(tagged), read_provenance(sentences)], cache_dir)
+    drain(written(results(documents_with_sentences(tagged, sentences), params, cache), statements, provenance))
     return cache
 
 

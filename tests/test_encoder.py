@@ -53,6 +53,27 @@ def test_an_embedding_is_bit_identical_whatever_shares_its_batch(minilm):
     assert not np.array_equal(mixed[0], mixed[1])
 
 
+def test_an_embedding_is_bit_identical_whatever_the_thread_count(minilm):
+    """`newsstance run`'s classify worker encodes on fewer threads while spaCy parses beside it
+    (classify.ClassifyWorker); the scores must not depend on when a window was encoded."""
+    import torch
+
+    texts = ["Peskov said Moscow would respond to any delivery of long-range missiles.",
+             "Zelenskyy urged allies to speed up the deliveries before winter, saying each week of delay cost lives."] * 3
+    texts = [f"{t} ({i})" for i, t in enumerate(texts)]
+    default = torch.get_num_threads()
+    try:
+        by_threads = {}
+        for threads in sorted({1, default, max(default, 2)}):
+            torch.set_num_threads(threads)
+            minilm.forget()
+            by_threads[threads] = minilm.encode(texts)
+    finally:
+        torch.set_num_threads(default)
+    first, *others = by_threads.values()
+    assert len(by_threads) >= 2 and all(np.array_equal(first, other) for other in others)
+
+
 def test_the_memo_returns_the_same_embedding_without_running_the_model_and_stays_bounded(minilm, monkeypatch):
     texts = ["Peskov said Moscow would respond.", "The talks ended without a deal.", "Kyiv asked for more air defence."]
     minilm.forget()

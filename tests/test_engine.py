@@ -19,7 +19,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from stages.engine import DaskEngine, LocalEngine, ProcessEngine, make_engine, per_process
+from stages.engine import DaskEngine, LocalEngine, ProcessEngine, _in_order, make_engine, per_process
 
 SIZES = [(i * 7) % 5 + (i % 3) for i in range(23)]  # 23 partitions of 0..6 records
 PARTITIONS = [[{"id": f"p{i}r{j}", "n": i * 10 + j} for j in range(size)] for i, size in enumerate(SIZES)]
@@ -307,3 +307,39 @@ def test_release_models_keeps_the_loaders_a_later_stage_uses():
     release_models(keep=[shared])
     assert shared("parser") is kept
     assert own("ner") is not dropped
+
+
+def test_refill_at_tops_up_a_full_window_only_once_it_has_drained_to_that_mark():
+    """The classify worker's engine: the caller, whose partitions take long to make, makes several
+    in one stretch instead of one each time a result comes back."""
+    events: list[str] = []
+
+    def source():
+        for i in range(10):
+            events.append(f"make {i}")
+            yield [i]
+
+    def results(refill_at):
+        events.clear()
+        values = list(_in_order(source(), 4, lambda p: p[0], lambda i: events.append(f"take {i}") or i, lambda _: None,
+                                refill_at))
+        assert values == list(range(10))
+        return events.copy()
+
+    eager = results(None)
+    assert eager[:6] == ["make 0", "make 1", "make 2", "make 3", "take 0", "make 4"]
+    stretched = results(2)
+    assert stretched[:10] == ["make 0", "make 1", "make 2", "make 3", "take 0", "take 1", "make 4", "make 5",
+                              "take 2", "take 3"]
+    assert [e for e in stretched if e.startswith("take")] == [f"take {i}" for i in range(10)]
+    assert max(ahead for ahead in in_flight(stretched)) == 4
+
+
+def in_flight(events: list[str]) -> list[int]:
+    made = taken = 0
+    counts = []
+    for event in events:
+        made += event.startswith("make")
+        taken += event.startswith("take")
+        counts.append(made - taken)
+    return counts

@@ -7,6 +7,7 @@ the tables equal a run without any cache.
 
 from __future__ import annotations
 
+import multiprocessing
 import shutil
 from pathlib import Path
 
@@ -16,11 +17,11 @@ import pytest
 
 from conftest import ROOT
 from stages import cache as cache_module
-from stages import classify, entities, ingest, sentences, statements
+from stages import classify, entities, flow, ingest, sentences, statements
 from stages.cache import CacheError, DocCache, incremental
 from stages.config import load_params
 from stages.io import TableWriter, iter_rows
-from stages.provenance import stage_provenance
+from stages.provenance import read_provenance, stage_provenance
 from stages.schema import SENTENCES
 
 STAGES = ("sentences", "entities", "statements", "classify")
@@ -37,7 +38,7 @@ Volodymyr Zelenskyy warned that each week of delay cost lives.
 
 
 def run_stages(raw: Path, out: Path, models: Path, params, cached: bool = True) -> dict[str, DocCache]:
-    """The per-document stages, as `newsstance run` calls them; returns each stage's cache."""
+    """The per-document stages one after another, as DVC runs them; returns each stage's cache."""
     i = out / "interim"
     c = (lambda stage: out / "cache" / stage) if cached else (lambda stage: None)
     ingest.run(raw, i / "documents.parquet", i / "rejected.parquet", params)
@@ -252,3 +253,89 @@ def test_the_dask_engine_writes_the_same_tables(corpus, params, tmp_path, monkey
     assert_same_tables(tmp_path / "dask", tmp_path / "local")
     shutil.copytree(tmp_path / "dask" / "cache", tmp_path / "local" / "cache")
     assert counts(run_stages(raw, tmp_path / "local", models, params)) == {stage: (4, 0) for stage in STAGES}
+
+
+def run_chained(raw: Path, out: Path, models: Path, params, worker=None) -> dict[str, DocCache]:
+    """The same stages as one stream of documents (stages.flow), as `newsstance run` calls them."""
+    i = out / "interim"
+    ingest.run(raw, i / "documents.parquet", i / "rejected.parquet", params)
+    names = {"sentiment": "sentiment_scores", "stance": "stance_scores"}
+    return flow.run(lambda name: i / f"{names.get(name, name)}.parquet", models, params, lambda stage: out / "cache" / stage,
+                    worker)
+
+
+def test_the_chained_stream_writes_the_tables_of_the_stages_run_one_by_one(corpus, params, tmp_path):
+    """`newsstance run`'s stream (sentences -> entities -> statements -> classify in a worker, one
+    document after another) writes the tables the stages write one by one, and recomputes only an
+    edited document."""
+    raw, models = corpus
+    raw_copy = tmp_path / "raw"
+    shutil.copytree(raw, raw_copy)
+    with classify.prepared_engine(params) as worker:
+        first = run_chained(raw_copy, tmp_path / "out", models, params, worker)
+    assert counts(first) == {stage: (0, 4) for stage in STAGES}
+    assert_same_tables(tmp_path / "out", fresh(raw_copy, models, params, tmp_path))
+    for name in TABLES:  # the stages' provenance too: the stream reads no table the stage before wrote
+        assert read_provenance(tmp_path / "out" / "interim" / f"{name}.parquet") == \
+            read_provenance(tmp_path / "fresh" / "interim" / f"{name}.parquet")
+
+    path = raw_copy / "extra.txt"
+    path.write_text(path.read_text(encoding="utf-8").replace("cost lives", "cost many lives"), encoding="utf-8")
+    again = run_chained(raw_copy, tmp_path / "out", models, params)
+    assert counts(again) == {stage: (3, 1) for stage in STAGES}
+    shutil.rmtree(tmp_path / "fresh")
+    assert_same_tables(tmp_path / "out", fresh(raw_copy, models, params, tmp_path))
+
+
+def test_a_failure_in_the_stream_leaves_no_table_half_written(corpus, params, tmp_path, monkeypatch):
+    """Attribution fails on the second document. Its table and the entities stage's, both half
+    written (each stage yields a document's result as soon as it is written), never appear, nor do
+    classify's; the sentences stage, which the stream had finished (spaCy reads ahead a batch of
+    16 documents), wrote whole tables, and its cache keeps what it computed."""
+    raw, models = corpus
+    attribute = statements._attribute
+
+    def fails_on_the_second(items, params):
+        results = attribute(items, params)
+        yield next(results)
+        raise RuntimeError("attribution failed")
+
+    monkeypatch.setattr(statements, "_attribute", fails_on_the_second)
+    with pytest.raises(RuntimeError, match="attribution failed"):
+        run_chained(raw, tmp_path / "out", models, params)
+    interim = tmp_path / "out" / "interim"
+    assert not [p.name for p in interim.iterdir() if p.suffix != ".parquet"]  # no temp file left behind
+    assert sorted(p.name for p in interim.iterdir()) == ["documents.parquet", "parsed.parquet", "rejected.parquet",
+                                                         "sentences.parquet"]
+    for name in ("parsed", "sentences"):
+        assert pd.read_parquet(interim / f"{name}.parquet").doc_id.nunique() == 4, name
+    assert len(list((tmp_path / "out" / "cache" / "sentences").iterdir())) == 4
+
+
+def test_a_classify_worker_leaves_a_core_to_the_parser_while_it_parses(monkeypatch):
+    torch = pytest.importorskip("torch")
+    default = torch.get_num_threads()
+    parsing = multiprocessing.Event()
+    monkeypatch.setattr(classify, "_PARENT_PARSING", parsing)
+    monkeypatch.setattr(classify, "_THREADS", default)
+    try:
+        parsing.set()
+        classify._fit_threads()
+        assert torch.get_num_threads() == max(1, default - 1)
+        parsing.clear()
+        classify._fit_threads()
+        assert torch.get_num_threads() == default
+    finally:
+        torch.set_num_threads(default)
+
+
+def test_classify_partitions_start_small_and_keep_every_document_in_order():
+    """A ClassifyWorker starts encoding after the first eighth of a window, not a whole one."""
+    items = [{"doc_id": f"d{i}", "statements": [None] * (i % 7 + 1)} for i in range(600)]
+    parts = list(classify.partitions(iter(items)))
+    assert [item for part in parts for item in part] == items
+    sizes = [sum(len(item["statements"]) for item in part) for part in parts]
+    window = classify.WINDOW_STATEMENTS
+    for size, least in zip(sizes[:-1], [window // 8, window // 4, window // 2] + [window] * len(sizes)):
+        assert least <= size < least + 7  # closed as soon as the document that reaches it is in
+    assert len(sizes) > 4
