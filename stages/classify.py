@@ -220,6 +220,10 @@ def _backend(models: str, params_json: str):
     return make_backend(Path(models), Params.model_validate_json(params_json))  # once per process / worker
 
 
+T = TypeVar("T")
+_DONE = object()
+
+
 class ClassifyWorker(ProcessEngine):
     """For `newsstance run`: one worker process that starts loading the encoder as soon as it is made,
     while the stages before classify run in this process, and then classifies there. Importing
@@ -228,8 +232,9 @@ class ClassifyWorker(ProcessEngine):
 
     When this process parses the documents it sends (`worker.parsed(items)`, stages.flow), the worker
     encodes a window on one thread fewer than torch's default if this process is parsing as the
-    window starts, so spaCy keeps a core: on 2 cores, spaCy beside the encoder on both took 1.7 x as
-    long, the encoder 2.1 x; beside the encoder on one thread neither slowed. The encoder is the
+    window starts, so spaCy keeps a core: on 2 cores and 150 documents, spaCy beside the encoder on
+    both threads took 1.7 x as long as alone, the encoder 2.1 x; beside the encoder on one thread,
+    spaCy did not slow down (benchmarks/README.md has the figures of whole runs). The encoder is the
     slower of the two, so this process may parse up to IN_FLIGHT windows ahead of it (a few MB each).
     When it is that far ahead it waits, and the worker has every thread, until half of them are
     done: waiting for one window at a time, it would start parsing again in the middle of each of
@@ -255,10 +260,6 @@ class ClassifyWorker(ProcessEngine):
             if item is _DONE:
                 return
             yield item
-
-
-_DONE = object()
-T = TypeVar("T")
 
 
 # In a ClassifyWorker's process: the parent's "parsing now" flag and torch's default thread count.

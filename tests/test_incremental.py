@@ -264,10 +264,12 @@ def run_chained(raw: Path, out: Path, models: Path, params, worker=None) -> dict
                     worker)
 
 
-def test_the_chained_stream_writes_the_tables_of_the_stages_run_one_by_one(corpus, params, tmp_path):
+def test_the_chained_stream_writes_the_tables_of_the_stages_run_one_by_one(corpus, params, tmp_path, monkeypatch):
     """`newsstance run`'s stream (sentences -> entities -> statements -> classify in a worker, one
     document after another) writes the tables the stages write one by one, and recomputes only an
-    edited document."""
+    edited document. Windows of 8 statements: each document goes to the worker on its own, while
+    the next is parsed."""
+    monkeypatch.setattr(classify, "WINDOW_STATEMENTS", 8)
     raw, models = corpus
     raw_copy = tmp_path / "raw"
     shutil.copytree(raw, raw_copy)
@@ -339,3 +341,17 @@ def test_classify_partitions_start_small_and_keep_every_document_in_order():
     for size, least in zip(sizes[:-1], [window // 8, window // 4, window // 2] + [window] * len(sizes)):
         assert least <= size < least + 7  # closed as soon as the document that reaches it is in
     assert len(sizes) > 4
+
+
+def test_a_stream_without_any_document_writes_every_table_empty(corpus, params, tmp_path):
+    """Every file rejected (here: one empty file): each stage's tables still appear, with no rows."""
+    _, models = corpus
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "empty.txt").write_text("", encoding="utf-8")
+    caches = run_chained(raw, tmp_path / "out", models, params)
+    assert counts(caches) == {stage: (0, 0) for stage in STAGES}
+    interim = tmp_path / "out" / "interim"
+    assert len(pd.read_parquet(interim / "rejected.parquet")) == 1
+    for name in TABLES + ("parsed", "tagged"):
+        assert pq.read_metadata(interim / f"{name}.parquet").num_rows == 0, name
