@@ -60,6 +60,9 @@ INTERIM_FILES = {
 }
 
 
+STREAMED = "sentences, entities, statements and classify"  # the step of stages.flow
+
+
 def run_all(layout: Layout, params_path: Path | None) -> None:
     from stages import classify, entities, flow, ingest, report, sentences, statements, table, train
     from stages.nlp import parser_pipeline
@@ -74,8 +77,7 @@ def run_all(layout: Layout, params_path: Path | None) -> None:
         ("train", lambda: train.run(layout.models, layout.train_metrics, params)),  # reads no document
     ]
     if flow.chained(params):
-        steps.append(("sentences, entities, statements and classify",
-                      lambda: flow.run(f, layout.models, params, layout.cache, classifier)))
+        steps.append((STREAMED, lambda: flow.run(f, layout.models, params, layout.cache, classifier)))
     else:
         steps += [
             ("sentences", lambda: sentences.run(f("documents"), f("sentences"), f("parsed"), params, layout.cache("sentences"))),
@@ -95,7 +97,7 @@ def run_all(layout: Layout, params_path: Path | None) -> None:
         for name, step in steps:
             started = time.perf_counter()
             step()
-            if name.endswith("classify") and classifier is not None:
+            if name in ("classify", STREAMED) and classifier is not None:
                 classifier.close()  # its worker holds the encoder
             release_models(keep=needed_later.get(name, ()))  # keeping every stage's models would add ~1 GB
             log.info("%s: done in %.1f s; peak RSS of this process so far %.0f MB", name, time.perf_counter() - started,
