@@ -64,14 +64,18 @@ STREAMED = "sentences, entities, statements and classify"  # the step of stages.
 
 
 def run_all(layout: Layout, params_path: Path | None) -> None:
-    from stages import classify, entities, flow, ingest, report, sentences, statements, table, train
+    from stages import classify
+
+    params = load_params(params_path)
+    # Started first, so that the worker imports torch and loads the encoder while this process
+    # imports spaCy and runs the stages before classify; forked before either is imported.
+    classifier = classify.prepared_engine(params)
+
+    from stages import entities, flow, ingest, report, sentences, statements, table, train
     from stages.nlp import parser_pipeline
 
     settle_imports()
-    params = load_params(params_path)
     f = layout.interim_file
-    # Started before the first stage, so the encoder loads in it while the stages before classify run.
-    classifier = classify.prepared_engine(params)
     steps: list[tuple[str, Callable[[], object]]] = [
         ("ingest", lambda: ingest.run(layout.raw, f("documents"), f("rejected"), params)),
         ("train", lambda: train.run(layout.models, layout.train_metrics, params)),  # reads no document

@@ -96,8 +96,6 @@ class Encoder:
     def encode(self, texts: list[str], max_length: int | list[int | None] | None = None) -> np.ndarray:
         """Embeddings of texts, each truncated to max_length tokens (default: the encoder's), or to
         its own limit when max_length is a list. Texts with the same tokens are encoded once."""
-        import torch
-
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         if not texts:
             return out

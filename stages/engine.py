@@ -287,8 +287,8 @@ def per_process(maxsize: int | None = 8) -> Callable[[Callable[..., T]], Callabl
     """Cache a loader's result once per process and argument tuple: the pattern for heavy state.
 
         @per_process()
-        def nlp_for(model: str, with_ner: bool) -> Language:
-            return load_spacy(model, with_ner)
+        def nlp_for(model: str) -> Language:
+            return load_spacy(model)
 
     A `functools.lru_cache` with a lock, so two threads of one worker never load the same model
     twice. Arguments must be hashable (strings, numbers, tuples, frozen settings), never the

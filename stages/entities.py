@@ -22,8 +22,8 @@ from stages.config import Params, Speaker, load_params
 from stages.cache import DocCache, drain, stream_documents
 from stages.engine import per_process
 from stages.io import TableWriter, iter_rows
-from stages.nlp import DOCS_PER_ROW_GROUP, doc_from_bytes, doc_to_bytes, load_spacy, require_spacy_model
-from stages.provenance import Provenance, model_id, read_provenance, sha256_hex, stage_provenance
+from stages.nlp import DOCS_PER_ROW_GROUP, doc_from_bytes, doc_to_bytes, load_ner, prepare_stage, require_spacy_model
+from stages.provenance import Provenance, read_provenance, sha256_hex
 from stages.schema import ENTITIES, PARSED, TAGGED
 
 log = logging.getLogger("newsstance")
@@ -93,10 +93,9 @@ def tag_documents(parsed: Iterable[dict], nlp: Language, batch_size: int = 64) -
     """Add entities to parsed documents as they stream in; yield, per document, its entity rows and
     the tagged parse."""
     docs = (doc_from_bytes(record["doc"], nlp.vocab) for record in parsed)
-    with nlp.select_pipes(enable=["entity_ruler", "ner", "repeated_surnames"]):
-        for doc in nlp.pipe(docs, batch_size=batch_size):
-            doc_id = doc.user_data["doc_id"]
-            yield {"doc_id": doc_id, "entities": entity_rows(doc, doc_id), "doc": doc_to_bytes(doc)}
+    for doc in nlp.pipe(docs, batch_size=batch_size):  # entity_pipeline: the NER and its ruler only
+        doc_id = doc.user_data["doc_id"]
+        yield {"doc_id": doc_id, "entities": entity_rows(doc, doc_id), "doc": doc_to_bytes(doc)}
 
 
 def find_entities(docs: list[Doc], nlp: Language) -> tuple[pd.DataFrame, list[Doc]]:
@@ -107,7 +106,8 @@ def find_entities(docs: list[Doc], nlp: Language) -> tuple[pd.DataFrame, list[Do
 
 
 def entity_pipeline(params: Params) -> Language:
-    nlp = load_spacy(params.nlp.model, with_ner=True)
+    """The model's NER with the roster's ruler before it and repeated_surnames after."""
+    nlp = load_ner(params.nlp.model)
     add_entity_ruler(nlp, params.roster, params.entities.patterns)
     return nlp
 
@@ -138,9 +138,7 @@ def main(argv: list[str] | None = None) -> None:
 
 def prepare(params: Params, upstream: list[Provenance | None], cache_dir: Path | None) -> tuple[Provenance, DocCache]:
     """(provenance of the outputs, per-document cache), given the provenance of the parsed table."""
-    models = {"spacy": model_id(params.nlp.model)}
-    return (stage_provenance("entities", params, PARAMS, upstream, models),
-            DocCache.for_stage(cache_dir, "entities", params, RESULT_PARAMS, models))
+    return prepare_stage("entities", params, PARAMS, RESULT_PARAMS, upstream, cache_dir)
 
 
 def results(parsed: Iterable[dict], params: Params, cache: DocCache) -> Iterator[dict]:

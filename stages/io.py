@@ -64,24 +64,37 @@ def to_arrow(frame: pd.DataFrame, table: Table) -> pa.Table:
     extra = [c for c in frame.columns if c not in table.names]
     if missing or extra:
         raise ValueError(f"{table.name}: missing columns {missing}, unexpected columns {extra}")
-    frame = frame[table.names].reset_index(drop=True)
+    return _from_columns({name: frame[name].tolist() for name in table.names}, table)
+
+
+def rows_to_arrow(rows: list[dict], table: Table) -> pa.Table:
+    """Rows (dicts) cast to the table's schema, a key a row lacks read as null, as `to_arrow` of
+    their DataFrame would; without building the DataFrame (~40 % of a streamed stage's writing)."""
+    return _from_columns({name: [row.get(name) for row in rows] for name in table.names}, table)
+
+
+def _from_columns(columns: dict[str, list], table: Table) -> pa.Table:
     arrays = []
     for col in table.columns:
-        values = frame[col.name]
+        values = columns[col.name]
         if pa.types.is_dictionary(col.type):
             array = _categorical(table.name, col, values)
         else:
-            array = pa.array(values.tolist(), type=col.type, from_pandas=True)
+            array = pa.array(values, type=col.type, from_pandas=True)  # NaN is null, as in pandas
         if not col.nullable and array.null_count:
             raise ValueError(f"{table.name}.{col.name}: {array.null_count} null value(s) in a non-null column")
         arrays.append(array)
     return pa.Table.from_arrays(arrays, schema=table.arrow)
 
 
-def _categorical(table: str, col: Column, values: pd.Series) -> pa.DictionaryArray:
+def _is_null(value) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
+
+
+def _categorical(table: str, col: Column, values: list) -> pa.DictionaryArray:
     """A dictionary column: a closed set keeps its declared categories (unused ones included, so
     pandas sees every label); an open set gets its values sorted, so the bytes never depend on row order."""
-    strings = values.astype("string").astype(object).where(values.notna(), None)
+    strings = [None if _is_null(v) else str(v) for v in values]
     present = sorted({v for v in strings if v is not None})
     if col.categories is not None:
         unknown = [v for v in present if v not in col.categories]
@@ -135,9 +148,8 @@ class TableWriter:
 
     def _flush(self) -> None:
         if self._buffer:
-            frame = pd.DataFrame(self._buffer, columns=self.table.names)
-            self._writer.write_table(to_arrow(frame, self.table).replace_schema_metadata(self._writer.schema.metadata))
-            self.rows += len(frame)
+            self._writer.write_table(rows_to_arrow(self._buffer, self.table).replace_schema_metadata(self._writer.schema.metadata))
+            self.rows += len(self._buffer)
             self._buffer = []
 
     def __exit__(self, *exc) -> None:

@@ -22,8 +22,8 @@ from stages.config import Params, load_params
 from stages.context import paragraph_starts
 from stages.cache import DocCache, drain, stream_documents
 from stages.io import TableWriter, iter_rows
-from stages.nlp import DOCS_PER_ROW_GROUP, doc_from_bytes, doc_to_bytes, parser_pipeline, require_spacy_model
-from stages.provenance import Provenance, canonical_json, model_id, read_provenance, sha256_hex, stage_provenance
+from stages.nlp import DOCS_PER_ROW_GROUP, doc_from_bytes, doc_to_bytes, parser_pipeline, prepare_stage, require_spacy_model
+from stages.provenance import Provenance, canonical_json, read_provenance, sha256_hex
 from stages.schema import DOCUMENTS, PARSED, SENTENCES
 
 log = logging.getLogger("newsstance")
@@ -130,9 +130,7 @@ def main(argv: list[str] | None = None) -> None:
 
 def prepare(params: Params, upstream: list[Provenance | None], cache_dir: Path | None) -> tuple[Provenance, DocCache]:
     """(provenance of the outputs, per-document cache), given the provenance of the documents table."""
-    models = {"spacy": model_id(params.nlp.model)}
-    return (stage_provenance("sentences", params, PARAMS, upstream, models),
-            DocCache.for_stage(cache_dir, "sentences", params, RESULT_PARAMS, models))
+    return prepare_stage("sentences", params, PARAMS, RESULT_PARAMS, upstream, cache_dir)
 
 
 def records(documents: Path) -> Iterator[dict]:

@@ -30,8 +30,8 @@ from stages.config import Params, Speaker, StatementsParams, load_params
 from stages.cache import DocCache, drain, stream_documents
 from stages.engine import per_process
 from stages.io import TableWriter, iter_rows
-from stages.nlp import doc_from_bytes, parser_pipeline, require_spacy_model
-from stages.provenance import Provenance, canonical_json, model_id, read_provenance, sha256_hex, stage_provenance
+from stages.nlp import doc_from_bytes, parser_pipeline, prepare_stage, require_spacy_model
+from stages.provenance import Provenance, canonical_json, read_provenance, sha256_hex
 from stages.quotes import Quote, find_quotes
 from stages.reporting import CueFinder, Report, rstrip_punct
 from stages.schema import SENTENCES, STATEMENTS_RAW, TAGGED
@@ -302,9 +302,7 @@ def main(argv: list[str] | None = None) -> None:
 
 def prepare(params: Params, upstream: list[Provenance | None], cache_dir: Path | None) -> tuple[Provenance, DocCache]:
     """(provenance of the output, per-document cache), given the provenance of the tagged and sentence tables."""
-    models = {"spacy": model_id(params.nlp.model)}
-    return (stage_provenance("statements", params, PARAMS, upstream, models),
-            DocCache.for_stage(cache_dir, "statements", params, RESULT_PARAMS, models))
+    return prepare_stage("statements", params, PARAMS, RESULT_PARAMS, upstream, cache_dir)
 
 
 def results(items: Iterable[dict], params: Params, cache: DocCache) -> Iterator[dict]:

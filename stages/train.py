@@ -17,8 +17,6 @@ from pathlib import Path
 from typing import Iterator
 
 import numpy as np
-from sklearn.metrics import f1_score
-from sklearn.model_selection import StratifiedGroupKFold
 
 from stages.config import ConfigError, Params, load_params
 from stages.encoder import get_encoder
@@ -91,6 +89,9 @@ def read_passages(path: Path, targets: dict[str, str]) -> tuple[list[Example], l
 
 def cross_validated_f1(x: np.ndarray, labels: list[str], groups: list[str], classes, params) -> float:
     """Macro-F1 over stratified folds that keep each passage whole (its statements share a context)."""
+    from sklearn.metrics import f1_score  # here: a run whose heads are up to date never imports sklearn
+    from sklearn.model_selection import StratifiedGroupKFold
+
     folds = StratifiedGroupKFold(n_splits=params.cv_folds, shuffle=True, random_state=params.seed)
     predicted = np.empty(len(labels), dtype=object)
     y = np.array(labels, dtype=object)

@@ -13,7 +13,7 @@ import pytest
 from stages.config import load_params
 from stages.entities import add_entity_ruler, find_entities
 from stages.ingest import find_body_end, find_title
-from stages.nlp import load_spacy
+from stages.nlp import load_ner, load_spacy
 from stages.sentences import split_sentences
 from stages.statements import Attributor, extract_statements
 
@@ -32,7 +32,7 @@ def parser_nlp(params):
 
 @pytest.fixture(scope="session")
 def ner_nlp(params):
-    nlp = load_spacy(params.nlp.model, with_ner=True)
+    nlp = load_ner(params.nlp.model)
     add_entity_ruler(nlp, params.roster, params.entities.patterns)
     return nlp
 

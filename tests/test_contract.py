@@ -12,7 +12,7 @@ import pytest
 
 import stages
 from conftest import ROOT
-from stages.io import to_arrow
+from stages.io import rows_to_arrow, to_arrow
 from stages.provenance import read_provenance, stage_provenance
 from stages.datadoc import data_dictionary
 from stages.schema import ALL_TABLES, LABEL, REJECTED, SPEAKERS, STANCES, STATEMENTS
@@ -97,6 +97,28 @@ def test_a_label_outside_its_closed_set_is_refused():
 
     with pytest.raises(ValueError, match="furious"):
         to_arrow(frame, SENTIMENT_SCORES)
+
+
+def test_rows_are_cast_as_their_dataframe_is():
+    from stages.schema import STANCE_SCORES, STATEMENTS_RAW
+
+    stance = [{"statement_id": "a", "target": "t2", "target_text": "x", "stance": "favor", "stance_score": 0.6,
+               "p_against": 0.1, "p_neutral": 0.2, "p_favor": 0.7, "stance_low_margin": False},
+              {"statement_id": "b", "target": "t1", "target_text": "y", "stance": "against", "stance_score": -0.5,
+               "p_against": 0.6, "p_neutral": 0.3, "p_favor": 0.1, "stance_low_margin": True, "unlisted": 1}]
+    statements = [{name: None for name in STATEMENTS_RAW.names}]  # every nullable column empty
+    for rows, table in ((stance, STANCE_SCORES), (stance[:0], STANCE_SCORES)):
+        assert rows_to_arrow(rows, table).equals(to_arrow(pd.DataFrame(rows, columns=table.names), table))
+    assert rows_to_arrow(stance, STANCE_SCORES).column("target").chunk(0).dictionary.to_pylist() == ["t1", "t2"]
+    with pytest.raises(ValueError, match="null value"):
+        rows_to_arrow(statements, STATEMENTS_RAW)
+    stance[1]["stance_score"] = float("nan")  # NaN is null, as pandas has it
+    with pytest.raises(ValueError, match="stance_score: 1 null value"):
+        rows_to_arrow(stance, STANCE_SCORES)
+    stance[1]["stance_score"] = -0.5
+    del stance[0]["p_favor"]  # a key a row lacks is null
+    with pytest.raises(ValueError, match="p_favor: 1 null value"):
+        rows_to_arrow(stance, STANCE_SCORES)
 
 
 def test_label_columns_are_declared_closed_sets():

@@ -1,0 +1,25 @@
+"""What a stage process imports before it does any work."""
+
+import subprocess
+import sys
+
+
+def run_python(code: str) -> str:
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+
+
+def test_the_spacy_stages_load_spacy_without_torch_and_torch_still_imports_afterwards():
+    out = run_python(
+        "import sys\n"
+        "import stages.sentences, stages.entities, stages.statements, stages.flow\n"
+        "import thinc.compat\n"
+        "print('torch' in sys.modules, thinc.compat.has_torch)\n"
+        "import torch\n"
+        "print(torch.ones(2).sum().item())\n"
+    )
+    assert out.splitlines() == ["False False", "2.0"]
+
+
+def test_thinc_keeps_torch_when_torch_is_already_loaded():
+    out = run_python("import torch\nimport stages.nlp\nimport thinc.compat\nprint(thinc.compat.has_torch)")
+    assert out == "True"
