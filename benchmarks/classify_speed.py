@@ -24,7 +24,7 @@ import torch
 from stages.classify import HeadsBackend, classify_documents
 from stages.context import passage_context
 from stages.config import load_params
-from stages.encoder import get_encoder
+from stages.encoder import encoder_args, get_encoder
 from stages.heads import Head
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,7 +52,7 @@ def main() -> None:
     repeats = int(sys.argv[2]) if len(sys.argv) > 2 else 3
     params = load_params(ROOT / "params.yaml")
     t0 = time.perf_counter()
-    encoder = get_encoder(params.encoder.model, params.encoder.max_length, params.encoder.batch_tokens)
+    encoder = get_encoder(*encoder_args(params.encoder))
     heads = Head.load(ROOT / "models/sentiment.safetensors"), Head.load(ROOT / "models/stance.safetensors")
     loaded = time.perf_counter()
     items = documents(n)

@@ -156,12 +156,13 @@ class Floor:
         return time.perf_counter() - t0
 
     def encode(self, texts: list[str]) -> float:
-        from stages.encoder import Encoder
+        from stages.config import EncoderParams
+        from stages.encoder import Encoder, encoder_args
 
         if self.encoder is None:
             e = self.params["encoder"]
             t0 = time.perf_counter()
-            self.encoder = Encoder(e["model"], e["max_length"], e["batch_tokens"])
+            self.encoder = Encoder(*encoder_args(EncoderParams(**e)))
             self.load["encoder"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         self.encoder.forget()  # the memo would serve a second size what the first one encoded

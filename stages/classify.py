@@ -20,13 +20,13 @@ import numpy as np
 import pandas as pd
 
 from stages.config import Params, load_params
-from stages.encoder import get_encoder, resolve_model
+from stages.encoder import encoder_args, encoder_id, get_encoder, resolve_model
 from stages.context import Context, DocumentContext
 from stages.heads import Head, embed_parts, features, parts_read
 from stages.cache import DocCache, drain, stream_documents
 from stages.engine import ProcessEngine, per_process
 from stages.io import TableWriter, iter_rows
-from stages.provenance import Provenance, canonical_json, model_id, read_provenance, sha256_hex, stage_provenance
+from stages.provenance import Provenance, canonical_json, read_provenance, sha256_hex, stage_provenance
 from stages.schema import DOCUMENTS, SENTIMENT_LABELS, SENTIMENT_SCORES, STANCE_LABELS, STANCE_SCORES, STATEMENTS_RAW
 
 log = logging.getLogger("newsstance")
@@ -127,15 +127,9 @@ def backend_identity(models: Path, params: Params) -> tuple[dict[str, str], list
         return {"sentiment": params.classify.hub.sentiment_model, "nli": params.classify.hub.nli_model}, []
     resolve_model(params.encoder.model)  # a missing encoder package fails here, with the fix
     heads = {name: models / f"{name}.safetensors" for name in ("sentiment", "stance")}
-    ids = {"encoder": model_id(params.encoder.model)}
+    ids = {"encoder": encoder_id(params.encoder)}
     ids.update({f"{name}_head": "sha256:" + sha256_hex(path.read_bytes()) for name, path in heads.items()})
     return ids, [Provenance.from_metadata(Head.load(path).meta.get("provenance")) for path in heads.values()]
-
-
-def encoder_args(params: Params) -> tuple[str, int, int]:
-    """get_encoder's arguments: the backend and prepared_engine's warm-up must pass the same ones,
-    or the worker's per_process cache misses and loads the encoder twice."""
-    return params.encoder.model, params.encoder.max_length, params.encoder.batch_tokens
 
 
 def make_backend(models: Path, params: Params):
@@ -143,7 +137,7 @@ def make_backend(models: Path, params: Params):
         from stages.hub import HubBackend
 
         return HubBackend(params.classify.hub)
-    encoder = get_encoder(*encoder_args(params))
+    encoder = get_encoder(*encoder_args(params.encoder))
     ids, _ = backend_identity(models, params)
     return HeadsBackend(encoder, Head.load(models / "sentiment.safetensors"), Head.load(models / "stance.safetensors"), ids)
 
@@ -246,7 +240,7 @@ class ClassifyWorker(ProcessEngine):
         self.parsing_now = multiprocessing.get_context().Event()
         super().__init__(1, max_in_flight=self.IN_FLIGHT, refill_at=self.IN_FLIGHT // 2, initializer=_share_cores,
                          initargs=(self.parsing_now,))
-        self.prepare(get_encoder, *encoder_args(params))
+        self.prepare(get_encoder, *encoder_args(params.encoder))
 
     def parsed(self, items: Iterable[T]) -> Iterator[T]:
         """`items`, with the worker told that this process is busy while it makes the next one."""

@@ -81,6 +81,7 @@ class EncoderParams(_Strict):
     max_length: int = 256
     context_max_length: int = Field(48, ge=1)
     batch_tokens: int = Field(1024, ge=8)
+    dtype: Literal["auto", "float32", "bfloat16"] = "auto"
 
 
 # What a head can read of a statement: the statement itself and the fields of its context

@@ -19,11 +19,11 @@ from typing import Iterator
 import numpy as np
 
 from stages.config import ConfigError, Params, load_params
-from stages.encoder import get_encoder
+from stages.encoder import encoder_args, encoder_id, get_encoder
 from stages.context import Context, passage_context
 from stages.heads import Head, embed_parts, features, fit_head, parts_read
 from stages.io import write_json
-from stages.provenance import canonical_json, code_version, model_id, params_digest, sha256_hex, stage_provenance
+from stages.provenance import canonical_json, code_version, params_digest, sha256_hex, stage_provenance
 from stages.schema import SENTIMENT_LABELS, STANCE_LABELS
 
 log = logging.getLogger("newsstance")
@@ -104,7 +104,7 @@ def cross_validated_f1(x: np.ndarray, labels: list[str], groups: list[str], clas
 def train(params: Params, inputs: str = "") -> tuple[Head, Head, dict]:
     """Return (sentiment head, stance head, metrics)."""
     tp = params.train
-    encoder = get_encoder(params.encoder.model, params.encoder.max_length, params.encoder.batch_tokens)
+    encoder = get_encoder(*encoder_args(params.encoder))
     passage_sentiment, passage_stance = read_passages(params.path(tp.passages), params.targets)
     sentiment_rows = read_labels(params.path(tp.sentiment_labels), SENTIMENT_LABELS) + passage_sentiment
     stance_rows = read_labels(params.path(tp.stance_labels), STANCE_LABELS, params.targets) + passage_stance
@@ -113,7 +113,7 @@ def train(params: Params, inputs: str = "") -> tuple[Head, Head, dict]:
         raise ConfigError(f"stance targets without labelled examples in {tp.stance_labels} or {tp.passages}: {missing}")
 
     log.info("train: encoding %d sentiment and %d stance examples", len(sentiment_rows), len(stance_rows))
-    provenance = stage_provenance("train", params, PARAMS, models={"encoder": model_id(params.encoder.model)})
+    provenance = stage_provenance("train", params, PARAMS, models={"encoder": encoder_id(params.encoder)})
     meta = {"encoder": params.encoder.model, "max_length": params.encoder.max_length,
             "context_max_length": params.encoder.context_max_length,
             "provenance": provenance.to_metadata(), "inputs": inputs}
@@ -161,7 +161,7 @@ def inputs_digest(params: Params) -> str:
     return sha256_hex(canonical_json({
         "code": code_version("train"), "params": params_digest(params, PARAMS),
         "labels": [sha256_hex(p.read_bytes()) if p.is_file() else None for p in labels],
-        "encoder": model_id(params.encoder.model),
+        "encoder": encoder_id(params.encoder),
     }))
 
 

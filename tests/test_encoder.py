@@ -5,12 +5,12 @@ import pytest
 from transformers import BertConfig, BertModel, BertTokenizerFast
 
 from stages.config import ConfigError
-from stages.encoder import Encoder, get_encoder, padded_length, resolve_model
+from stages.encoder import Encoder, encoder_args, get_encoder, padded_length, resolve_model
 
 
 @pytest.fixture(scope="module")
 def minilm(params):
-    return get_encoder(params.encoder.model, params.encoder.max_length, params.encoder.batch_tokens)
+    return get_encoder(*encoder_args(params.encoder))
 
 
 def test_packaged_model_resolves_to_its_folder():
@@ -113,3 +113,22 @@ def test_hub_style_model_loads_through_from_pretrained(tmp_path):
     emb = encoder.encode(["the war", "peace talks the missiles", "war"])
     assert emb.shape == (3, 16)
     assert np.allclose(np.linalg.norm(emb, axis=1), 1.0, atol=1e-5)
+
+
+def test_bfloat16_embeddings_stay_within_1e_4_of_float32_and_are_named_in_the_encoder_id(params):
+    from stages.encoder import encoder_id, resolve_dtype
+
+    texts = ["Peskov said the Tomahawks would not change anything on the front.",
+             "Zelensky thanked Washington for the air defence systems delivered this week."]
+    full = get_encoder(params.encoder.model, params.encoder.max_length, params.encoder.batch_tokens, "float32")
+    half = get_encoder(params.encoder.model, params.encoder.max_length, params.encoder.batch_tokens, "bfloat16")
+    a, b = full.encode(texts), half.encode(texts)
+    assert not np.array_equal(a, b)  # the dtype really changed the arithmetic
+    assert (a * b).sum(1).min() > 0.9998
+    assert next(half.model.parameters()).dtype.is_floating_point and str(next(half.model.parameters()).dtype) == "torch.bfloat16"
+    assert resolve_dtype("float32") == "float32" and resolve_dtype("bfloat16") == "bfloat16"
+    assert resolve_dtype("auto") in ("float32", "bfloat16")
+    as_float = params.encoder.model_copy(update={"dtype": "float32"})
+    as_bf16 = params.encoder.model_copy(update={"dtype": "bfloat16"})
+    assert encoder_id(as_float) == encoder_id(as_float.model_copy(update={"dtype": "float32"}))
+    assert encoder_id(as_bf16).endswith("(bfloat16)") and "(" not in encoder_id(as_float)

@@ -96,13 +96,13 @@ def test_training_is_deterministic_and_heads_classify_statements(tmp_path, param
     assert metrics["stance"]["n_in_passages"] == 2 and stance_a.meta["reads"] == small.train.stance_reads
 
     import pandas as pd
-    from stages.encoder import get_encoder
+    from stages.encoder import encoder_args, get_encoder
 
     statements = pd.DataFrame({"statement_id": ["a", "b"], "content": [
         "The Tomahawks must go to Ukraine without delay.",
         "Supplying those missiles would be a catastrophic provocation.",
     ]})
-    encoder = get_encoder(small.encoder.model, small.encoder.max_length, small.encoder.batch_tokens)
+    encoder = get_encoder(*encoder_args(small.encoder))
     sent, stance = classify(statements, HeadsBackend(encoder, sentiment_a, stance_a), small.targets, 0.15)
     assert np.allclose(sent[["p_negative", "p_neutral", "p_positive"]].sum(axis=1), 1.0)
     assert np.allclose(sent["sentiment_score"], sent["p_positive"] - sent["p_negative"])
@@ -122,10 +122,10 @@ def test_saved_head_bytes_do_not_depend_on_the_process(tmp_path):
 
 def test_embed_parts_truncates_context_only_and_does_not_depend_on_statement_order(params):
     from stages.context import Context
-    from stages.encoder import get_encoder
+    from stages.encoder import encoder_args, get_encoder
     from stages.heads import embed_parts
 
-    encoder = get_encoder(params.encoder.model, params.encoder.max_length, params.encoder.batch_tokens)
+    encoder = get_encoder(*encoder_args(params.encoder))
     paragraph = "Moscow warned on Monday that long-range missiles would change everything. " * 6
     statements = ["We will respond.", "The missiles would change everything for the worse, officials said at length."]
     contexts = [Context("Kremlin warns", "", paragraph, "Dmitry Peskov"), Context("", "", "", "")]
@@ -144,9 +144,9 @@ def test_a_documents_scores_do_not_depend_on_the_documents_classified_with_it(pa
     """classify batches texts across a window of documents; the cache needs each document's scores
     to be exactly those it gets alone."""
     from stages.classify import classify_documents
-    from stages.encoder import get_encoder
+    from stages.encoder import encoder_args, get_encoder
 
-    encoder = get_encoder(params.encoder.model, params.encoder.max_length, params.encoder.batch_tokens)
+    encoder = get_encoder(*encoder_args(params.encoder))
     rng = np.random.default_rng(1)
     sentiment = Head(["negative", "neutral", "positive"], rng.normal(size=(3, 2 * 384)), np.zeros(3),
                      {"reads": ["statement", "paragraph"], "context_max_length": 16})
