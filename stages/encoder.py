@@ -42,15 +42,28 @@ def resolve_model(spec: str) -> str:
     return str(folder)
 
 
+# CPU features (/proc/cpuinfo) of native bfloat16 arithmetic: x86's AVX512-BF16 and AMX, Arm's BF16.
+NATIVE_BF16_FLAGS = frozenset({"avx512_bf16", "amx_bf16", "bf16"})
+
+
+def native_bf16(cpuinfo: str) -> bool:
+    """Whether a /proc/cpuinfo text lists a native bfloat16 feature on its flags / Features lines."""
+    return any(line.split(":", 1)[0].strip() in ("flags", "Features") and NATIVE_BF16_FLAGS & set(line.split(":", 1)[1].split())
+               for line in cpuinfo.splitlines() if ":" in line)
+
+
 def resolve_dtype(dtype: str) -> str:
-    """`auto` is bfloat16 where the CPU multiplies bfloat16 natively (AVX512-BF16, AMX, Arm's BF16):
-    MiniLM then encodes 2.2 x as fast on 2 cores, with embeddings within 1e-4 of float32's (cosine
-    >= 0.9999). Elsewhere bfloat16 is emulated and slower, so `auto` is float32 there."""
+    """`auto` is bfloat16 where the CPU multiplies bfloat16 natively: MiniLM then encodes 2.2 x as
+    fast on 2 cores, with embeddings within 1e-4 of float32's (cosine >= 0.9999). Elsewhere
+    bfloat16 is emulated and slower, so `auto` is float32 there, and where there is no
+    /proc/cpuinfo to tell. Read without torch: the run's main process never imports it."""
     if dtype != "auto":
         return dtype
-    import torch
-
-    return "bfloat16" if torch.ops.mkldnn._is_mkldnn_bf16_supported() else "float32"
+    try:
+        cpuinfo = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return "float32"
+    return "bfloat16" if native_bf16(cpuinfo) else "float32"
 
 
 def encoder_args(params: EncoderParams) -> tuple[str, int, int, str]:

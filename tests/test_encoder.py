@@ -132,3 +132,13 @@ def test_bfloat16_embeddings_stay_within_1e_4_of_float32_and_are_named_in_the_en
     as_bf16 = params.encoder.model_copy(update={"dtype": "bfloat16"})
     assert encoder_id(as_float) == encoder_id(as_float.model_copy(update={"dtype": "float32"}))
     assert encoder_id(as_bf16).endswith("(bfloat16)") and "(" not in encoder_id(as_float)
+
+
+def test_auto_dtype_is_bfloat16_only_where_the_cpu_lists_native_bfloat16():
+    from stages.encoder import native_bf16
+
+    assert native_bf16("processor\t: 0\nflags\t\t: fpu avx2 avx512f avx512_bf16 avx512_vnni\n")
+    assert native_bf16("flags\t\t: fpu avx2 amx_bf16 amx_tile\n")
+    assert native_bf16("Features\t: fp asimd bf16 i8mm\n")  # Arm
+    assert not native_bf16("flags\t\t: fpu avx2 avx512f avx512bw avx512_vnni\n")  # AVX512 without BF16
+    assert not native_bf16("model name\t: Some bf16 CPU\nflags\t\t: fpu sse2\n")  # only the flags count

@@ -8,10 +8,13 @@ def run_python(code: str) -> str:
     return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
 
 
-def test_the_spacy_stages_load_spacy_without_torch_and_torch_still_imports_afterwards():
+def test_the_run_loads_spacy_and_keys_its_caches_without_torch_and_torch_still_imports_afterwards():
     out = run_python(
         "import sys\n"
         "import stages.sentences, stages.entities, stages.statements, stages.flow\n"
+        "from stages.config import load_params\n"
+        "from stages.encoder import encoder_id\n"
+        "encoder_id(load_params(None).encoder)  # what the run's provenance and cache keys read\n"
         "import thinc.compat\n"
         "print('torch' in sys.modules, thinc.compat.has_torch)\n"
         "import torch\n"
