@@ -30,8 +30,13 @@ class _ThincWithoutTorch(importlib.abc.MetaPathFinder):
 
 
 class _TorchHidden(importlib.abc.Loader):
+    """thinc.compat's own loader, with torch hidden while it runs the module."""
+
     def __init__(self, loader):
         self.loader = loader
+
+    def __getattr__(self, name):  # get_source, get_filename, ...: the module's __loader__ is this one
+        return getattr(self.loader, name)
 
     def create_module(self, spec):
         return self.loader.create_module(spec)

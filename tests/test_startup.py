@@ -16,6 +16,7 @@ def test_the_run_loads_spacy_and_keys_its_caches_without_torch_and_torch_still_i
         "from stages.encoder import encoder_id\n"
         "encoder_id(load_params(None).encoder)  # what the run's provenance and cache keys read\n"
         "import thinc.compat\n"
+        "assert 'has_torch' in thinc.compat.__loader__.get_source('thinc.compat')  # its loader still answers\n"
         "print('torch' in sys.modules, thinc.compat.has_torch)\n"
         "import torch\n"
         "print(torch.ones(2).sum().item())\n"
