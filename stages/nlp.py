@@ -43,7 +43,7 @@ def numpy_blas() -> None:
 
     thinc's default multiplies with BLIS, whose build picks a kernel for the CPUs it knows and falls
     back to its generic reference kernel elsewhere: on AMD Zen 4 (and any CPU newer than the build)
-    that kernel was a quarter of the time spaCy took. numpy's OpenBLAS picks an AVX-512 kernel there;
+    that kernel held a quarter of a parsing process's time. numpy's OpenBLAS picks an AVX-512 kernel there;
     spaCy ran 1.2-1.4 x as fast with the same tags, parses and entities (tests/test_sentences.py
     checks they are the same). The parser's own transition step still calls BLIS through a C
     pointer. One thread: the run's other core is the classify worker's, and an OpenBLAS thread
