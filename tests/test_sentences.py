@@ -65,7 +65,7 @@ print(json.dumps({"same": annotations(nlp) == before, "tokens": sum(map(len, bef
 """
 
 
-def test_numpy_blas_gives_spacy_the_same_annotations(tmp_path):
+def test_numpy_blas_gives_spacy_the_same_annotations():
     """stages.nlp.numpy_blas swaps thinc's BLIS matrix products for numpy's BLAS on one thread; the
     tags, parses and entities of the seed articles stay the same. In a fresh process: the thinc ops
     it sets last for the process."""
