@@ -57,12 +57,17 @@ def numpy_blas() -> None:
     threadpool_limits(1, user_api="blas")  # lasts for the process (numpy's OpenBLAS, in this process only)
 
 
+def load_package(model: str, exclude: list[str]) -> Language:
+    """The installed spaCy package `model` without the components in `exclude`, on numpy's BLAS."""
+    require_spacy_model(model)
+    numpy_blas()
+    return spacy.load(model, exclude=exclude)
+
+
 def load_spacy(model: str) -> Language:
     """Load the spaCy package `model` without its NER; the parser gets line breaks as sentence
     boundaries."""
-    require_spacy_model(model)
-    numpy_blas()
-    nlp = spacy.load(model, exclude=["ner"])
+    nlp = load_package(model, exclude=["ner"])
     nlp.add_pipe("paragraph_breaks", before="parser")
     return nlp
 
@@ -95,8 +100,7 @@ def load_ner(model: str) -> Language:
     meta = spacy.util.get_model_meta(package)
     config = spacy.util.load_config(package / f"{meta['lang']}_{meta['name']}-{meta['version']}" / "config.cfg")
     keep = ner_and_its_inputs(config["components"])
-    numpy_blas()
-    return spacy.load(model, exclude=[name for name in config["components"] if name not in keep])
+    return load_package(model, exclude=[name for name in config["components"] if name not in keep])
 
 
 @per_process(maxsize=2)
