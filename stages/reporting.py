@@ -9,10 +9,17 @@ match wins:
 * a that-clause the parser hung on the cue's object ("told a meeting that Russia would ...": a
   that-clause with its own subject is a complement, not a relative clause);
 * the object or prepositional object of an object or nominal cue;
+* the clause a cue interrupts ("The missiles, Peskov said, would change nothing."), with the cue
+  set off by commas or dashes: the parser hangs such a cue on that clause as parataxis;
 * a quotation right before or after the reporting clause ("“…,” he said.", "Putin stated, “…”").
 
-When the content lies inside one quotation the statement is direct and the content is the whole
-quotation; when it holds a quoted fragment it is mixed; otherwise indirect.
+A complement whose subject went before the cue ("The deliveries, Zelensky told lawmakers, could end
+the war") takes that subject back, and a quotation that the reporting clause splits ("“…,” he said,
+“…”") is one statement, both halves. Content that runs across an interrupting cue is one span that
+includes it, as with "according to".
+
+When the content lies inside quotation marks the statement is direct and the content runs over the
+whole quotations; when it holds a quoted fragment it is mixed; otherwise indirect.
 """
 
 from __future__ import annotations
@@ -40,6 +47,11 @@ OBJECT_CONTROL = {"urge", "ask", "tell", "persuade", "force", "order", "encourag
 SOURCE_ADJUNCT_VERBS = {"report", "quote", "cite"}
 # Dependencies on the way from a cue down to the object a misattached that-clause hangs on.
 OBJECT_PATH = ("dobj", "dative", "prep", "pobj", "npadvmod")
+# How the parser attaches the subject of a said-clause that went before an interrupting cue
+# ("The deliveries, Zelensky told lawmakers, could ..."; "Europe, Medvedev wrote, had chosen war").
+FRONTED_DEPS = ("nsubj", "nsubjpass", "dep", "npadvmod", "dobj")
+NOMINAL = ("NOUN", "PROPN", "PRON", "NUM")
+OPENING_QUOTES, CLOSING_QUOTES = "‘“\"«„", "’”\"»"
 
 
 @dataclass(frozen=True)
@@ -99,26 +111,33 @@ class CueFinder:
         if subject is None:
             return None
         excluded = {t.i for t in phrase} if phrase is not None else set()
-        content = self.content(tok, quotes, excluded, text)
+        content = self.content(tok, subject, quotes, excluded, text)
         if content is None:
             return None
         cue_text = phrase.text if phrase is not None else tok.text
-        return Report(tok, cue_text, subject, *content)
+        return Report(tok, cue_text, subject, *split_quotation(tok, content, quotes, text))
 
-    def content(self, verb: Token, quotes: list[Quote], excluded: set[int], text: str) -> tuple[int, int, str] | None:
+    def content(self, verb: Token, subject: Token, quotes: list[Quote], excluded: set[int], text: str
+                ) -> tuple[int, int, str] | None:
         lemma = verb.lemma_.lower()
         tokens = None
         root = next((c for c in verb.children if c.dep_ in CLAUSAL and c.i not in excluded), None)
         if root is None and lemma in INFINITIVE_CUES:
             root = next((c for c in verb.children if c.dep_ == "xcomp"), None)
+        if root is None:
+            root = bare_conjunct(verb, subject)
         if root is not None:
             tokens = clause_tokens(root, excluded | fronted_relative(root, verb))
+            if tokens and root.i > verb.i and (front := fronted_subject(verb, subject, root)) is not None:
+                tokens = [*front.subtree, *tokens]
         elif (misattached := misattached_complement(verb)) is not None:
             tokens = clause_tokens(misattached, excluded, drop_that=True)
         elif lemma in self.nominal_cues and (objects := nominal_objects(verb, self.nominal_cues[lemma])):
             tokens = objects
         elif lemma in self.object_cues and (objects := direct_objects(verb)):
             tokens = objects
+        else:
+            tokens = interrupted_clause(verb, subject)
         if tokens:
             return classify_span(text, tokens, quotes)
         quote = adjacent_quote(verb, quotes)
@@ -128,12 +147,14 @@ class CueFinder:
 
 
 def classify_span(text: str, tokens: list[Token], quotes: list[Quote]) -> tuple[int, int, str]:
-    """(start, end, kind) of content tokens: direct when all inside one quotation, else mixed or indirect."""
+    """(start, end, kind) of content tokens: direct when every word is quoted (the span then runs
+    from the first quotation's start to the last one's end), else mixed or indirect."""
     start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1])
     words = [t for t in tokens if not t.is_punct]
-    for q in quotes:
-        if words and all(q.contains(t.idx, t.idx + len(t)) for t in words):
-            return q.inner_start, rstrip_punct(text, q.inner_start, q.inner_end), "direct"
+    within = [next((q for q in quotes if q.contains(t.idx, t.idx + len(t))), None) for t in words]
+    if words and all(within):
+        first, last = within[0], within[-1]
+        return first.inner_start, rstrip_punct(text, first.inner_start, last.inner_end), "direct"
     quoted = any(start <= q.inner_start < end or q.contains(start, start + 1) for q in quotes)
     return start, rstrip_punct(text, start, end), "mixed" if quoted else "indirect"
 
@@ -248,7 +269,7 @@ def _first_run(tokens: list[Token]) -> list[Token]:
         if t.i != run[-1].i + 1:
             break
         run.append(t)
-    while len(run) > 1 and (run[-1].is_punct and run[-1].text not in "’”\"" or run[-1].is_space):
+    while len(run) > 1 and (run[-1].is_punct and run[-1].text not in CLOSING_QUOTES or run[-1].is_space):
         run.pop()
     return run
 
@@ -294,6 +315,108 @@ def direct_objects(verb: Token) -> list[Token]:
     return _first_run(list(verb.doc[obj.left_edge.i : end + 1]))
 
 
+def fronted_subject(verb: Token, subject: Token, root: Token) -> Token | None:
+    """The subject of a said-clause that stands before its cue, set off by a comma: "The
+    deliveries, Zelensky told lawmakers, could end the war" (the parser hangs it on the cue)."""
+    if any(c.dep_ in SUBJECTS for c in root.children):
+        return None
+    for child in verb.children:
+        if child.i < subject.left_edge.i and child.dep_ in FRONTED_DEPS and child.pos_ in NOMINAL:
+            after = child.right_edge.i + 1
+            if after < subject.left_edge.i and verb.doc[after].is_punct:
+                return child
+    return None
+
+
+def bare_conjunct(verb: Token, subject: Token) -> Token | None:
+    """"Such deliveries, Kremlin spokesman Dmitry Peskov told reporters, would not change ...": the
+    parser can also read the clause's second half as a conjunct of the cue. A conjunct after the cue
+    with neither a subject nor a conjunction of its own, when the clause's subject stands before
+    the cue, is the cue's complement."""
+    conj = next((c for c in verb.children if c.dep_ == "conj" and c.i > verb.i and c.pos_ in ("VERB", "AUX")), None)
+    if conj is None or any(c.dep_ == "cc" for c in (*verb.children, *conj.children) if c.i < conj.i):
+        return None
+    return conj if fronted_subject(verb, subject, conj) is not None else None
+
+
+def interrupted_clause(verb: Token, subject: Token) -> list[Token]:
+    """"The missiles, Peskov said, would change nothing": the clause a cue set off by punctuation
+    interrupts (or closes), which the parser makes the cue's head, with the cue as parataxis. Its
+    words on both sides, with a subject hung on the cue ("Europe, Medvedev wrote, had chosen war"),
+    without a clause with its own subject coordinated after the cue."""
+    head = verb.head
+    if verb.dep_ != "parataxis" or head.pos_ not in ("VERB", "AUX"):
+        return []
+    left = min(verb.i, subject.left_edge.i)  # "said Peskov" puts the verb first
+    if left == head.sent.start or not verb.doc[left - 1].is_punct or verb.doc[left - 1].text in SENTENCE_END:
+        return []
+    cue_clause = {t.i for t in verb.subtree}
+    fronted = {t.i for c in verb.children if c.i < left and c.dep_ in FRONTED_DEPS and c.pos_ in NOMINAL for t in c.subtree}
+    # a clause with its own subject coordinated after the cue may be the writer's: "..., he said, and Peskov agreed"
+    stop = min((c.left_edge.i for c in head.children if c.dep_ == "conj" and c.i > verb.i
+                and any(k.dep_ in SUBJECTS for k in c.children)), default=len(verb.doc))
+    kept = [t for t in head.subtree if t.i < stop and (t.i not in cue_clause or t.i in fronted)]
+    while kept and (kept[0].is_punct and kept[0].text not in OPENING_QUOTES or kept[0].is_space):
+        kept.pop(0)
+    while kept and (kept[-1].is_punct and kept[-1].text not in CLOSING_QUOTES or kept[-1].is_space or kept[-1].dep_ == "cc"):
+        kept.pop()
+    return kept
+
+
+def split_quotation(cue: Token, content: tuple[int, int, str], quotes: list[Quote], text: str) -> tuple[int, int, str]:
+    """“We will respond,” Peskov said, “and it will be painful.”: a reporting clause that splits a
+    quotation reports both halves. A direct statement that ends before its cue takes in the quotation
+    right after the clause when that one ends the sentence (else it is another speaker's: “…,” Peskov
+    said, “…,” Trump replied), and one that starts after its cue takes in the quotation right
+    before the clause when that one opens the sentence."""
+    start, end, kind = content
+    if kind != "direct":
+        return content
+    if end <= cue.idx:
+        after = next((q for q in quotes if q.start > cue.idx), None)
+        if after is not None and joined(cue, tokens_between(cue, after)) and ends_its_sentence(cue, after):
+            return start, rstrip_punct(text, start, after.inner_end), "direct"
+    elif start > cue.idx:
+        before = next((q for q in reversed(quotes) if q.end <= cue.idx), None)
+        if before is not None and joined(cue, tokens_between(cue, before)) and opens_its_sentence(cue, before):
+            return before.inner_start, end, "direct"
+    return content
+
+
+def joined(cue: Token, between: list[Token] | None) -> bool:
+    """Whether the tokens between a cue and a quotation are only the reporting clause's own words
+    and punctuation, with no other verb (None: a sentence ends between them)."""
+    clause = {t.i for t in cue.subtree}
+    return between is not None and all((t.i in clause or t.is_punct or t.is_space) and t.pos_ not in ("VERB", "AUX")
+                                       for t in between)
+
+
+def ends_its_sentence(cue: Token, quote: Quote) -> bool:
+    """Nothing but punctuation after a quotation that follows the cue, up to the end of its sentence."""
+    for tok in cue.doc[cue.i :]:
+        if tok.idx < quote.end:
+            continue
+        if tok.is_sent_start or tok.text in SENTENCE_END or "\n" in tok.text:
+            return True
+        if not (tok.is_punct or tok.is_space):
+            return False
+    return True
+
+
+def opens_its_sentence(cue: Token, quote: Quote) -> bool:
+    """Nothing but punctuation before a quotation that precedes the cue, back to the start of its sentence."""
+    for tok in reversed(cue.doc[: cue.i]):
+        if tok.idx >= quote.start:
+            if tok.idx == quote.start and tok.is_sent_start:
+                return True
+            continue
+        if tok.text in SENTENCE_END or "\n" in tok.text:
+            return True
+        if not (tok.is_punct or tok.is_space):
+            return False
+    return True
+
+
 def according_content(according: Token) -> tuple[int, int] | None:
     """For "X happened, according to Y": the clause, without the "according to Y" phrase."""
     head = according.head
@@ -310,16 +433,12 @@ def according_content(according: Token) -> tuple[int, int] | None:
 
 def adjacent_quote(cue: Token, quotes: list[Quote]) -> Quote | None:
     """A quotation that the reporting clause introduces or closes, with nothing else between."""
-    clause = {t.i for t in cue.subtree}
     for q in quotes:
         if q.start < cue.idx < q.end:
             continue
         between = tokens_between(cue, q)
-        if between is None:
-            continue  # a sentence ends between them
-        if all((t.i in clause or t.is_punct or t.is_space) and t.pos_ not in ("VERB", "AUX") for t in between):
-            if any(not t.is_space for t in between) or not between:
-                return q
+        if joined(cue, between) and (not between or any(not t.is_space for t in between)):
+            return q
     return None
 
 

@@ -92,6 +92,104 @@ def test_nested_report_belongs_to_the_outer_speaker(analyse):
     assert row.speaker == "zelensky"
 
 
+# --- a cue that interrupts what was said ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, speaker, cue, content", [
+    ("The missiles, Peskov said, would change nothing.", "peskov", "said",
+     "The missiles, Peskov said, would change nothing"),
+    ("The missiles — Peskov said — would change nothing.", "peskov", "said",
+     "The missiles — Peskov said — would change nothing"),
+    ("A decision on the Tomahawks, Putin warned, would destroy relations between Moscow and Washington.", "putin",
+     "warned", "A decision on the Tomahawks, Putin warned, would destroy relations between Moscow and Washington"),
+    # the parser hangs the fronted subject on the cue, with the cue as the root or as parataxis
+    ("The deliveries, Zelenskyy told lawmakers in Kyiv, could end the war sooner.", "zelensky", "told",
+     "The deliveries, Zelenskyy told lawmakers in Kyiv, could end the war sooner"),
+    ("Europe, Medvedev wrote on Telegram, had chosen war.", "medvedev", "wrote",
+     "Europe, Medvedev wrote on Telegram, had chosen war"),
+])
+def test_interrupting_cue_reports_the_clause_around_it(analyse, text, speaker, cue, content):
+    """The content runs across the cue, one span, as with "according to"."""
+    row = only(analyse(text))
+    assert (row.speaker, row.cue, row.content, row.kind) == (speaker, cue, content, "indirect")
+
+
+def test_interrupting_cue_with_a_title_or_a_pronoun(analyse):
+    frame = analyse("Dmitry Peskov spoke to reporters on Monday. Washington, he added, was playing with fire. "
+                    "Such a step, the Kremlin spokesman said, would be a serious escalation.")
+    assert frame.speaker.tolist() == ["peskov", "peskov"]
+    assert frame.mention_type.tolist() == ["pronoun", "title"]
+    assert frame.content.tolist() == ["Washington, he added, was playing with fire",
+                                      "Such a step, the Kremlin spokesman said, would be a serious escalation"]
+
+
+def test_interrupting_cue_leaves_out_what_is_coordinated_after_it(analyse):
+    row = only(analyse("The sanctions, Zelensky said in his nightly address, were working, and Russia would feel them."))
+    assert row.content == "The sanctions, Zelensky said in his nightly address, were working"
+
+
+def test_interrupting_cue_around_a_quoted_fragment_is_mixed(analyse):
+    row = only(analyse("Tomahawks, Trump added, “are a big step”."))
+    assert (row.speaker, row.kind, row.content) == ("trump", "mixed", "Tomahawks, Trump added, “are a big step”")
+
+
+@pytest.mark.parametrize("text", ["The weather, it seems, will be fine.", "The talks, officials said, were over."])
+def test_a_parenthetical_that_is_not_a_roster_cue_gives_nothing(analyse, text):
+    frame = analyse(text)
+    assert not frame["in_roster"].any(), frame[["speaker", "cue", "content"]].to_string()
+
+
+@pytest.mark.parametrize("text, content", [
+    # the parser makes the cue the root, the first half its complement and the second a conjunct
+    ("“We will respond,” Peskov said, “and the response will be painful.”",
+     "We will respond,” Peskov said, “and the response will be painful."),
+    # ... or the second half the root, with the cue as parataxis
+    ("“The missiles,” said Peskov, “would change nothing.”", "The missiles,” said Peskov, “would change nothing."),
+])
+def test_a_cue_that_splits_a_quotation_reports_both_halves(analyse, text, content):
+    row = only(analyse(text))
+    assert (row.speaker, row.kind, row.content) == ("peskov", "direct", content)
+
+
+def test_second_half_of_a_split_quotation_takes_in_the_first(analyse):
+    """Not a continuation of its own: the clause between the halves is their cue."""
+    frame = analyse("“Nobody wants war,” Zelensky said. “But we will defend ourselves,” he added, “whatever it takes.”")
+    assert frame.content.tolist() == ["Nobody wants war", "But we will defend ourselves,” he added, “whatever it takes."]
+    assert frame.cue.tolist() == ["said", "added"]
+
+
+INTERRUPTED_ARTICLE = """Kremlin shrugs off talk of new missiles for Kyiv
+MOSCOW — The Kremlin on Thursday played down reports that Washington could send long-range missiles to Ukraine.
+Such deliveries, Kremlin spokesman Dmitry Peskov told reporters, would not change the situation at the front.
+“We have heard all this before,” Mr Peskov said, “and every time the result was the same.”
+The talks, officials in both capitals said, were on hold until after the holidays.
+Analyst Maria Okafor was unconvinced. Putin, she noted, had raised the stakes before and then stepped back.
+In Kyiv, the mood was different. The missiles, Zelenskiy said in his nightly address, could bring Moscow to the table.
+“Pressure works,” the Ukrainian president added. “Nothing else ever has.”"""
+
+
+def test_article_with_interrupting_cues_and_split_quotations(analyse):
+    """Each construction in the running text of one story, with titles, honorifics, a second
+    transliteration and a non-roster analyst whose parenthetical names Putin."""
+    frame = analyse(INTERRUPTED_ARTICLE)
+    said = list(zip(frame.speaker, frame.mention_type, frame.kind, frame.content))
+    assert said == [
+        ("peskov", "name", "indirect",
+         "Such deliveries, Kremlin spokesman Dmitry Peskov told reporters, would not change the situation at the front"),
+        ("peskov", "surname", "direct", "We have heard all this before,” Mr Peskov said, “and every time the result was the same."),
+        ("maria_okafor", "pronoun", "indirect", "Putin, she noted, had raised the stakes before and then stepped back"),
+        ("zelensky", "surname", "indirect",
+         "The missiles, Zelenskiy said in his nightly address, could bring Moscow to the table"),
+        ("zelensky", "title", "direct", "Pressure works"),
+        ("zelensky", "continuation", "direct", "Nothing else ever has."),
+    ], frame[["speaker", "mention_type", "kind", "content"]].to_string()
+
+
+def test_quotation_after_the_cue_that_another_cue_closes_is_not_a_second_half(analyse):
+    frame = analyse("“We will respond,” Peskov said, “but not today,” Trump replied.")
+    assert list(zip(frame.speaker, frame.content)) == [("peskov", "We will respond"), ("trump", "but not today")]
+
+
 @pytest.mark.parametrize(
     "text",
     [
