@@ -105,8 +105,8 @@ class CueFinder:
         lemma = tok.lemma_.lower()
         if tok.pos_ != "VERB" or not (phrase or lemma in self.verbs or lemma in self.object_cues or lemma in self.nominal_cues):
             return None
-        if any(c.dep_ == "neg" for c in tok.children):
-            return None  # "did not say", "did not spell out how ...": nothing was said
+        if any(c.dep_ == "neg" and not any(q.contains(c.idx, c.idx + len(c)) for q in quotes) for c in tok.children):
+            return None  # "did not say", "did not spell out how ...": nothing was said ("“Absolutely not,” he replied" was)
         subject = subject_of(tok)
         if subject is None:
             return None
@@ -345,6 +345,8 @@ def interrupted_clause(verb: Token, subject: Token) -> list[Token]:
     words on both sides, with a subject hung on the cue ("Europe, Medvedev wrote, had chosen war"),
     without a clause with its own subject coordinated after the cue."""
     head = verb.head
+    while head.dep_ in ("aux", "auxpass") and head.head is not head:  # "..., he said, was sleepwalking": hung on "was"
+        head = head.head
     if verb.dep_ != "parataxis" or head.pos_ not in ("VERB", "AUX"):
         return []
     left = min(verb.i, subject.left_edge.i)  # "said Peskov" puts the verb first

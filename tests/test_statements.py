@@ -20,6 +20,11 @@ def test_direct_quote_after_speaker_and_comma(analyse):
     assert row.content.startswith("The West is playing with fire")
 
 
+def test_a_quoted_no_is_said_though_the_parser_hangs_its_negation_on_the_cue(analyse):
+    row = only(analyse("“Absolutely not,” Peskov replied when asked about a ceasefire."))
+    assert (row.speaker, row.kind, row.cue, row.content) == ("peskov", "direct", "replied", "Absolutely not")
+
+
 def test_quote_of_several_sentences_is_one_statement(analyse):
     row = only(analyse("“We are ready for talks. But we will defend ourselves,” Zelensky said."))
     assert row.speaker == "zelensky" and row.kind == "direct"
@@ -128,9 +133,16 @@ def test_interrupting_cue_leaves_out_what_is_coordinated_after_it(analyse):
     assert row.content == "The sanctions, Zelensky said in his nightly address, were working"
 
 
-def test_interrupting_cue_around_a_quoted_fragment_is_mixed(analyse):
-    row = only(analyse("Tomahawks, Trump added, “are a big step”."))
-    assert (row.speaker, row.kind, row.content) == ("trump", "mixed", "Tomahawks, Trump added, “are a big step”")
+@pytest.mark.parametrize("text, speaker, content", [
+    ("Tomahawks, Trump added, “are a big step”.", "trump", "Tomahawks, Trump added, “are a big step”"),
+    # the parser hangs the cue on the auxiliary, not on the verb it helps
+    ("The West, Medvedev wrote, was “sleepwalking towards catastrophe”.", "medvedev",
+     "The West, Medvedev wrote, was “sleepwalking towards catastrophe”"),
+    ("The missiles, Trump said, were “not needed right now”.", "trump", "The missiles, Trump said, were “not needed right now”"),
+])
+def test_interrupting_cue_around_a_quoted_fragment_is_mixed(analyse, text, speaker, content):
+    row = only(analyse(text))
+    assert (row.speaker, row.kind, row.content) == (speaker, "mixed", content)
 
 
 @pytest.mark.parametrize("text", ["The weather, it seems, will be fine.", "The talks, officials said, were over."])
