@@ -51,6 +51,9 @@ OBJECT_PATH = ("dobj", "dative", "prep", "pobj", "npadvmod")
 # ("The deliveries, Zelensky told lawmakers, could ..."; "Europe, Medvedev wrote, had chosen war").
 FRONTED_DEPS = ("nsubj", "nsubjpass", "dep", "npadvmod", "dobj")
 NOMINAL = ("NOUN", "PROPN", "PRON", "NUM")
+CLAUSE_SUBJECTS = (*SUBJECTS, "csubj", "csubjpass", "expl")
+# What sets off an interrupting reporting clause.
+PARENTHESIS = {",", "—", "–", "-", "--"}
 OPENING_QUOTES, CLOSING_QUOTES = "‘“\"«„", "’”\"»"
 
 
@@ -318,12 +321,18 @@ def direct_objects(verb: Token) -> list[Token]:
 def fronted_subject(verb: Token, subject: Token, root: Token) -> Token | None:
     """The subject of a said-clause that stands before its cue, set off by a comma: "The
     deliveries, Zelensky told lawmakers, could end the war" (the parser hangs it on the cue)."""
-    if any(c.dep_ in SUBJECTS for c in root.children):
+    if any(c.dep_ in CLAUSE_SUBJECTS for c in root.children):
         return None
+    return fronted_nominal(verb, min(verb.i, subject.left_edge.i))
+
+
+def fronted_nominal(verb: Token, left: int) -> Token | None:
+    """A noun phrase hung on the cue that ends with the comma (or dash) right before the reporting
+    clause, which starts at token `left`. Not a dateline: "KYIV, May 2 - Putin said" has more in between."""
     for child in verb.children:
-        if child.i < subject.left_edge.i and child.dep_ in FRONTED_DEPS and child.pos_ in NOMINAL:
-            after = child.right_edge.i + 1
-            if after < subject.left_edge.i and verb.doc[after].is_punct:
+        end = child.right_edge.i
+        if child.i < left and end + 2 == left and child.dep_ in FRONTED_DEPS and child.pos_ in NOMINAL:
+            if verb.doc[end + 1].text in PARENTHESIS:
                 return child
     return None
 
@@ -353,7 +362,8 @@ def interrupted_clause(verb: Token, subject: Token) -> list[Token]:
     if left == head.sent.start or not verb.doc[left - 1].is_punct or verb.doc[left - 1].text in SENTENCE_END:
         return []
     cue_clause = {t.i for t in verb.subtree}
-    fronted = {t.i for c in verb.children if c.i < left and c.dep_ in FRONTED_DEPS and c.pos_ in NOMINAL for t in c.subtree}
+    front = fronted_nominal(verb, left)
+    fronted = {t.i for t in front.subtree} if front is not None else set()
     # a clause with its own subject coordinated after the cue may be the writer's: "..., he said, and Peskov agreed"
     stop = min((c.left_edge.i for c in head.children if c.dep_ == "conj" and c.i > verb.i
                 and any(k.dep_ in SUBJECTS for k in c.children)), default=len(verb.doc))
@@ -370,19 +380,29 @@ def split_quotation(cue: Token, content: tuple[int, int, str], quotes: list[Quot
     quotation reports both halves. A direct statement that ends before its cue takes in the quotation
     right after the clause when that one ends the sentence (else it is another speaker's: “…,” Peskov
     said, “…,” Trump replied), and one that starts after its cue takes in the quotation right
-    before the clause when that one opens the sentence."""
+    before the clause when that one opens the sentence. Both halves are in one paragraph, and the
+    first breaks off at a comma; a quotation that ends its sentence is a statement of its own."""
     start, end, kind = content
     if kind != "direct":
         return content
-    if end <= cue.idx:
-        after = next((q for q in quotes if q.start > cue.idx), None)
-        if after is not None and joined(cue, tokens_between(cue, after)) and ends_its_sentence(cue, after):
+    before = next((q for q in reversed(quotes) if q.end <= cue.idx), None)
+    after = next((q for q in quotes if q.start > cue.idx), None)
+    if before is None or after is None or not unfinished(text, before) or "\n" in text[before.end : after.start]:
+        return content
+    if end <= cue.idx and before.inner_start == start:
+        if joined(cue, tokens_between(cue, after)) and ends_its_sentence(cue, after):
             return start, rstrip_punct(text, start, after.inner_end), "direct"
-    elif start > cue.idx:
-        before = next((q for q in reversed(quotes) if q.end <= cue.idx), None)
-        if before is not None and joined(cue, tokens_between(cue, before)) and opens_its_sentence(cue, before):
+    elif start > cue.idx and after.inner_start == start:
+        if joined(cue, tokens_between(cue, before)) and opens_its_sentence(cue, before):
             return before.inner_start, end, "direct"
     return content
+
+
+def unfinished(text: str, quote: Quote) -> bool:
+    """A quotation that breaks off at a comma (“We will respond,” or “We will respond”,): its
+    sentence goes on after the reporting clause."""
+    inside = text[quote.inner_start : quote.inner_end].rstrip()
+    return inside.endswith(",") or text[quote.end : quote.end + 1] == ","
 
 
 def joined(cue: Token, between: list[Token] | None) -> bool:

@@ -197,6 +197,21 @@ def test_article_with_interrupting_cues_and_split_quotations(analyse):
     ], frame[["speaker", "mention_type", "kind", "content"]].to_string()
 
 
+def test_a_finished_quotation_in_the_paragraph_before_is_not_a_first_half(analyse):
+    """“…”\n\nPutin told reporters: “…”: the quotation above ends its sentence and its paragraph."""
+    frame = analyse("Trump spoke on Monday. “Nobody has invited us to London,” he said.\n\n"
+                    "“Repairs to the grid will take weeks.”\n\n"
+                    "Putin told reporters on Friday: “We will get through this winter.”")
+    assert list(zip(frame.speaker, frame.content)) == [
+        ("trump", "Nobody has invited us to London"), ("trump", "Repairs to the grid will take weeks."),
+        ("putin", "We will get through this winter.")]
+
+
+def test_a_dateline_before_the_speaker_is_not_a_fronted_subject(analyse):
+    row = only(analyse("KYIV, May 2 - Vladimir Putin noted that supplying the missiles would destroy the dialogue."))
+    assert row.content == "supplying the missiles would destroy the dialogue"
+
+
 def test_quotation_after_the_cue_that_another_cue_closes_is_not_a_second_half(analyse):
     frame = analyse("“We will respond,” Peskov said, “but not today,” Trump replied.")
     assert list(zip(frame.speaker, frame.content)) == [("peskov", "We will respond"), ("trump", "but not today")]
