@@ -351,8 +351,8 @@ def bare_conjunct(verb: Token, subject: Token) -> Token | None:
 def interrupted_clause(verb: Token, subject: Token) -> list[Token]:
     """"The missiles, Peskov said, would change nothing": the clause a cue set off by punctuation
     interrupts (or closes), which the parser makes the cue's head, with the cue as parataxis. Its
-    words on both sides, with a subject hung on the cue ("Europe, Medvedev wrote, had chosen war"),
-    without a clause with its own subject coordinated after the cue."""
+    words on both sides when its verb comes after the cue, with a subject hung on the cue ("Europe,
+    Medvedev wrote, had chosen war"), without a clause with its own subject coordinated after the cue."""
     head = verb.head
     while head.dep_ in ("aux", "auxpass") and head.head is not head:  # "..., he said, was sleepwalking": hung on "was"
         head = head.head
@@ -367,6 +367,8 @@ def interrupted_clause(verb: Token, subject: Token) -> list[Token]:
     # a clause with its own subject coordinated after the cue may be the writer's: "..., he said, and Peskov agreed"
     stop = min((c.left_edge.i for c in head.children if c.dep_ == "conj" and c.i > verb.i
                 and any(k.dep_ in SUBJECTS for k in c.children)), default=len(verb.doc))
+    if head.i < verb.i:  # the cue closes its clause: what follows it is the writer's ("..., he said, when asked ...")
+        stop = min(stop, left)
     kept = [t for t in head.subtree if t.i < stop and (t.i not in cue_clause or t.i in fronted)]
     while kept and (kept[0].is_punct and kept[0].text not in OPENING_QUOTES or kept[0].is_space):
         kept.pop(0)

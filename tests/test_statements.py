@@ -145,6 +145,16 @@ def test_interrupting_cue_around_a_quoted_fragment_is_mixed(analyse, text, speak
     assert (row.speaker, row.kind, row.content) == (speaker, "mixed", content)
 
 
+@pytest.mark.parametrize("text, content", [
+    ("“We have seen such letters before. They change nothing,” Zelensky said, before leaving for Brussels.",
+     "We have seen such letters before. They change nothing"),
+    ("“Nobody here is in a hurry,” Zelensky said, when asked about the deadline.", "Nobody here is in a hurry"),
+])
+def test_what_follows_a_cue_that_closes_its_clause_is_the_writers(analyse, text, content):
+    row = only(analyse(text))
+    assert (row.speaker, row.kind, row.content) == ("zelensky", "direct", content)
+
+
 @pytest.mark.parametrize("text", ["The weather, it seems, will be fine.", "The talks, officials said, were over."])
 def test_a_parenthetical_that_is_not_a_roster_cue_gives_nothing(analyse, text):
     frame = analyse(text)
