@@ -353,10 +353,12 @@ def interrupted_clause(verb: Token, subject: Token) -> list[Token]:
     interrupts (or closes), which the parser makes the cue's head, with the cue as parataxis. Its
     words on both sides when its verb comes after the cue, with a subject hung on the cue ("Europe,
     Medvedev wrote, had chosen war"), without a clause with its own subject coordinated after the cue."""
+    if verb.dep_ != "parataxis":
+        return []
     head = verb.head
-    while head.dep_ in ("aux", "auxpass") and head.head is not head:  # "..., he said, was sleepwalking": hung on "was"
+    while head.dep_ in ("aux", "auxpass"):  # "..., he said, was sleepwalking": hung on "was"
         head = head.head
-    if verb.dep_ != "parataxis" or head.pos_ not in ("VERB", "AUX"):
+    if head.pos_ not in ("VERB", "AUX"):
         return []
     left = min(verb.i, subject.left_edge.i)  # "said Peskov" puts the verb first
     if left == head.sent.start or not verb.doc[left - 1].is_punct or verb.doc[left - 1].text in SENTENCE_END:
