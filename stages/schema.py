@@ -139,7 +139,8 @@ TAGGED = Table(
 )
 
 _STATEMENT_CORE = _cols(
-    ("statement_id", STRING, "Stable id: doc_id:content_start:content_end."),
+    ("statement_id", STRING, "Stable id: doc_id:content_start:content_end (a joint statement's "
+                             "second and later speakers add :speaker)."),
     ("doc_id", STRING, "Document key."),
     ("speaker", CATEGORY, "Roster id, or a slug of the name for speakers outside the roster."),
     ("speaker_name", STRING, "Display name of the speaker."),

@@ -93,7 +93,7 @@ class Attributor:
             for r, who in said
         ]
         rows += continuations(doc, text, spans, paragraphs, said)
-        return [row for row in rows if row["speaker"] is not None]
+        return joint_ids([row for row in rows if row["speaker"] is not None])
 
     def speakers_in_order(self, doc: Doc, quotes: list[Quote], reports: list[Report], spans: "Spans") -> list[tuple[Report, Who]]:
         """Resolve, in text order, the subject of every reporting clause and of every main clause
@@ -114,11 +114,32 @@ class Attributor:
         said: list[tuple[Report, Who]] = []
         for i in sorted(set(by_subject) | {t.i for t in doc if discourse_subject(t)}):
             who = self.speakers.resolve(doc[i], ent_of, salience)
-            if who is None:
-                continue
-            salience.note(doc[i].idx, who)
-            said += [(report, who) for report in by_subject.get(i, [])]
+            if who is not None:
+                salience.note(doc[i].idx, who)
+            speakers = ([who] if who is not None else []) + (self.joint(doc[i], who, ent_of, salience) if i in by_subject else [])
+            said += [(report, speaker) for speaker in speakers for report in by_subject.get(i, [])]
         return sorted(said, key=lambda pair: pair[0].cue.i)
+
+    def joint(self, subject, who: Who | None, ent_of: dict, salience: Salience) -> list[Who]:
+        """The other people of a coordinated subject ("Xi Jinping and Vladimir Putin said in a joint
+        statement"): each of them made the statement. Not made salient: a "he" after it is ambiguous."""
+        others: list[Who] = []
+        for conj in subject.conjuncts:
+            other = self.speakers.resolve(conj, ent_of, salience) if conj.i > subject.i else None
+            if other is not None and other.speaker not in {w.speaker for w in [who, *others] if w is not None}:
+                others.append(other)
+        return others
+
+
+def joint_ids(rows: list[dict]) -> list[dict]:
+    """Keep statement ids unique: a joint statement is a row per speaker, and after the first, each
+    row's id is the content's id with ":<speaker>" added."""
+    seen: set[str] = set()
+    for row in rows:
+        if row["statement_id"] in seen:
+            row["statement_id"] += f":{row['speaker']}"
+        seen.add(row["statement_id"])
+    return rows
 
 
 def main_clause(verb) -> bool:

@@ -92,6 +92,22 @@ def test_speaker_outside_the_roster_is_kept_but_not_in_roster(analyse):
     assert row.speaker_name == "Lindsey Graham" and row.speaker == "lindsey_graham"
 
 
+@pytest.mark.parametrize("text, speakers", [
+    ("Chinese President Xi Jinping and Vladimir Putin said in a joint statement that the war must end.",
+     ["xi_jinping", "putin"]),
+    ("Trump and Zelensky told reporters that the meeting had been productive.", ["trump", "zelensky"]),
+    # who is not a person does not join: an institution, unnamed officials
+    ("Trump and the Kremlin said the talks would continue.", ["trump"]),
+    ("Peskov and other officials said the talks were over.", ["peskov"]),
+])
+def test_a_joint_statement_is_a_row_per_speaker(analyse, text, speakers):
+    frame = analyse(text)
+    assert frame.speaker.tolist() == speakers
+    assert frame.content.nunique() == 1
+    first = f"doc:{frame.content_start.iloc[0]}:{frame.content_end.iloc[0]}"
+    assert frame.statement_id.tolist() == [first] + [f"{first}:{s}" for s in speakers[1:]]
+
+
 def test_nested_report_belongs_to_the_outer_speaker(analyse):
     row = only(analyse("Zelensky said Putin had warned that the war would go on."))
     assert row.speaker == "zelensky"
