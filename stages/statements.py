@@ -24,7 +24,7 @@ from typing import Iterable, Iterator
 
 import pandas as pd
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span, Token
 
 from stages.config import Params, Speaker, StatementsParams, load_params
 from stages.cache import DocCache, drain, stream_documents
@@ -116,11 +116,12 @@ class Attributor:
             who = self.speakers.resolve(doc[i], ent_of, salience)
             if who is not None:
                 salience.note(doc[i].idx, who)
-            speakers = ([who] if who is not None else []) + (self.joint(doc[i], who, ent_of, salience) if i in by_subject else [])
-            said += [(report, speaker) for speaker in speakers for report in by_subject.get(i, [])]
+            if i in by_subject:
+                speakers = ([who] if who is not None else []) + self.joint(doc[i], who, ent_of, salience)
+                said += [(report, speaker) for speaker in speakers for report in by_subject[i]]
         return sorted(said, key=lambda pair: pair[0].cue.i)
 
-    def joint(self, subject, who: Who | None, ent_of: dict, salience: Salience) -> list[Who]:
+    def joint(self, subject: Token, who: Who | None, ent_of: dict[int, Span], salience: Salience) -> list[Who]:
         """The other people of a coordinated subject ("Xi Jinping and Vladimir Putin said in a joint
         statement"): each of them made the statement. Not made salient: a "he" after it is ambiguous."""
         others: list[Who] = []
