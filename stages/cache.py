@@ -30,6 +30,7 @@ from tqdm import tqdm
 
 from stages.config import EngineParams, Params
 from stages.engine import make_engine
+from stages.faults import is_rejected, isolated
 from stages.provenance import canonical_json, code_version, params_digest, sha256_hex
 
 log = logging.getLogger("newsstance")
@@ -52,6 +53,7 @@ class DocCache:
     salt: str
     hits: int = 0
     misses: int = 0
+    rejected: int = 0
     used: set[str] = field(default_factory=set)
 
     @classmethod
@@ -98,7 +100,7 @@ class DocCache:
         return len(stale)
 
     def summary(self, stage: str) -> str:
-        return f"{stage}: {self.hits} document(s) from the cache, {self.misses} computed"
+        return f"{stage}: {self.hits} document(s) from the cache, {self.misses} computed, {self.rejected} rejected"
 
 
 def incremental(items: Iterable[Any], digest: Callable[[Any], str], compute: Callable[[Iterator[Any]], Iterator[Any]],
@@ -136,8 +138,11 @@ def incremental(items: Iterable[Any], digest: Callable[[Any], str], compute: Cal
     for result in computed():
         yield from cached_ahead()
         key, _ = pending.popleft()
-        cache.misses += 1
-        cache.put(key, result)
+        if is_rejected(result):  # never cached: the next run tries the document again
+            cache.rejected += 1
+        else:
+            cache.misses += 1
+            cache.put(key, result)
         yield result
     yield from cached_ahead()
     if pending:
@@ -148,17 +153,18 @@ def stream_documents(stage: str, items: Iterable[Any], digest: Callable[[Any], s
                      args: tuple, cache: DocCache, engine: EngineParams, n_process: int = 1, runner: Any = None,
                      partitions: Callable[[Iterator[Any]], Iterator[list]] | None = None) -> Iterator[Any]:
     """Every document's result, in order: from the cache, or from `process(items, *args)` on the
-    configured engine. With the local engine and `n_process` 1 the documents stream through this
-    process; otherwise they go out in partitions (`partitions(items)`, default `engine.partition_docs`
-    documents each) to `n_process` local worker processes or to the Dask cluster's workers, and this
-    process only collects the results. `runner`: an engine the caller made (and closes) instead.
-    The cache is pruned once every result has been taken."""
+    configured engine, a partition at a time (`partitions(items)`, default `engine.partition_docs`
+    documents each). With the local engine and `n_process` 1 the partitions run in this process;
+    otherwise they go to `n_process` local worker processes or to the Dask cluster's workers, and
+    this process only collects the results. `runner`: an engine the caller made (and closes)
+    instead. A document `process` fails on gives its rejection instead (stages.faults), unless
+    `engine.strict`. The cache is pruned once every result has been taken."""
     with nullcontext(runner) if runner is not None else make_engine(engine, processes=n_process) as runner:
+        whole = partial(isolated, process, stage, engine.strict)
+        split = partitions or partial(_chunks, size=engine.partition_docs)
         if runner.kind == "local":
-            compute = lambda todo: process(todo, *args)  # noqa: E731
+            compute = lambda todo: (r for part in split(todo) for r in whole(part, *args))  # noqa: E731
         else:
-            whole = partial(_process_partition, process)
-            split = partitions or partial(_chunks, size=engine.partition_docs)
             compute = lambda todo: (r for part in runner.map(whole, split(todo), *args) for r in part)  # noqa: E731
         yield from tqdm(incremental(items, digest, compute, cache), desc=stage, unit="doc", disable=None)
     log.info("%s; %d stale entries removed", cache.summary(stage), cache.prune())
@@ -168,10 +174,6 @@ def drain(results: Iterable[Any]) -> None:
     """Run a stage's stream of results to its end (each result is written out as it passes)."""
     for _ in results:
         pass
-
-
-def _process_partition(process: Callable[..., Iterator[Any]], partition: list, *args) -> list:
-    return list(process(iter(partition), *args))
 
 
 def _chunks(items: Iterable[Any], size: int) -> Iterator[list]:

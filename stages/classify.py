@@ -27,7 +27,8 @@ from stages.cache import DocCache, drain, stream_documents
 from stages.engine import ProcessEngine, per_process
 from stages.io import TableWriter, iter_rows
 from stages.provenance import Provenance, canonical_json, read_provenance, sha256_hex, stage_provenance
-from stages.schema import DOCUMENTS, SENTIMENT_LABELS, SENTIMENT_SCORES, STANCE_LABELS, STANCE_SCORES, STATEMENTS_RAW
+from stages.faults import accepted
+from stages.schema import DOCUMENTS, REJECTED_DOCUMENTS, SENTIMENT_LABELS, SENTIMENT_SCORES, STANCE_LABELS, STANCE_SCORES, STATEMENTS_RAW
 
 log = logging.getLogger("newsstance")
 
@@ -304,10 +305,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--models", type=Path, required=True)
     parser.add_argument("--sentiment", type=Path, required=True)
     parser.add_argument("--stance", type=Path, required=True)
+    parser.add_argument("--rejected", type=Path, required=True, help="the documents this stage failed on")
     parser.add_argument("--cache", type=Path, default=None, help="per-document cache folder (none: no cache)")
     parser.add_argument("--params", type=Path, default=None)
     args = parser.parse_args(argv)
-    run(args.statements, args.documents, args.models, args.sentiment, args.stance, load_params(args.params), args.cache)
+    run(args.statements, args.documents, args.models, args.sentiment, args.stance, load_params(args.params), args.cache,
+        rejected=args.rejected)
 
 
 def prepare(models: Path, params: Params, upstream: list[Provenance | None],
@@ -327,22 +330,26 @@ def results(items: Iterable[dict], models: Path, params: Params, cache: DocCache
                             runner=engine, partitions=partitions)
 
 
-def written(results: Iterable[dict], sentiment: Path, stance: Path, provenance: Provenance) -> Iterator[dict]:
-    """Pass every result on once it is written; the tables appear when the last one has passed."""
+def written(results: Iterable[dict], sentiment: Path, stance: Path, rejected: Path, provenance: Provenance) -> Iterator[dict]:
+    """Pass every accepted result on once it is written (rejections go to `rejected` only); the
+    tables appear when the last one has passed."""
     with TableWriter(SENTIMENT_SCORES, sentiment, provenance) as sentiment_out, \
-            TableWriter(STANCE_SCORES, stance, provenance) as stance_out:
-        for result in results:
+            TableWriter(STANCE_SCORES, stance, provenance) as stance_out, \
+            TableWriter(REJECTED_DOCUMENTS, rejected, provenance) as rejected_out:
+        for result in accepted(results, rejected_out):
             sentiment_out.write(result["sentiment"])
             stance_out.write(result["stance"])
             yield result
 
 
 def run(statements: Path, documents: Path, models: Path, sentiment: Path, stance: Path, params: Params,
-        cache_dir: Path | None = None, engine: ProcessEngine | None = None) -> DocCache:
+        cache_dir: Path | None = None, engine: ProcessEngine | None = None, rejected: Path | None = None) -> DocCache:
+    """`rejected` defaults to rejected_classify.parquet beside `sentiment`."""
     models = models.resolve()
     provenance, cache = prepare(models, params, [read_provenance(statements), read_provenance(documents)], cache_dir)
+    rejected = rejected or sentiment.with_name("rejected_classify.parquet")
     drain(written(results(statements_by_document(statements, documents), models, params, cache, engine),
-                  sentiment, stance, provenance))
+                  sentiment, stance, rejected, provenance))
     return cache
 
 

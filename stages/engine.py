@@ -27,6 +27,7 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import sys
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -118,7 +119,8 @@ class ProcessEngine(_Engine):
         if workers < 1 or (max_in_flight is not None and max_in_flight < 1):
             raise ValueError(f"a process engine needs workers >= 1 and max_in_flight >= 1, not {workers} and {max_in_flight}")
         self.workers, self.max_in_flight, self.refill_at = workers, max_in_flight, refill_at
-        self.pool = ProcessPoolExecutor(workers, initializer=initializer, initargs=initargs)
+        self.pool = ProcessPoolExecutor(workers, initializer=_start_worker,
+                                        initargs=(os.getpid(), initializer, initargs))
 
     def window(self) -> int:
         """How many partitions may be in flight at once."""
@@ -147,6 +149,22 @@ class ProcessEngine(_Engine):
 
     def __repr__(self) -> str:
         return f"ProcessEngine({self.workers})"
+
+
+def _start_worker(parent: int, initializer: Callable[..., None] | None, initargs: tuple) -> None:
+    """In each worker as it starts: end with this process, then the caller's initializer. A killed
+    run (SIGKILL, the OOM killer) would otherwise leave its workers waiting on their queue forever."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        PR_SET_PDEATHSIG = 1
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != parent:  # the parent died before the line above
+            os._exit(1)
+    if initializer is not None:
+        initializer(*initargs)
 
 
 def _call_for_effect(func: Callable[..., Any], *args: Any) -> None:

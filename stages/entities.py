@@ -18,13 +18,15 @@ import pandas as pd
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from stages.config import Params, Speaker, load_params
+from stages.config import PIECE_CHARS, Params, Speaker, load_params
 from stages.cache import DocCache, drain, stream_documents
 from stages.engine import per_process
 from stages.io import TableWriter, iter_rows
 from stages.nlp import DOCS_PER_ROW_GROUP, doc_from_bytes, doc_to_bytes, load_ner, prepare_stage, require_spacy_model
 from stages.provenance import Provenance, read_provenance, sha256_hex
-from stages.schema import ENTITIES, PARSED, TAGGED
+from stages.faults import accepted
+from stages.pieces import batches, tag_in_pieces
+from stages.schema import ENTITIES, PARSED, REJECTED_DOCUMENTS, TAGGED
 
 log = logging.getLogger("newsstance")
 
@@ -33,7 +35,7 @@ PARAMS = ("nlp", "roster", "entities")
 # The part of them that can change a result: the per-document cache keys on these only. The stage
 # also reads `engine`, which decides where the work runs and never changes a table, so it is
 # neither a DVC param nor in the outputs' provenance: switching engines reruns nothing.
-RESULT_PARAMS = ("nlp.model", "roster", "entities")
+RESULT_PARAMS = ("nlp.model", "nlp.piece_chars", "roster", "entities")
 
 
 def roster_patterns(roster: dict[str, Speaker], nlp: Language) -> list[dict]:
@@ -89,13 +91,36 @@ def entity_rows(doc: Doc, doc_id: str) -> list[dict]:
     ]
 
 
-def tag_documents(parsed: Iterable[dict], nlp: Language, batch_size: int = 64) -> Iterator[dict]:
-    """Add entities to parsed documents as they stream in; yield, per document, its entity rows and
-    the tagged parse."""
+def tag_documents(parsed: Iterable[dict], nlp: Language, batch_size: int = 16, piece_chars: int = PIECE_CHARS) -> Iterator[dict]:
+    """Add entities to parsed documents as they stream in, in batches of at most `batch_size`
+    documents and `piece_chars` characters, a longer one a piece at a time; yield, per document,
+    its entity rows and the tagged parse."""
     docs = (doc_from_bytes(record["doc"], nlp.vocab) for record in parsed)
-    for doc in nlp.pipe(docs, batch_size=batch_size):  # entity_pipeline: the NER and its ruler only
-        doc_id = doc.user_data["doc_id"]
-        yield {"doc_id": doc_id, "entities": entity_rows(doc, doc_id), "doc": doc_to_bytes(doc)}
+    for batch in batches(docs, batch_size, piece_chars, _length):
+        if _length(batch[0]) > piece_chars:
+            tagged = iter([_tag_long(nlp, batch.pop(), piece_chars)])
+        else:
+            tagged = nlp.pipe(batch, batch_size=len(batch))  # entity_pipeline: the NER and its ruler only
+        results = [_tagged(doc) for doc in tagged]
+        del batch, tagged  # the batch's Docs go before its results do: a long document's is hundreds of MB
+        yield from results
+
+
+def _tagged(doc: Doc) -> dict:
+    doc_id = doc.user_data["doc_id"]
+    return {"doc_id": doc_id, "entities": entity_rows(doc, doc_id), "doc": doc_to_bytes(doc)}
+
+
+def _length(doc: Doc) -> int:
+    """Characters of a doc's text, without building the text."""
+    return doc[-1].idx + len(doc[-1].text_with_ws) if len(doc) else 0
+
+
+def _tag_long(nlp: Language, doc: Doc, piece_chars: int) -> Doc:
+    """The ruler and NER a piece at a time; one sense per discourse over the whole document."""
+    with nlp.select_pipes(disable=["repeated_surnames"]):
+        doc.ents = tag_in_pieces(nlp, doc, piece_chars)
+    return nlp.get_pipe("repeated_surnames")(doc)
 
 
 def find_entities(docs: list[Doc], nlp: Language) -> tuple[pd.DataFrame, list[Doc]]:
@@ -118,7 +143,7 @@ def _pipeline(params_json: str) -> Language:
 
 
 def _tag(parsed: Iterator[dict], params: Params) -> Iterator[dict]:
-    return tag_documents(parsed, _pipeline(params.model_dump_json()), params.nlp.batch_size)
+    return tag_documents(parsed, _pipeline(params.model_dump_json()), params.nlp.batch_size, params.nlp.piece_chars)
 
 
 def parsed_digest(record: dict) -> str:
@@ -130,10 +155,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("parsed", type=Path)
     parser.add_argument("--entities", type=Path, required=True)
     parser.add_argument("--tagged", type=Path, required=True)
+    parser.add_argument("--rejected", type=Path, required=True, help="the documents this stage failed on")
     parser.add_argument("--cache", type=Path, default=None, help="per-document cache folder (none: no cache)")
     parser.add_argument("--params", type=Path, default=None)
     args = parser.parse_args(argv)
-    run(args.parsed, args.entities, args.tagged, load_params(args.params), args.cache)
+    run(args.parsed, args.entities, args.tagged, load_params(args.params), args.cache, args.rejected)
 
 
 def prepare(params: Params, upstream: list[Provenance | None], cache_dir: Path | None) -> tuple[Provenance, DocCache]:
@@ -147,20 +173,26 @@ def results(parsed: Iterable[dict], params: Params, cache: DocCache) -> Iterator
                             n_process=params.nlp.n_process)
 
 
-def written(results: Iterable[dict], entities: Path, tagged: Path, provenance: Provenance) -> Iterator[dict]:
-    """Pass every result on once it is written; the tables appear when the last one has passed."""
+def written(results: Iterable[dict], entities: Path, tagged: Path, rejected: Path, provenance: Provenance) -> Iterator[dict]:
+    """Pass every accepted result on once it is written (rejections go to `rejected` only); the
+    tables appear when the last one has passed."""
     with TableWriter(ENTITIES, entities, provenance) as entity_out, \
-            TableWriter(TAGGED, tagged, provenance, group_rows=DOCS_PER_ROW_GROUP) as tagged_out:
-        for result in results:
+            TableWriter(TAGGED, tagged, provenance, group_rows=DOCS_PER_ROW_GROUP) as tagged_out, \
+            TableWriter(REJECTED_DOCUMENTS, rejected, provenance) as rejected_out:
+        for result in accepted(results, rejected_out):
             entity_out.write(result["entities"])
             tagged_out.write([{"doc_id": result["doc_id"], "doc": result["doc"]}])
             yield result
 
 
-def run(parsed: Path, entities: Path, tagged: Path, params: Params, cache_dir: Path | None = None) -> DocCache:
+def run(parsed: Path, entities: Path, tagged: Path, params: Params, cache_dir: Path | None = None,
+        rejected: Path | None = None) -> DocCache:
+    """`rejected` defaults to rejected_entities.parquet beside `entities`."""
     require_spacy_model(params.nlp.model)  # a configuration error, before any input is read
     provenance, cache = prepare(params, [read_provenance(parsed)], cache_dir)
-    drain(written(results(iter_rows(parsed, PARSED, DOCS_PER_ROW_GROUP), params, cache), entities, tagged, provenance))
+    rejected = rejected or entities.with_name("rejected_entities.parquet")
+    drain(written(results(iter_rows(parsed, PARSED, DOCS_PER_ROW_GROUP), params, cache), entities, tagged, rejected,
+                  provenance))
     return cache
 
 

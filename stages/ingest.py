@@ -231,7 +231,7 @@ def ingest(raw_dir: Path, params: IngestParams) -> tuple[pd.DataFrame, pd.DataFr
             text, encoding, notes = to_text(data)
         except Rejected as exc:
             log.warning("rejected %s: %s", path.name, exc)
-            rejected.append({"file": path.name, "reason": str(exc)})
+            rejected.append({"file": path.name, "stage": "ingest", "reason": str(exc)})
             continue
         text_hash = hashlib.sha256(text.encode("utf-8")).hexdigest()
         duplicate_of = first_with_text.setdefault(text_hash, path.stem)

@@ -9,6 +9,7 @@ prints a quotation that continues in the next paragraph.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 
 OPENERS = {"“": "”", "«": "»", "„": "“"}
@@ -25,6 +26,39 @@ class Quote:
 
     def contains(self, start: int, end: int) -> bool:
         return self.inner_start <= start and end <= self.inner_end
+
+
+class Quotes(list):
+    """A document's quotations in text order, looked up by offset with bisect: they never overlap,
+    and a long transcript has thousands, which a scan per token or per cue made quadratic."""
+
+    def __init__(self, quotes=()):
+        super().__init__(quotes)
+        self.starts = [q.start for q in self]
+        self.ends = [q.end for q in self]
+        self.inner_starts = [q.inner_start for q in self]
+
+    def covering(self, start: int, end: int) -> Quote | None:
+        """The quotation whose words contain text[start:end], if any."""
+        i = bisect.bisect_right(self.starts, start) - 1
+        return self[i] if i >= 0 and self[i].contains(start, end) else None
+
+    def opening_within(self, start: int, end: int) -> bool:
+        """Whether a quotation's words start in [start, end)."""
+        i = bisect.bisect_left(self.inner_starts, start)
+        return i < len(self) and self[i].inner_start < end
+
+    def last_ending_by(self, offset: int) -> Quote | None:
+        i = bisect.bisect_right(self.ends, offset) - 1
+        return self[i] if i >= 0 else None
+
+    def first_starting_after(self, offset: int) -> Quote | None:
+        i = bisect.bisect_right(self.starts, offset)
+        return self[i] if i < len(self) else None
+
+    def overlapping(self, start: int, end: int) -> list[Quote]:
+        """The quotations that end after `start` and start at or before `end`, in text order."""
+        return self[bisect.bisect_right(self.ends, start) : bisect.bisect_right(self.starts, end)]
 
 
 def _is_word(ch: str) -> bool:

@@ -228,7 +228,7 @@ def render_report(
         pct=_pct,
         link=charts.filter_link,
         overview={
-            "documents": len(documents),
+            "documents": len(documents) - int((rejected["stage"] != "ingest").sum()),  # processed to the end
             "sentences": n_sentences,
             "statements": len(statements),
             "roster_statements": int(statements["in_roster"].sum()),

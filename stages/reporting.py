@@ -31,7 +31,7 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span, Token
 
 from stages.config import StatementsParams
-from stages.quotes import Quote
+from stages.quotes import Quote, Quotes
 
 SUBJECTS = ("nsubj", "nsubjpass")
 CLAUSAL = ("ccomp", "parataxis")
@@ -86,19 +86,19 @@ class CueFinder:
             first, *rest = phrase.lower().split()
             self.phrases.add("CUE", [[{"LEMMA": first, "POS": {"IN": ["VERB", "AUX"]}}, *({"LOWER": w} for w in rest)]])
 
-    def reports(self, doc: Doc, text: str, quotes: list[Quote]) -> list[Report]:
+    def reports(self, doc: Doc, text: str, quotes: Quotes) -> list[Report]:
         """Every reporting clause of the document (`text` is doc.text)."""
         phrase_at = {start: doc[start:end] for _, start, end in self.phrases(doc)}
         found = []
         for tok in doc:
-            if any(q.contains(tok.idx, tok.idx + len(tok)) for q in quotes):
+            if quotes.covering(tok.idx, tok.idx + len(tok)):
                 continue
             report = self.report(tok, phrase_at.get(tok.i), quotes, text)
             if report is not None:
                 found.append(report)
         return found
 
-    def report(self, tok: Token, phrase: Span | None, quotes: list[Quote], text: str) -> Report | None:
+    def report(self, tok: Token, phrase: Span | None, quotes: Quotes, text: str) -> Report | None:
         if tok.lower_ == "according" and tok.i + 1 < len(tok.doc) and tok.doc[tok.i + 1].lower_ == "to":
             source = next((c for c in tok.doc[tok.i + 1].children if c.dep_ == "pobj"), None)
             content = according_content(tok)
@@ -108,7 +108,7 @@ class CueFinder:
         lemma = tok.lemma_.lower()
         if tok.pos_ != "VERB" or not (phrase or lemma in self.verbs or lemma in self.object_cues or lemma in self.nominal_cues):
             return None
-        if any(c.dep_ == "neg" and not any(q.contains(c.idx, c.idx + len(c)) for q in quotes) for c in tok.children):
+        if any(c.dep_ == "neg" and not quotes.covering(c.idx, c.idx + len(c)) for c in tok.children):
             return None  # "did not say", "did not spell out how ...": nothing was said ("“Absolutely not,” he replied" was)
         subject = subject_of(tok)
         if subject is None:
@@ -120,7 +120,7 @@ class CueFinder:
         cue_text = phrase.text if phrase is not None else tok.text
         return Report(tok, cue_text, subject, *split_quotation(tok, content, quotes, text))
 
-    def content(self, verb: Token, subject: Token, quotes: list[Quote], excluded: set[int], text: str
+    def content(self, verb: Token, subject: Token, quotes: Quotes, excluded: set[int], text: str
                 ) -> tuple[int, int, str] | None:
         lemma = verb.lemma_.lower()
         tokens = None
@@ -149,16 +149,16 @@ class CueFinder:
         return None
 
 
-def classify_span(text: str, tokens: list[Token], quotes: list[Quote]) -> tuple[int, int, str]:
+def classify_span(text: str, tokens: list[Token], quotes: Quotes) -> tuple[int, int, str]:
     """(start, end, kind) of content tokens: direct when every word is quoted (the span then runs
     from the first quotation's start to the last one's end), else mixed or indirect."""
     start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1])
     words = [t for t in tokens if not t.is_punct]
-    within = [next((q for q in quotes if q.contains(t.idx, t.idx + len(t))), None) for t in words]
+    within = [quotes.covering(t.idx, t.idx + len(t)) for t in words]
     if words and all(within):
         first, last = within[0], within[-1]
         return first.inner_start, rstrip_punct(text, first.inner_start, last.inner_end), "direct"
-    quoted = any(start <= q.inner_start < end or q.contains(start, start + 1) for q in quotes)
+    quoted = quotes.opening_within(start, end) or quotes.covering(start, start + 1) is not None
     return start, rstrip_punct(text, start, end), "mixed" if quoted else "indirect"
 
 
@@ -230,13 +230,30 @@ def stranded_subject(verb: Token) -> Token | None:
     last = verb.i - 1
     while last >= sentence.start and verb.doc[last].is_punct:
         last -= 1
-    for ent in reversed([e for e in sentence.ents if e.end <= verb.i and e.label_ == "PERSON"]):
+    for ent in reversed(persons_between(verb.doc, sentence.start, verb.i)):
         right = ent.root.right_edge.i
         while right > ent.root.i and verb.doc[right].is_punct:
             right -= 1
         if right == last:
             return ent.root
     return None
+
+
+def persons_between(doc: Doc, start: int, end: int) -> list[Span]:
+    """The PERSON entities within doc[start:end], read off the tokens: Span.ents scans every entity
+    of the document, which made a long transcript's attribution quadratic."""
+    found, i = [], start
+    while i < end:
+        if doc[i].ent_iob_ == "B" and doc[i].ent_type_ == "PERSON":
+            j = i + 1
+            while j < len(doc) and doc[j].ent_iob_ == "I":
+                j += 1
+            if j <= end:
+                found.append(Span(doc, i, j, label="PERSON"))
+            i = j
+        else:
+            i += 1
+    return found
 
 
 # --- content -------------------------------------------------------------------------------------
@@ -379,7 +396,7 @@ def interrupted_clause(verb: Token, subject: Token) -> list[Token]:
     return kept
 
 
-def split_quotation(cue: Token, content: tuple[int, int, str], quotes: list[Quote], text: str) -> tuple[int, int, str]:
+def split_quotation(cue: Token, content: tuple[int, int, str], quotes: Quotes, text: str) -> tuple[int, int, str]:
     """“We will respond,” Peskov said, “and it will be painful.”: a reporting clause that splits a
     quotation reports both halves. A direct statement that ends before its cue takes in the quotation
     right after the clause when that one ends the sentence (else it is another speaker's: “…,” Peskov
@@ -389,8 +406,7 @@ def split_quotation(cue: Token, content: tuple[int, int, str], quotes: list[Quot
     start, end, kind = content
     if kind != "direct":
         return content
-    before = next((q for q in reversed(quotes) if q.end <= cue.idx), None)
-    after = next((q for q in quotes if q.start > cue.idx), None)
+    before, after = quotes.last_ending_by(cue.idx), quotes.first_starting_after(cue.idx)
     if before is None or after is None or not unfinished(text, before) or "\n" in text[before.end : after.start]:
         return content
     if end <= cue.idx and before.inner_start == start:
@@ -457,15 +473,24 @@ def according_content(according: Token) -> tuple[int, int] | None:
     return tokens[0].idx, tokens[-1].idx + len(tokens[-1])
 
 
-def adjacent_quote(cue: Token, quotes: list[Quote]) -> Quote | None:
+def adjacent_quote(cue: Token, quotes: Quotes) -> Quote | None:
     """A quotation that the reporting clause introduces or closes, with nothing else between."""
-    for q in quotes:
+    for q in quotes.overlapping(*sentence_reach(cue)):  # the others have a sentence end between
         if q.start < cue.idx < q.end:
             continue
         between = tokens_between(cue, q)
         if joined(cue, between) and (not between or any(not t.is_space for t in between)):
             return q
     return None
+
+
+def sentence_reach(cue: Token) -> tuple[int, int]:
+    """The offsets of the sentence-ending tokens nearest before and after a cue (the text's ends
+    without one): `tokens_between` finds no tokens past them."""
+    doc = cue.doc
+    before = next((t.idx for t in reversed(doc[: cue.i]) if t.text in SENTENCE_END), -1)
+    after = next((t.idx for t in doc[cue.i + 1 :] if t.text in SENTENCE_END), doc[-1].idx + len(doc[-1]))
+    return before, after
 
 
 def tokens_between(cue: Token, quote: Quote) -> list[Token] | None:

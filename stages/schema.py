@@ -89,8 +89,21 @@ REJECTED = Table(
     "One row per input file that was not processed, with the reason; sorted by file name.",
     _cols(
         ("file", STRING, "File name inside the raw folder."),
-        ("reason", STRING, "Why it was rejected, in one line (empty, binary, too large, undecodable, "
-         "HTML without text, unreadable)."),
+        ("stage", STRING, "The stage that rejected it: ingest (empty, binary, too large, undecodable, "
+         "HTML without text, unreadable), or sentences, entities, statements or classify (an error "
+         "while processing the document)."),
+        ("reason", STRING, "Why it was rejected, in one line."),
+    ),
+)
+
+REJECTED_DOCUMENTS = Table(
+    "rejected_documents",
+    "Interim, one per per-document stage: the documents that stage failed on, in document order. "
+    "They go no further; the table stage lists them in rejected.parquet by file name.",
+    _cols(
+        ("doc_id", STRING, "The document."),
+        ("stage", STRING, "The stage that failed on it."),
+        ("reason", STRING, "The error: its type and message, in one line."),
     ),
 )
 
@@ -239,6 +252,6 @@ SPEAKERS = Table(
 )
 
 ALL_TABLES = (
-    DOCUMENTS, REJECTED, SENTENCES, PARSED, ENTITIES, TAGGED, STATEMENTS_RAW,
+    DOCUMENTS, REJECTED, REJECTED_DOCUMENTS, SENTENCES, PARSED, ENTITIES, TAGGED, STATEMENTS_RAW,
     SENTIMENT_SCORES, STANCE_SCORES, STATEMENTS, STANCES, SPEAKERS,
 )

@@ -18,13 +18,15 @@ import pandas as pd
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from stages.config import Params, load_params
+from stages.config import PIECE_CHARS, Params, load_params
 from stages.context import paragraph_starts
 from stages.cache import DocCache, drain, stream_documents
 from stages.io import TableWriter, iter_rows
 from stages.nlp import DOCS_PER_ROW_GROUP, doc_from_bytes, doc_to_bytes, parser_pipeline, prepare_stage, require_spacy_model
 from stages.provenance import Provenance, canonical_json, read_provenance, sha256_hex
-from stages.schema import DOCUMENTS, PARSED, SENTENCES
+from stages.faults import accepted
+from stages.pieces import batches, parse_in_pieces
+from stages.schema import DOCUMENTS, PARSED, REJECTED_DOCUMENTS, SENTENCES
 
 log = logging.getLogger("newsstance")
 
@@ -33,7 +35,7 @@ PARAMS = ("nlp", "sentences")
 # The part of them that can change a result: the per-document cache keys on these only. The stage
 # also reads `engine`, which decides where the work runs and never changes a table, so it is
 # neither a DVC param nor in the outputs' provenance: switching engines reruns nothing.
-RESULT_PARAMS = ("nlp.model", "sentences")
+RESULT_PARAMS = ("nlp.model", "nlp.piece_chars", "sentences")
 
 _MINOR_WORDS = frozenset(
     "a an and as at but by for from in into of on or over the to vs vs. with".split()
@@ -92,25 +94,39 @@ def sentence_rows(doc: Doc, doc_id: str, body_end: int, title: str | None, max_w
     return rows
 
 
-def parse_documents(records: Iterable[dict], nlp: Language, max_words: int, batch_size: int = 64) -> Iterator[dict]:
-    """Parse documents as they stream in; yield, per document, its sentence rows and its parse."""
-    stream = nlp.pipe(((r["text"], r) for r in records), as_tuples=True, batch_size=batch_size)
-    for doc, record in stream:
-        doc.user_data["doc_id"] = record["doc_id"]
-        yield {"doc_id": record["doc_id"],
-               "sentences": sentence_rows(doc, record["doc_id"], record["body_end"], record["title"], max_words),
-               "doc": doc_to_bytes(doc)}
+def parse_documents(records: Iterable[dict], nlp: Language, max_words: int, batch_size: int = 16,
+                    piece_chars: int = PIECE_CHARS) -> Iterator[dict]:
+    """Parse documents as they stream in, in batches of at most `batch_size` documents and
+    `piece_chars` characters, a longer one a piece at a time (stages.pieces); yield, per document,
+    its sentence rows and its parse."""
+    for batch in batches(records, batch_size, piece_chars, lambda r: len(r["text"])):
+        if len(batch[0]["text"]) > piece_chars:
+            docs = iter([parse_in_pieces(nlp, batch[0]["text"], piece_chars)])
+        else:
+            docs = nlp.pipe([r["text"] for r in batch], batch_size=len(batch))
+        results = [_parsed(doc, record, max_words) for doc, record in zip(docs, batch)]
+        del docs  # the batch's Docs go before its results do: a long document's is hundreds of MB
+        yield from results
 
 
-def split_sentences(documents: pd.DataFrame, nlp: Language, max_words: int, batch_size: int = 8) -> tuple[pd.DataFrame, list[Doc]]:
+def _parsed(doc: Doc, record: dict, max_words: int) -> dict:
+    doc.user_data["doc_id"] = record["doc_id"]
+    return {"doc_id": record["doc_id"],
+            "sentences": sentence_rows(doc, record["doc_id"], record["body_end"], record["title"], max_words),
+            "doc": doc_to_bytes(doc)}
+
+
+def split_sentences(documents: pd.DataFrame, nlp: Language, max_words: int, batch_size: int = 8,
+                    piece_chars: int = PIECE_CHARS) -> tuple[pd.DataFrame, list[Doc]]:
     """In memory, for small inputs: (sentence table, parsed docs in document order)."""
-    results = list(parse_documents(documents.to_dict("records"), nlp, max_words, batch_size))
+    results = list(parse_documents(documents.to_dict("records"), nlp, max_words, batch_size, piece_chars))
     rows = [row for r in results for row in r["sentences"]]
     return pd.DataFrame(rows, columns=SENTENCES.names), [doc_from_bytes(r["doc"], nlp.vocab) for r in results]
 
 
 def _parse(records: Iterator[dict], params: Params) -> Iterator[dict]:
-    return parse_documents(records, parser_pipeline(params.nlp.model), params.sentences.heading_max_words, params.nlp.batch_size)
+    return parse_documents(records, parser_pipeline(params.nlp.model), params.sentences.heading_max_words, params.nlp.batch_size,
+                           params.nlp.piece_chars)
 
 
 def document_digest(record: dict) -> str:
@@ -122,10 +138,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("documents", type=Path)
     parser.add_argument("--sentences", type=Path, required=True)
     parser.add_argument("--parsed", type=Path, required=True)
+    parser.add_argument("--rejected", type=Path, required=True, help="the documents this stage failed on")
     parser.add_argument("--cache", type=Path, default=None, help="per-document cache folder (none: no cache)")
     parser.add_argument("--params", type=Path, default=None)
     args = parser.parse_args(argv)
-    run(args.documents, args.sentences, args.parsed, load_params(args.params), args.cache)
+    run(args.documents, args.sentences, args.parsed, load_params(args.params), args.cache, args.rejected)
 
 
 def prepare(params: Params, upstream: list[Provenance | None], cache_dir: Path | None) -> tuple[Provenance, DocCache]:
@@ -145,20 +162,25 @@ def results(records: Iterable[dict], params: Params, cache: DocCache) -> Iterato
                             n_process=params.nlp.n_process)
 
 
-def written(results: Iterable[dict], sentences: Path, parsed: Path, provenance: Provenance) -> Iterator[dict]:
-    """Pass every result on once it is written; the tables appear when the last one has passed."""
+def written(results: Iterable[dict], sentences: Path, parsed: Path, rejected: Path, provenance: Provenance) -> Iterator[dict]:
+    """Pass every accepted result on once it is written (rejections go to `rejected` only); the
+    tables appear when the last one has passed."""
     with TableWriter(SENTENCES, sentences, provenance) as sentence_out, \
-            TableWriter(PARSED, parsed, provenance, group_rows=DOCS_PER_ROW_GROUP) as parsed_out:
-        for result in results:
+            TableWriter(PARSED, parsed, provenance, group_rows=DOCS_PER_ROW_GROUP) as parsed_out, \
+            TableWriter(REJECTED_DOCUMENTS, rejected, provenance) as rejected_out:
+        for result in accepted(results, rejected_out):
             sentence_out.write(result["sentences"])
             parsed_out.write([{"doc_id": result["doc_id"], "doc": result["doc"]}])
             yield result
 
 
-def run(documents: Path, sentences: Path, parsed: Path, params: Params, cache_dir: Path | None = None) -> DocCache:
+def run(documents: Path, sentences: Path, parsed: Path, params: Params, cache_dir: Path | None = None,
+        rejected: Path | None = None) -> DocCache:
+    """`rejected` defaults to rejected_sentences.parquet beside `sentences`."""
     require_spacy_model(params.nlp.model)  # a configuration error, before any input is read
     provenance, cache = prepare(params, [read_provenance(documents)], cache_dir)
-    drain(written(results(records(documents), params, cache), sentences, parsed, provenance))
+    rejected = rejected or sentences.with_name("rejected_sentences.parquet")
+    drain(written(results(records(documents), params, cache), sentences, parsed, rejected, provenance))
     return cache
 
 

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 import pandas as pd
+import pyarrow.parquet as pq
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
@@ -32,9 +33,10 @@ from stages.engine import per_process
 from stages.io import TableWriter, iter_rows
 from stages.nlp import doc_from_bytes, parser_pipeline, prepare_stage, require_spacy_model
 from stages.provenance import Provenance, canonical_json, read_provenance, sha256_hex
-from stages.quotes import Quote, find_quotes
+from stages.quotes import Quote, Quotes, find_quotes
 from stages.reporting import CueFinder, Report, rstrip_punct
-from stages.schema import SENTENCES, STATEMENTS_RAW, TAGGED
+from stages.faults import accepted
+from stages.schema import REJECTED_DOCUMENTS, SENTENCES, STATEMENTS_RAW, TAGGED
 from stages.context import paragraph_starts
 from stages.speakers import SUBJECTS, Salience, SpeakerResolver, Who
 
@@ -81,7 +83,7 @@ class Attributor:
             Paragraph(i, a, b, tuple(find_quotes(text, a, b)))
             for i, (a, b) in enumerate(zip(starts, starts[1:] + [len(text)]))
         ]
-        quotes = [q for p in paragraphs for q in p.quotes]
+        quotes = Quotes(q for p in paragraphs for q in p.quotes)
         allowed = sentences[(~sentences.is_heading) & sentences.is_body]
         spans = Spans(sentences, list(zip(allowed.start, allowed.end)))
 
@@ -95,19 +97,21 @@ class Attributor:
         rows += continuations(doc, text, spans, paragraphs, said)
         return joint_ids([row for row in rows if row["speaker"] is not None])
 
-    def speakers_in_order(self, doc: Doc, quotes: list[Quote], reports: list[Report], spans: "Spans") -> list[tuple[Report, Who]]:
+    def speakers_in_order(self, doc: Doc, quotes: Quotes, reports: list[Report], spans: "Spans") -> list[tuple[Report, Who]]:
         """Resolve, in text order, the subject of every reporting clause and of every main clause
         outside quotations and reported content: each person resolved is salient for the pronouns
         and descriptions after it ("The Russian leader took up the issue, where he compared ...")."""
         by_subject: dict[int, list[Report]] = {}
+        reported = bytearray(max((r.end for r in reports), default=0))  # 1 where a report's content is
         for report in reports:
             by_subject.setdefault(report.subject.i, []).append(report)
+            reported[report.start : report.end] = b"\x01" * (report.end - report.start)
 
         def discourse_subject(tok) -> bool:
             if tok.dep_ not in SUBJECTS or not main_clause(tok.head) or not spans.allowed(tok.idx):
                 return False
             at = tok.idx
-            return not any(q.contains(at, at + 1) for q in quotes) and not any(r.start <= at < r.end for r in reports)
+            return quotes.covering(at, at + 1) is None and not (at < len(reported) and reported[at])
 
         ent_of = {t.i: ent for ent in doc.ents for t in ent}
         salience = Salience()
@@ -282,8 +286,10 @@ def extract_statements(docs: list[Doc], sentences: pd.DataFrame, attributor: Att
 
 
 def documents_with_sentences(tagged: Path, sentences: Path) -> Iterator[dict]:
-    """Join the tagged docs with their sentence rows as both stream by, in the same document order."""
-    sentence_rows = iter_rows(sentences, SENTENCES)
+    """Join the tagged docs with their sentence rows as both stream by, in the same document order.
+    Sentences of a document the entities stage rejected have no tagged doc and are passed over."""
+    present = set(pq.read_table(tagged, columns=["doc_id"]).column("doc_id").to_pylist())
+    sentence_rows = (r for r in iter_rows(sentences, SENTENCES) if r["doc_id"] in present)
     row = next(sentence_rows, None)
     for record in iter_rows(tagged, TAGGED, 64):
         own = []
@@ -316,10 +322,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("tagged", type=Path)
     parser.add_argument("--sentences", type=Path, required=True)
     parser.add_argument("--statements", type=Path, required=True)
+    parser.add_argument("--rejected", type=Path, required=True, help="the documents this stage failed on")
     parser.add_argument("--cache", type=Path, default=None, help="per-document cache folder (none: no cache)")
     parser.add_argument("--params", type=Path, default=None)
     args = parser.parse_args(argv)
-    run(args.tagged, args.sentences, args.statements, load_params(args.params), args.cache)
+    run(args.tagged, args.sentences, args.statements, load_params(args.params), args.cache, args.rejected)
 
 
 def prepare(params: Params, upstream: list[Provenance | None], cache_dir: Path | None) -> tuple[Provenance, DocCache]:
@@ -333,18 +340,23 @@ def results(items: Iterable[dict], params: Params, cache: DocCache) -> Iterator[
                             n_process=params.nlp.n_process)
 
 
-def written(results: Iterable[dict], statements: Path, provenance: Provenance) -> Iterator[dict]:
-    """Pass every result on once it is written; the table appears when the last one has passed."""
-    with TableWriter(STATEMENTS_RAW, statements, provenance) as out:
-        for result in results:
+def written(results: Iterable[dict], statements: Path, rejected: Path, provenance: Provenance) -> Iterator[dict]:
+    """Pass every accepted result on once it is written (rejections go to `rejected` only); the
+    tables appear when the last one has passed."""
+    with TableWriter(STATEMENTS_RAW, statements, provenance) as out, \
+            TableWriter(REJECTED_DOCUMENTS, rejected, provenance) as rejected_out:
+        for result in accepted(results, rejected_out):
             out.write(result["statements"])
             yield result
 
 
-def run(tagged: Path, sentences: Path, statements: Path, params: Params, cache_dir: Path | None = None) -> DocCache:
+def run(tagged: Path, sentences: Path, statements: Path, params: Params, cache_dir: Path | None = None,
+        rejected: Path | None = None) -> DocCache:
+    """`rejected` defaults to rejected_statements.parquet beside `statements`."""
     require_spacy_model(params.nlp.model)  # a configuration error, before any input is read
     provenance, cache = prepare(params, [read_provenance(tagged), read_provenance(sentences)], cache_dir)
-    drain(written(results(documents_with_sentences(tagged, sentences), params, cache), statements, provenance))
+    rejected = rejected or statements.with_name("rejected_statements.parquet")
+    drain(written(results(documents_with_sentences(tagged, sentences), params, cache), statements, rejected, provenance))
     return cache
 
 

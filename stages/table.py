@@ -19,7 +19,7 @@ from stages.config import Params, load_params
 from stages.io import read_table, write_json, write_table
 from stages.provenance import read_provenance, stage_provenance
 from stages.schema import (
-    REJECTED, SENTIMENT_SCORES, SPEAKERS, STANCE_SCORES, STANCES, STATEMENTS, STATEMENTS_RAW,
+    DOCUMENTS, REJECTED, REJECTED_DOCUMENTS, SENTIMENT_SCORES, SPEAKERS, STANCE_SCORES, STANCES, STATEMENTS, STATEMENTS_RAW,
 )
 
 log = logging.getLogger("newsstance")
@@ -113,34 +113,60 @@ def plot_series(speakers: pd.DataFrame) -> dict[str, list[dict]]:
     return {"stance": stance, "sentiment": sentiment}
 
 
+def rejected_files(ingest_rejected: pd.DataFrame, stage_rejected: list[pd.DataFrame], documents: pd.DataFrame | None) -> pd.DataFrame:
+    """Every input that was not processed to the end: the files ingest rejected and, named by
+    `documents` (doc_id, file), the documents a per-document stage failed on; sorted by file name."""
+    frames = [ingest_rejected]
+    failed = [frame for frame in stage_rejected if len(frame)]
+    if failed:
+        if documents is None:
+            raise ValueError("documents the stages rejected are named by documents.parquet, which was not given")
+        named = pd.concat(failed, ignore_index=True).merge(documents, on="doc_id", how="left", validate="many_to_one")
+        frames.append(named[REJECTED.names])
+    rejected = pd.concat([f.astype(object) for f in frames], ignore_index=True)
+    rejected = rejected.sort_values(["file", "stage"], kind="stable").reset_index(drop=True)
+    for row in rejected.itertuples():
+        log.warning("rejected %s (%s): %s", row.file, row.stage, row.reason)
+    log.info("%d file(s) rejected; listed in rejected.parquet and the report", len(rejected))
+    return rejected
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--statements-raw", type=Path, required=True)
     parser.add_argument("--sentiment", type=Path, required=True)
     parser.add_argument("--stance", type=Path, required=True)
-    parser.add_argument("--rejected-in", type=Path, required=True)
+    parser.add_argument("--documents", type=Path, required=True, help="documents.parquet: file names of rejected documents")
+    parser.add_argument("--rejected-in", type=Path, required=True, help="the files ingest rejected")
+    parser.add_argument("--stage-rejected", type=Path, action="append", default=[],
+                        help="the documents a per-document stage rejected (once per stage)")
     parser.add_argument("--out", type=Path, required=True, help="folder for the Parquet files")
     parser.add_argument("--plots", type=Path, default=None, help="folder for the dvc plots series")
     parser.add_argument("--params", type=Path, default=None)
     args = parser.parse_args(argv)
-    run(args.statements_raw, args.sentiment, args.stance, args.rejected_in, args.out, load_params(args.params), args.plots)
+    run(args.statements_raw, args.sentiment, args.stance, args.rejected_in, args.out, load_params(args.params), args.plots,
+        args.stage_rejected, args.documents)
 
 
 def run(statements_raw: Path, sentiment: Path, stance: Path, rejected_in: Path, out: Path, params: Params,
-        plots: Path | None = None) -> None:
-    provenance = stage_provenance(
-        "table", params, PARAMS, [read_provenance(p) for p in (statements_raw, sentiment, stance, rejected_in)]
-    )
-    statements, stances, speakers = build_tables(
-        read_table(statements_raw, STATEMENTS_RAW),
-        read_table(sentiment, SENTIMENT_SCORES),
-        read_table(stance, STANCE_SCORES),
-        params,
-    )
+        plots: Path | None = None, stage_rejected: list[Path] = (), documents: Path | None = None) -> None:
+    """`stage_rejected`: the per-document stages' rejected_<stage>.parquet (their file names come from
+    `documents`). Statements of a document classify rejected are left out with it."""
+    inputs = (statements_raw, sentiment, stance, rejected_in, *stage_rejected)
+    provenance = stage_provenance("table", params, PARAMS, [read_provenance(p) for p in inputs])
+    failed = [read_table(path, REJECTED_DOCUMENTS) for path in stage_rejected]
+    raw = read_table(statements_raw, STATEMENTS_RAW)
+    dropped = {doc_id for frame in failed for doc_id in frame["doc_id"]}
+    if dropped:
+        raw = raw[~raw["doc_id"].isin(dropped)]
+    statements, stances, speakers = build_tables(raw, read_table(sentiment, SENTIMENT_SCORES), read_table(stance, STANCE_SCORES),
+                                                 params)
+    named = read_table(documents, DOCUMENTS, ["doc_id", "file"]) if documents is not None else None
+    rejected = rejected_files(read_table(rejected_in, REJECTED), failed, named)
     write_table(statements, STATEMENTS, out / "statements.parquet", provenance)
     write_table(stances, STANCES, out / "stances.parquet", provenance)
     write_table(speakers, SPEAKERS, out / "speakers.parquet", provenance)
-    write_table(read_table(rejected_in, REJECTED), REJECTED, out / "rejected.parquet", provenance)
+    write_table(rejected, REJECTED, out / "rejected.parquet", provenance)
     if plots is not None:
         for name, rows in plot_series(speakers).items():
             write_json(plots / f"{name}.json", rows)

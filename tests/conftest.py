@@ -93,3 +93,7 @@ def hostile_out(tmp_path_factory):
     (raw / "empty.txt").write_text("")
     (raw / "latin.txt").write_bytes(b"Talks in the caf\xe9 were \x93useful\x94, officials said.\n")  # cp1252
     return run_pipeline(raw, raw.parent / "hostile-out", raw.parent)
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slow: runs the whole pipeline several times (minutes); deselect with -m 'not slow'")

@@ -29,6 +29,7 @@ REQUIRED_PATHS = {
     "dvc.yaml": "dvc.yaml",
     "dvc.lock": "dvc.lock",
     "pyproject.toml": "pyproject.toml",
+    "constraints.txt": "constraints.txt",
 }
 
 
@@ -98,7 +99,7 @@ def test_triggers_on_every_pipeline_input(event, required):
 
 def test_readme_install_command_and_dvc_repro_run_as_written():
     install, repro = readme_commands()[0]
-    assert install == 'pip install -e ".[test]"', f"README's install command changed: {install!r}"
+    assert install == 'pip install -c constraints.txt -e ".[test]"', f"README's install command changed: {install!r}"
     assert repro == "dvc repro"
     assert install in RUNS, "no step runs the README's install command as written"
     assert repro in RUNS, "no step runs `dvc repro`"

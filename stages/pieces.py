@@ -1,0 +1,98 @@
+"""Cutting a long text into pieces the parser can take.
+
+spaCy refuses a text over `nlp.max_length` characters (E088), and its parser and NER need temporary
+memory in proportion to the characters they read at once (~2.6 MB per 1,000 here). A text longer
+than `nlp.piece_chars` is therefore parsed and tagged a piece at a time, and the pieces' docs are
+joined back into one Doc over the original text, so every offset still points into it and the
+statements stage reads the document whole: a quotation that runs from one piece into the next is
+attributed as in a short document.
+
+A piece ends at the last paragraph start within its size; failing that, after the last
+sentence-like punctuation; then at the last whitespace; only a text without any of these is cut
+mid-word.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from typing import Callable, Iterable, Iterator, TypeVar
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+from stages.context import paragraph_starts
+
+T = TypeVar("T")
+
+_SENTENCE_END = re.compile(r"[.!?;:…][\"'”’»)\]]*\s+")
+_WHITESPACE = re.compile(r"\s+")
+
+
+def pieces(text: str, size: int) -> list[tuple[int, int]]:
+    """(start, end) of consecutive pieces of at most `size` characters that cover `text`."""
+    if size < 1:
+        raise ValueError(f"a piece needs at least one character, not {size}")
+    if len(text) <= size:
+        return [(0, len(text))]
+    paragraphs = paragraph_starts(text)
+    spans, start = [], 0
+    while len(text) - start > size:
+        end = _cut(text, start, start + size, paragraphs)
+        spans.append((start, end))
+        start = end
+    spans.append((start, len(text)))
+    return spans
+
+
+def _cut(text: str, start: int, limit: int, paragraphs: list[int]) -> int:
+    """Where the piece that starts at `start` ends, at most at `limit`."""
+    lo, hi = bisect.bisect_right(paragraphs, start), bisect.bisect_right(paragraphs, limit)
+    if hi > lo:
+        return paragraphs[hi - 1]
+    window = text[start:limit]
+    for pattern in (_SENTENCE_END, _WHITESPACE):
+        last = None
+        for last in pattern.finditer(window):
+            pass
+        if last is not None:
+            return start + last.end()
+    return limit
+
+
+def batches(items: Iterable[T], size: int, chars: int, length: Callable[[T], int]) -> Iterator[list[T]]:
+    """Consecutive items in batches of at most `size` items and `chars` characters (by `length`);
+    an item longer than `chars` comes alone, to be read in pieces."""
+    batch, total = [], 0
+    for item in items:
+        n = length(item)
+        if batch and (len(batch) == size or total + n > chars):
+            yield batch
+            batch, total = [], 0
+        batch.append(item)
+        total += n
+        if n > chars:
+            yield batch
+            batch, total = [], 0
+    if batch:
+        yield batch
+
+
+def parse_in_pieces(nlp: Language, text: str, size: int) -> Doc:
+    """`nlp` over `text` a piece at a time, joined into one Doc over the whole text."""
+    docs = [nlp(text[start:end]) for start, end in pieces(text, size)]
+    return Doc.from_docs(docs, ensure_whitespace=False, exclude=["tensor", "user_data"])
+
+
+def tag_in_pieces(nlp: Language, doc: Doc, size: int) -> list[Span]:
+    """The entities `nlp` finds in a parsed `doc` too long to tag at once, a piece at a time: spans
+    of `doc`, with their labels and ids."""
+    starts = [token.idx for token in doc]
+    entities = []
+    for start, end in pieces(doc.text, size):
+        first, last = bisect.bisect_left(starts, start), bisect.bisect_left(starts, end)
+        if first == last:
+            continue
+        piece = nlp(doc[first:last].as_doc(copy_user_data=False))
+        entities += [Span(doc, first + e.start, first + e.end, label=e.label_, kb_id=e.kb_id_, span_id=e.id_)
+                     for e in piece.ents]
+    return entities

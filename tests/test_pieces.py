@@ -1,0 +1,99 @@
+"""Long texts are parsed and tagged in pieces (stages.pieces), joined back into one document."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from conftest import documents_frame
+from stages.entities import tag_documents
+from stages.nlp import doc_from_bytes, doc_to_bytes
+from stages.pieces import batches, pieces
+from stages.sentences import split_sentences
+from stages.statements import Attributor, extract_statements
+
+# Eight paragraphs; the quotation Peskov opens in the third runs on through the fourth and fifth
+# (news prints a continued quotation with an opening mark on each paragraph and a closing one only
+# at its end), so many piece sizes put a cut inside it, between two of its paragraphs.
+STORY = """Kremlin answers on missiles
+
+MOSCOW, Oct 14 - Dmitry Peskov, the Kremlin spokesman, spoke to reporters on Tuesday about the talks.
+
+"We have said many times that such deliveries would change nothing on the ground," Peskov said. "They would only make the conflict longer and more dangerous for everyone.
+
+"The decision lies with Washington, and Washington knows our position very well.
+
+"We will respond to any escalation, as we always have."
+
+Volodymyr Zelensky said that Ukraine needed the missiles before winter, and that every week of delay cost lives.
+
+Donald Trump told reporters at the White House that he had not made up his mind. "We will see," he said.
+
+The talks are due to resume next week in Istanbul, officials said.
+"""
+
+
+def attribute(text: str, params, parser_nlp, ner_nlp, piece_chars: int) -> pd.DataFrame:
+    """Sentences, entities and statements of `text`, parsed and tagged in pieces of `piece_chars`."""
+    sentences, docs = split_sentences(documents_frame({"doc": text}), parser_nlp, params.sentences.heading_max_words,
+                                      piece_chars=piece_chars)
+    tagged = tag_documents(({"doc": doc_to_bytes(d)} for d in docs), ner_nlp, piece_chars=piece_chars)
+    docs = [doc_from_bytes(r["doc"], parser_nlp.vocab) for r in tagged]
+    statements = extract_statements(docs, sentences, Attributor(parser_nlp, params.roster, params.statements))
+    return statements[["speaker", "kind", "cue", "content_start", "content_end", "mention_start", "mention_end"]]
+
+
+def test_pieces_cover_the_text_within_the_size():
+    text = STORY * 3
+    for size in (50, 333, 1000, 5000):
+        spans = pieces(text, size)
+        assert spans[0][0] == 0 and spans[-1][1] == len(text)
+        assert all(a == b for (_, a), (b, _) in zip(spans, spans[1:])), "pieces must be consecutive"
+        assert all(0 < end - start <= size for start, end in spans)
+
+
+def test_a_cut_falls_at_a_paragraph_start_when_the_piece_holds_one():
+    for size in range(300, 1200, 50):  # every piece of these sizes holds a paragraph start
+        for _, end in pieces(STORY, size)[:-1]:
+            assert STORY[end - 2 : end] == "\n\n", f"size {size}: cut at {end} is not a paragraph start"
+
+
+def test_without_paragraphs_a_cut_falls_after_sentence_punctuation_then_at_whitespace_then_anywhere():
+    sentences = "One two three. Four five six. " * 20
+    assert all(sentences[end - 2 : end] == ". " for _, end in pieces(sentences, 100)[:-1])
+    words = "very " * 100
+    assert all(words[end - 1] == " " for _, end in pieces(words, 42)[:-1])
+    letters = "x" * 250
+    assert pieces(letters, 100) == [(0, 100), (100, 200), (200, 250)]
+
+
+def test_batches_stop_at_the_count_or_the_characters_and_a_long_item_comes_alone():
+    items = ["a" * n for n in (10, 10, 10, 95, 10, 300, 5, 5)]
+    assert [[len(i) for i in b] for b in batches(items, 3, 100, len)] == [[10, 10, 10], [95], [10], [300], [5, 5]]
+
+
+def test_a_text_over_spacy_max_length_parses_with_offsets_into_the_original(params, parser_nlp):
+    text = "Trump said that " + "very " * 2_000 + "good.\n\n" + STORY
+    limit, parser_nlp.max_length = parser_nlp.max_length, 5_000  # spaCy's E088 for the text whole
+    try:
+        with pytest.raises(ValueError, match="E088"):
+            parser_nlp(text)
+        sentences, docs = split_sentences(documents_frame({"long": text}), parser_nlp, params.sentences.heading_max_words,
+                                          piece_chars=4_000)
+    finally:
+        parser_nlp.max_length = limit
+    assert docs[0].text == text
+    assert all(text[s:e] == t for s, e, t in zip(sentences.start, sentences.end, sentences.text))
+    assert sentences.end.max() == len(text.rstrip())
+
+
+# Sizes whose cuts fall, between them, at every paragraph start of STORY: 250, 280, 310 and 400 cut
+# inside the quotation (at 304 or 386), 250 and 280 also right before it (132).
+@pytest.mark.parametrize("piece_chars", [250, 280, 310, 400, 460, 580, 670])
+def test_a_quotation_across_a_cut_between_paragraphs_attributes_as_in_one_piece(params, parser_nlp, ner_nlp, piece_chars):
+    cuts = [end for _, end in pieces(STORY, piece_chars)[:-1]]
+    assert cuts and all(STORY[cut - 2 : cut] == "\n\n" for cut in cuts)
+    whole = attribute(STORY, params, parser_nlp, ner_nlp, len(STORY))
+    cut = attribute(STORY, params, parser_nlp, ner_nlp, piece_chars)
+    assert {"peskov", "zelensky", "trump"} <= set(whole.speaker.astype(str))
+    pd.testing.assert_frame_equal(cut, whole)
