@@ -18,6 +18,7 @@ import bisect
 import re
 from typing import Callable, Iterable, Iterator, TypeVar
 
+import numpy
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 from stages.context import paragraph_starts
@@ -79,7 +80,11 @@ def batches(items: Iterable[T], size: int, chars: int, length: Callable[[T], int
 
 def parse_in_pieces(nlp: Language, text: str, size: int) -> Doc:
     """`nlp` over `text` a piece at a time, joined into one Doc over the whole text."""
-    docs = [nlp(text[start:end]) for start, end in pieces(text, size)]
+    docs = []
+    for start, end in pieces(text, size):
+        doc = nlp(text[start:end])
+        doc.tensor = numpy.zeros((0,), dtype="float32")  # tok2vec's output (~400 bytes a token): nothing reads it after parsing
+        docs.append(doc)
     return Doc.from_docs(docs, ensure_whitespace=False, exclude=["tensor", "user_data"])
 
 

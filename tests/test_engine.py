@@ -343,3 +343,34 @@ def in_flight(events: list[str]) -> list[int]:
         taken += event.startswith("take")
         counts.append(made - taken)
     return counts
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process runs (a zombie waiting for its reaper counts as ended)."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="utf-8") as status:
+            return not any(line.startswith("State:") and "Z" in line.split()[1] for line in status)
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_worker_processes_end_when_the_run_is_killed():
+    """A run killed with SIGKILL (by hand, by the OOM killer) leaves no worker waiting forever."""
+    script = textwrap.dedent("""
+        import os, sys, time
+        from stages.engine import ProcessEngine
+        engine = ProcessEngine(2)
+        list(engine.map(len, [[1], [2], [3], [4]]))
+        print(" ".join(str(pid) for pid in engine.pool._processes), flush=True)
+        time.sleep(60)
+    """)
+    run = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    workers = [int(pid) for pid in run.stdout.readline().split()]
+    assert workers and all(_alive(pid) for pid in workers)
+    run.kill()
+    run.wait()
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(_alive(pid) for pid in workers), "the workers outlived the killed run"

@@ -1,15 +1,15 @@
-"""Kill and resume: a run SIGKILLed at any moment, then run again, ends with the tables of a run that
+"""Kill and resume: a run SIGKILLed at any moment, then run again, ends with the files of a run that
 was never interrupted, and the per-document cache never serves a partial entry.
 
-`newsstance run` and `dvc repro` are started as real processes on a small corpus (the seed articles
-and lightly edited copies of them) and their whole process group (the classify worker, DVC's stage
-processes) is SIGKILLed at moments observed from outside: during the train stage, once the first
-per-document cache entries exist while the streamed tables are still temp files, in a later stage,
-and, through a hook in the killed process, halfway through writing one cache entry or one table.
-The same command is then run again to its end, and every file of the out folder (tables, cache
-entries, heads, report) must equal, byte for byte, the files of an uninterrupted run: the README
-promises that the same inputs give the same bytes, and the cache holds exactly the entries a run
-used. Each case also checks that the kill really cut the run short, so no case passes vacuously.
+`newsstance run` and `dvc repro` run as real processes (real spaCy, real encoder) on a small corpus:
+the seed articles and lightly edited copies of them. Their whole process group (the classify
+worker, DVC's stage processes) is SIGKILLed at moments seen from outside (cache entries appearing
+while the streamed tables are still temp files, a later stage), or, through a hook loaded into the
+run, halfway through one write (a cache entry, a streamed table, a trained head). The same command
+then runs again to its end, and every file it leaves (tables, cache entries, heads, report) must
+equal, byte for byte, the files of an uninterrupted run: the README promises that the same inputs
+give the same bytes, and that the cache holds exactly the entries a run used. Each case checks that
+its kill really cut the run short where it aimed, so no case passes without having killed anything.
 """
 
 from __future__ import annotations
@@ -42,12 +42,12 @@ POLL = 0.002  # seconds between looks at the out folder
 TIMEOUT = 600
 
 
-# --- the corpus and the runs --------------------------------------------------------------------------
+# --- the corpus, the runs, the kills --------------------------------------------------------------
 
 
 def write_corpus(raw: Path) -> int:
-    """The seed articles and COPIES copies, each with a small edit of its own (a different quote, a
-    different word), under other file names. Returns the number of documents."""
+    """The seed articles and COPIES copies, each with a small edit of its own (a quote of its own,
+    and in every other copy a changed word), under other file names. Returns the number of documents."""
     raw.mkdir(parents=True)
     seeds = sorted((ROOT / "data" / "raw").glob("*.txt"))
     for path in seeds:
@@ -61,7 +61,7 @@ def write_corpus(raw: Path) -> int:
 
 
 def env_with(hook: Path | None = None, **extra: str) -> dict[str, str]:
-    """This environment, the virtual environment's bin first on PATH (DVC's stage commands call
+    """This environment with the virtual environment's bin first on PATH (DVC's stage commands call
     `python`), and `hook` first on PYTHONPATH (its sitecustomize.py runs in every Python process)."""
     env = {**os.environ, "PATH": os.pathsep.join([str(BIN), os.environ.get("PATH", "")]), "DVC_NO_ANALYTICS": "1", **extra}
     if hook is not None:
@@ -74,7 +74,7 @@ def newsstance_command(raw: Path, out: Path) -> list[str]:
 
 
 def run_to_end(command: list[str], cwd: Path, log: Path, env: dict[str, str] | None = None) -> str:
-    """Run `command` to its end; it must succeed. Returns what it logged (stdout and stderr)."""
+    """Run `command` to its end; it must succeed. Returns what it printed (stdout and stderr)."""
     result = subprocess.run(command, cwd=cwd, env=env or env_with(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             text=True, timeout=TIMEOUT)
     log.write_text(result.stdout, encoding="utf-8")
@@ -83,45 +83,35 @@ def run_to_end(command: list[str], cwd: Path, log: Path, env: dict[str, str] | N
 
 
 def group_alive(pgid: int) -> list[str]:
-    """The processes of group `pgid` that still run (zombies do not count), as 'pid command'."""
+    """The processes of group `pgid` that still run (zombies do not count), as 'pid (command)'."""
     alive = []
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             text = stat.read_text()
         except OSError:
             continue
-        fields = text.rsplit(")", 1)[1].split()  # after "pid (comm)": state, ppid, pgrp, ...
-        if int(fields[2]) == pgid and fields[0] not in ("Z", "X"):
-            alive.append(f"{stat.parent.name} {text.split(')', 1)[0]})")
+        state, _ppid, pgrp = text.rsplit(")", 1)[1].split()[:3]
+        if int(pgrp) == pgid and state not in ("Z", "X"):
+            alive.append(text.split(")", 1)[0] + ")")
     return alive
 
 
-@dataclass
-class Killed:
-    returncode: int
-    log: str
-
-
-def run_and_kill(command: list[str], cwd: Path, log: Path, moment: Callable[[], bool],
-                 env: dict[str, str] | None = None) -> Killed | None:
-    """Start `command` in a session of its own, look every POLL s whether `moment()` holds and then
-    SIGKILL its whole process group. None if the command ended before the moment came."""
+def run_and_kill(command: list[str], cwd: Path, log: Path, now: Callable[[], bool], env: dict[str, str]) -> str | None:
+    """Start `command` in a session of its own, look every POLL s whether `now()` holds, and then
+    SIGKILL its whole process group. Returns what it printed; None if it ended before that moment."""
     with open(log, "wb") as output:
-        proc = subprocess.Popen(command, cwd=cwd, env=env or env_with(), stdout=output, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+        proc = subprocess.Popen(command, cwd=cwd, env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + TIMEOUT
         try:
-            while True:
-                if moment():
+            while proc.poll() is None:
+                if now():
                     os.killpg(proc.pid, signal.SIGKILL)  # no finally block, no atexit handler runs
                     break
-                if proc.poll() is not None:
-                    break
                 if time.monotonic() > deadline:
-                    pytest.fail(f"{' '.join(command)}: the moment to kill never came in {TIMEOUT} s")
+                    pytest.fail(f"{' '.join(command)}: the moment to kill it never came in {TIMEOUT} s")
                 time.sleep(POLL)
         finally:
-            if proc.poll() is None:  # a failed look at the folder, or the kill itself: leave nothing running
+            if proc.poll() is None:
                 try:
                     os.killpg(proc.pid, signal.SIGKILL)
                 except ProcessLookupError:
@@ -136,20 +126,22 @@ def run_and_kill(command: list[str], cwd: Path, log: Path, moment: Callable[[], 
         while (alive := group_alive(proc.pid)) and time.monotonic() < deadline:
             time.sleep(0.05)
         assert not alive, f"processes of the killed group still run: {alive}"
-    return Killed(proc.returncode, text)
+    return text
 
 
-def kill_at(command: list[str], cwd: Path, log: Path, moment: Callable[[], bool], env: dict[str, str] | None = None,
-            reset: Callable[[], None] = lambda: None, attempts: int = 2) -> Killed:
-    """`run_and_kill`, again from a clean state (`reset`) if the run ended before the moment: a
-    case whose kill did not happen must fail, not pass."""
+def kill_at(command: list[str], cwd: Path, log: Path, now: Callable[[], bool], cut: Callable[[], bool],
+            reset: Callable[[], None], env: dict[str, str] | None = None, attempts: int = 3) -> str:
+    """`run_and_kill` from a clean state (`reset`) until the kill happened and `cut()` holds after
+    it (the run was interrupted where the case aims); a case whose kill missed fails, it never passes."""
+    missed = []
     for _ in range(attempts):
         reset()
-        killed = run_and_kill(command, cwd, log, moment, env)
-        if killed is not None:
-            return killed
-    pytest.fail(f"{' '.join(command)} finished {attempts} times before the moment to kill it came; "
-                "the corpus is too small for this machine (raise COPIES)")
+        text = run_and_kill(command, cwd, log, now, env or env_with())
+        if text is not None and cut():
+            return text
+        missed.append("the run ended before the moment came" if text is None else "the kill came too late")
+    pytest.fail(f"{' '.join(command)}: {attempts} attempts missed the moment to kill it ({'; '.join(missed)}); "
+                f"the corpus may be too small for this machine (raise COPIES). Last output:\n{log.read_text()[-4000:]}")
 
 
 # --- what a folder holds ----------------------------------------------------------------------------
@@ -184,8 +176,7 @@ def assert_same_outputs(out: Path, expected: Path) -> None:
     every table equal as a DataFrame and every file equal byte for byte."""
     assert temp_files(out) == [], f"temp files left behind in {out}"
     assert_whole(out)
-    tables = [f for f in files(expected) if f.endswith(".parquet")]
-    for name in tables:
+    for name in [f for f in files(expected) if f.endswith(".parquet")]:
         assert (out / name).is_file(), f"{name} is missing after the resumed run"
         pd.testing.assert_frame_equal(pd.read_parquet(out / name), pd.read_parquet(expected / name), obj=name)
     assert files(out) == files(expected)
@@ -221,8 +212,8 @@ def baseline(corpus, tmp_path_factory):
         assert (out / f"{name}.parquet").is_file()
     for name in ("documents", "sentences", "parsed", "entities", "tagged", "statements_raw", "sentiment_scores", "stance_scores"):
         assert (out / "interim" / f"{name}.parquet").is_file()
-    assert len(pd.read_parquet(out / "statements.parquet")) > n_docs  # every copy has statements
     assert len(pd.read_parquet(out / "interim" / "documents.parquet")) == n_docs
+    assert len(pd.read_parquet(out / "statements.parquet")) > n_docs  # every copy has statements
     assert cache_counts(log) == {stage: (0, n_docs) for stage in STAGES}, log
     assert temp_files(out) == []
     return out
@@ -232,15 +223,9 @@ def cache_of(out: Path, stage: str) -> Path:
     return out / "interim" / "cache" / stage
 
 
-def streamed_temp(out: Path) -> bool:
-    """A streamed table is open: TableWriter's temp file beside statements_raw.parquet."""
-    return any((out / "interim").glob(".statements_raw.parquet.*.tmp"))
-
-
 def fresh_out(out: Path, baseline: Path, heads: bool) -> None:
-    """An empty out folder; with `heads`, holding the trained heads of the baseline, as a folder a
-    run went through before does: the run then skips training (~9 s) and goes straight to the stages
-    the kill is aimed at."""
+    """An empty out folder; with `heads`, holding the baseline's trained heads as a folder a run went
+    through before does: the run skips training (~9 s) and goes straight to the stages the kill aims at."""
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir()
     if heads:
@@ -248,77 +233,73 @@ def fresh_out(out: Path, baseline: Path, heads: bool) -> None:
         shutil.copy2(baseline / "interim" / "train_metrics.json", out / "interim" / "train_metrics.json")
 
 
+def killed_state(out: Path) -> dict[str, int]:
+    """What the killed run left: no half-written table or entry under a final name. Returns the
+    number of (complete) entries in each stage's cache."""
+    assert_whole(out)
+    return {stage: len(entries(cache_of(out, stage))) for stage in STAGES}
+
+
+def resume_and_check(raw: Path, out: Path, work: Path, baseline: Path, left: dict[str, int]) -> str:
+    """Run again into `out` to the end: each stage takes from the cache exactly the entries the
+    killed run finished, and the out folder ends equal to the baseline's. Returns the run's log."""
+    log = run_to_end(newsstance_command(raw, out), work, work / "resumed.log")
+    counts = cache_counts(log)
+    assert set(counts) == set(STAGES), log
+    for stage in STAGES:
+        assert counts[stage][0] == left[stage], (
+            f"{stage}: the killed run left {left[stage]} complete entries, the resumed run took {counts[stage][0]} "
+            f"from the cache:\n{log[-4000:]}")
+    assert_same_outputs(out, baseline)
+    return log
+
+
+def streamed_temp(out: Path) -> bool:
+    """A streamed table is being written: TableWriter's temp file beside statements_raw.parquet."""
+    return any((out / "interim").glob(".statements_raw.parquet.*.tmp"))
+
+
 @dataclass(frozen=True)
 class Moment:
     """When to kill `newsstance run`: `now(out)` is looked at every POLL s; `cut(out)` must hold
-    after the kill, proof that the run was interrupted in that moment. `heads`: the out folder
-    starts with trained heads."""
+    after the kill: the run was interrupted in that moment."""
 
     id: str
     now: Callable[[Path], bool]
     cut: Callable[[Path], bool]
-    heads: bool = True
 
 
 MOMENTS = [
-    # The train stage: ingest has written its tables, the heads (~9 s of work) are not there yet.
-    Moment("during-train",
-           lambda out: (out / "interim" / "documents.parquet").exists(),
-           lambda out: not (out / "interim" / "train_metrics.json").exists()
-           and not (out / "interim" / "models" / "stance.safetensors").exists(),
-           heads=False),
     # The per-document stages: the first statements entries are in the cache (so sentences and
     # entities have theirs), every streamed table is still a temp file being written.
     Moment("during-cache-and-table-writes",
            lambda out: len(entries(cache_of(out, "statements"))) >= 3,
            lambda out: streamed_temp(out) and not (out / "interim" / "statements_raw.parquet").exists()
            and not (out / "interim" / "sentiment_scores.parquet").exists()),
-    # A later stage: the statements are written; classify's tail, the table or the report stage runs.
+    # A later stage: the statements are written; classify's last window, the table or the report stage runs.
     Moment("during-a-later-stage",
            lambda out: (out / "interim" / "statements_raw.parquet").exists() and not (out / "speakers.parquet").exists(),
            lambda out: not (out / "summary.html").exists()),
 ]
 
 
-def resume_and_check(raw: Path, out: Path, work: Path, baseline: Path, killed_entries: dict[str, int]) -> dict:
-    """Run again into `out` to the end; the out folder must equal the baseline's, and each stage
-    must have served exactly the entries the killed run had finished."""
-    log = run_to_end(newsstance_command(raw, out), work, work / "resumed.log")
-    counts = cache_counts(log)
-    assert set(counts) == set(STAGES), log
-    for stage in STAGES:
-        assert counts[stage][0] == killed_entries[stage], (
-            f"{stage}: the killed run left {killed_entries[stage]} entries, the resumed run took {counts[stage][0]} "
-            f"from the cache:\n{log[-4000:]}")
-    assert_same_outputs(out, baseline)
-    return counts
-
-
-def killed_state(out: Path) -> dict[str, int]:
-    """What the killed run left: no half-written table or entry under a final name; the number of
-    complete entries of each stage's cache."""
-    assert_whole(out)
-    return {stage: len(entries(cache_of(out, stage))) for stage in STAGES}
-
-
 @pytest.mark.parametrize("moment", MOMENTS, ids=[m.id for m in MOMENTS])
 def test_newsstance_run_killed_then_run_again_equals_an_uninterrupted_run(corpus, baseline, tmp_path, moment):
     raw, n_docs = corpus
     out = tmp_path / "out"
-    killed = kill_at(newsstance_command(raw, out), tmp_path, tmp_path / "killed.log", lambda: moment.now(out),
-                     reset=lambda: fresh_out(out, baseline, moment.heads))
-    assert moment.cut(out), f"the kill came too late to interrupt the run {moment.id}:\n{killed.log[-4000:]}"
+    kill_at(newsstance_command(raw, out), tmp_path, tmp_path / "killed.log", now=lambda: moment.now(out),
+            cut=lambda: moment.cut(out), reset=lambda: fresh_out(out, baseline, heads=True))
     left = killed_state(out)
     if moment.id == "during-cache-and-table-writes":
         assert 0 < left["statements"] < n_docs, left
     resume_and_check(raw, out, tmp_path, baseline, left)
 
 
-# Loaded into every Python process of the run: at the STALL_AT-th os.replace onto a file that
-# matches STALL_NAME (a regex on the destination's path), the writer has written its temp file in
-# full; cut it to half its size (a write caught mid-way), note its path in STALL_MARKER and wait to
-# be killed. So the SIGKILL lands inside the write every time, where a timer would hit the
-# milliseconds one write takes only by chance.
+# Loaded into every Python process of the run: at the STALL_AT-th os.replace onto a path that
+# matches STALL_NAME (a regex), the writer has written its temp file in full; cut it to half its
+# size (a write caught mid-way), note its path in STALL_MARKER and wait to be killed. So the SIGKILL
+# lands inside the write every time, where a timer would hit the milliseconds one write takes only
+# by chance.
 STALL = """\
 import os, re, time
 _replace = os.replace
@@ -337,77 +318,88 @@ def replace(src, dst, *args, **kwargs):
 os.replace = replace
 """
 
+WRITES = {  # what is being written when the run is killed: (path regex, which such write)
+    "cache-entry": (r"/interim/cache/statements/[0-9a-f]+\.msgpack$", 3),
+    "streamed-table": (r"/interim/statements_raw\.parquet$", 1),
+    "trained-head": (r"/interim/models/stance\.safetensors$", 1),  # the sentiment head is saved already
+}
 
-@pytest.mark.parametrize("writing", ["cache-entry", "table"])
+
+@pytest.mark.parametrize("writing", list(WRITES))
 def test_newsstance_run_killed_halfway_through_a_write(corpus, baseline, tmp_path, writing):
-    """Killed with the 3rd statements cache entry, or the streamed statements_raw.parquet, half
-    written: the resumed run neither reads nor keeps the half-written temp file, computes that
-    document again, and ends with the uninterrupted run's files."""
+    """Killed with the 3rd statements cache entry, the streamed statements_raw.parquet or the
+    stance head half written: the resumed run neither reads nor keeps the half-written temp file,
+    computes again what it held, and ends with the uninterrupted run's files."""
     raw, n_docs = corpus
     out = tmp_path / "out"
     hook = tmp_path / "hook"
     hook.mkdir()
     (hook / "sitecustomize.py").write_text(STALL)
     marker = tmp_path / "stalled"
-    name = {"cache-entry": r"/interim/cache/statements/[0-9a-f]+\.msgpack$", "table": r"/interim/statements_raw\.parquet$"}
-    env = env_with(hook, STALL_NAME=name[writing], STALL_AT="3" if writing == "cache-entry" else "1", STALL_MARKER=str(marker))
-    killed = kill_at(newsstance_command(raw, out), tmp_path, tmp_path / "killed.log", marker.exists, env=env,
-                     reset=lambda: fresh_out(out, baseline, heads=True))
-    assert not (out / "summary.html").exists(), killed.log[-4000:]
+    name, nth = WRITES[writing]
+    env = env_with(hook, STALL_NAME=name, STALL_AT=str(nth), STALL_MARKER=str(marker))
+    kill_at(newsstance_command(raw, out), tmp_path, tmp_path / "killed.log", now=marker.exists,
+            cut=lambda: not (out / "summary.html").exists(), env=env, attempts=1,
+            reset=lambda: fresh_out(out, baseline, heads=writing != "trained-head"))
 
     temp = Path(marker.read_text())
-    assert temp.exists() and temp.name.startswith(".") and temp.name.endswith(".tmp")
+    assert temp.exists() and temp.name.startswith(".") and temp.name.endswith(".tmp"), temp
     left = killed_state(out)
     if writing == "cache-entry":
-        key = temp.name[1:].split(".", 1)[0]
-        assert temp.parent == cache_of(out, "statements") and temp.name == f".{key}.{temp.name.split('.')[2]}.tmp"
-        assert not (temp.parent / f"{key}.msgpack").exists()
-        assert left["statements"] == 2  # the 3rd entry was being written
+        key = re.fullmatch(r"\.([0-9a-f]{64})\.\d+\.tmp", temp.name)
+        assert temp.parent == cache_of(out, "statements") and key, temp
+        assert not (temp.parent / f"{key.group(1)}.msgpack").exists()
+        assert left["statements"] == nth - 1
         with pytest.raises(Exception):
-            msgpack.unpackb(temp.read_bytes(), raw=False)  # it is a partial entry
-    else:
+            msgpack.unpackb(temp.read_bytes(), raw=False)  # a partial entry, under a name no reader takes
+    elif writing == "streamed-table":
         assert temp.parent == out / "interim" and temp.name.startswith(".statements_raw.parquet.")
         assert not (out / "interim" / "statements_raw.parquet").exists()
-        assert left["statements"] == n_docs  # every document's statements were cached before the table closed
+        assert left["statements"] == n_docs  # every document's entry came before the table closed
         with pytest.raises(Exception):
             pq.read_table(temp)
+    else:
+        models = out / "interim" / "models"
+        assert temp.parent == models and temp.name.startswith(".stance.safetensors.")
+        assert (models / "sentiment.safetensors").is_file() and not (models / "stance.safetensors").exists()
+        assert not (out / "interim" / "train_metrics.json").exists()
+        assert left == {stage: 0 for stage in STAGES}
 
-    counts = resume_and_check(raw, out, tmp_path, baseline, left)
-    assert counts["statements"] == (left["statements"], n_docs - left["statements"])
+    log = resume_and_check(raw, out, tmp_path, baseline, left)
+    assert cache_counts(log)["statements"] == (left["statements"], n_docs - left["statements"])
+    if writing == "trained-head":
+        assert "not retraining" not in log  # the heads were fitted again, to the same bytes
     assert not temp.exists()
 
 
 def test_leftovers_of_a_killed_writer_are_neither_read_nor_kept(corpus, baseline, tmp_path):
     """In a finished out folder, plant what killed writers leave: a statements entry that never
     reached its name (only `.KEY.PID.tmp`, half written), a half-written temp beside an entry that
-    exists, and half-written temp files of tables. A run into the folder computes that one document
-    again, reads no temp file and removes them all."""
+    exists, and half-written temp files of two tables. A run into the folder computes that one
+    document again, reads no temp file and removes them all."""
     raw, n_docs = corpus
     out = tmp_path / "out"
     shutil.copytree(baseline, out)
-    statements_cache = cache_of(out, "statements")
-    lost = entries(statements_cache)[0]
+    lost = entries(cache_of(out, "statements"))[0]
     data = lost.read_bytes()
     lost.unlink()
-    (statements_cache / f".{lost.stem}.4194301.tmp").write_bytes(data[: len(data) // 2])
+    (lost.parent / f".{lost.stem}.4194301.tmp").write_bytes(data[: len(data) // 2])
     other = entries(cache_of(out, "sentences"))[1]
     (other.parent / f".{other.stem}.4194302.tmp").write_bytes(other.read_bytes()[:7])
     for table in (out / "interim" / "statements_raw.parquet", out / "speakers.parquet"):
         content = table.read_bytes()
         (table.parent / f".{table.name}.k1ll3d0x.tmp").write_bytes(content[: len(content) // 2])
-    planted = temp_files(out)
-    assert len(planted) == 4
+    assert len(temp_files(out)) == 4
 
     left = {stage: len(entries(cache_of(out, stage))) for stage in STAGES}
-    assert left == {**{stage: n_docs for stage in STAGES}, "statements": n_docs - 1,
-                    "classify": len(entries(cache_of(baseline, "classify")))}
-    counts = resume_and_check(raw, out, tmp_path, baseline, left)
-    assert counts["statements"] == (n_docs - 1, 1)
+    assert left["statements"] == n_docs - 1 and left["sentences"] == n_docs
+    log = resume_and_check(raw, out, tmp_path, baseline, left)
+    assert cache_counts(log)["statements"] == (n_docs - 1, 1)
 
 
 # --- `dvc repro` ----------------------------------------------------------------------------------------
 
-TARGET = "statements@raw"  # with ingest@raw, sentences@raw and entities@raw before it; no trained heads needed
+TARGET = "statements@raw"  # runs ingest@raw, sentences@raw and entities@raw before it; needs no trained heads
 DVC_OUTPUTS = ("data/interim/raw", "data/cache/raw")
 
 
@@ -429,8 +421,8 @@ def repo_template(corpus, tmp_path_factory):
     return repo
 
 
-def dvc(repo: Path, *args: str, log: Path) -> str:
-    return run_to_end([str(BIN / "dvc"), *args], repo, log, env_with(DVC_SITE_CACHE_DIR=str(repo.parent / "dvc-site")))
+def dvc_env(repo: Path) -> dict[str, str]:
+    return env_with(DVC_SITE_CACHE_DIR=str(repo.parent / "dvc-site"))
 
 
 @pytest.fixture(scope="module")
@@ -438,53 +430,43 @@ def dvc_baseline(repo_template):
     """An uninterrupted `dvc repro statements@raw`."""
     repo = repo_template.parent / "baseline"
     shutil.copytree(repo_template, repo, symlinks=True)
-    dvc(repo, "repro", TARGET, log=repo.parent / "baseline.log")
+    run_to_end([str(BIN / "dvc"), "repro", TARGET], repo, repo.parent / "baseline.log", dvc_env(repo))
     return repo
 
 
-@dataclass(frozen=True)
-class DvcMoment:
-    id: str
-    stage: str  # the per-document stage the kill interrupts: its cache and its first table
-
-
-DVC_MOMENTS = [
-    # The first stage that caches: some entries written, its tables still temp files.
-    DvcMoment("sentences@raw-writing", "sentences"),
-    # A later stage: ingest, sentences and entities are done and recorded in dvc.lock.
-    DvcMoment("statements@raw-writing", "statements"),
-]
-
-
-@pytest.mark.parametrize("moment", DVC_MOMENTS, ids=[m.id for m in DVC_MOMENTS])
-def test_dvc_repro_killed_then_run_again_equals_an_uninterrupted_run(repo_template, dvc_baseline, corpus, tmp_path, moment):
+@pytest.mark.parametrize("stage", ["sentences", "statements"], ids=["sentences@raw-writing", "statements@raw-writing"])
+def test_dvc_repro_killed_then_run_again_equals_an_uninterrupted_run(repo_template, dvc_baseline, corpus, tmp_path, stage):
+    """`dvc repro` killed once a per-document stage has cached its first documents and is writing its
+    tables: sentences@raw (the first stage that caches) or statements@raw (ingest, sentences and
+    entities done and recorded in dvc.lock). `dvc repro` again takes the entries left, skips the
+    stages that finished, and leaves the outputs, the cache and dvc.lock of an uninterrupted run;
+    `dvc status` is clean."""
     _, n_docs = corpus
     repo = tmp_path / "repo"
-    cache = repo / "data" / "cache" / "raw" / moment.stage
-    table = {"sentences": "sentences.parquet", "statements": "statements_raw.parquet"}[moment.stage]
+    cache = repo / "data" / "cache" / "raw" / stage
     interim = repo / "data" / "interim" / "raw"
-    command = [str(BIN / "dvc"), "repro", TARGET]
+    table = {"sentences": "sentences.parquet", "statements": "statements_raw.parquet"}[stage]
+    dvc = [str(BIN / "dvc")]
 
     def reset():
         shutil.rmtree(repo, ignore_errors=True)
         shutil.copytree(repo_template, repo, symlinks=True)
 
-    env = env_with(DVC_SITE_CACHE_DIR=str(tmp_path / "dvc-site"))
-    killed = kill_at(command, repo, tmp_path / "killed.log", lambda: len(entries(cache)) >= 3, env=env, reset=reset)
-    assert not (interim / table).exists(), f"the kill came after {moment.stage}@raw wrote its table:\n{killed.log[-4000:]}"
-    assert any(interim.glob(f".{table}.*.tmp")), "the stage's table was not being written when it was killed"
+    kill_at([*dvc, "repro", TARGET], repo, tmp_path / "killed.log", now=lambda: len(entries(cache)) >= 3,
+            cut=lambda: not (interim / table).exists() and any(interim.glob(f".{table}.*.tmp")),
+            reset=reset, env=dvc_env(repo))
     assert_whole(repo / "data")
     left = len(entries(cache))
     assert 0 < left < n_docs
 
-    log = dvc(repo, "repro", TARGET, log=tmp_path / "resumed.log")
+    log = run_to_end([*dvc, "repro", TARGET], repo, tmp_path / "resumed.log", dvc_env(repo))
     assert "ERROR" not in log, log
-    if moment.stage == "statements":  # the stages the kill did not touch are not run again
+    if stage == "statements":  # the stages the kill did not touch do not run again
         for done in ("ingest@raw", "sentences@raw", "entities@raw"):
             assert f"Stage '{done}' didn't change, skipping" in log, log
-    assert cache_counts(log)[moment.stage] == (left, n_docs - left), log
+    assert cache_counts(log)[stage] == (left, n_docs - left), log
     for folder in DVC_OUTPUTS:
         assert_same_outputs(repo / folder, dvc_baseline / folder)
     assert (repo / "dvc.lock").read_bytes() == (dvc_baseline / "dvc.lock").read_bytes()
-    status = dvc(repo, "status", TARGET, log=tmp_path / "status.log")
+    status = run_to_end([*dvc, "status", TARGET], repo, tmp_path / "status.log", dvc_env(repo))
     assert "Data and pipelines are up to date." in status, status
