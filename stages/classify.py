@@ -195,19 +195,34 @@ def windows(items: Iterable[dict], size: int, ramp: Iterable[int] = ()) -> Itera
 def classify_documents(items: Iterable[dict], backend, targets: dict[str, str], margin: float,
                        window_statements: int = WINDOW_STATEMENTS) -> Iterator[dict]:
     """Scores per document. Documents are classified a window at a time; a document's scores do not
-    depend on the other documents in its window (a cached document and a fresh one agree exactly)."""
-    for window in windows(items, window_statements):
+    depend on the other documents in its window (a cached document and a fresh one agree exactly),
+    so a document with more statements than a window (a transcript) is classified in windows of its
+    own, which keeps the encoder's memory that of one window."""
+    order = {target: k for k, target in enumerate(targets)}
+    held = None  # the scores of a document's parts so far
+    for window in windows((part for item in items for part in _parts(item, window_statements)), window_statements):
         statements = pd.DataFrame([s for item in window for s in item["statements"]],
                                   columns=["statement_id", "content", "context"])
         sentiment, stance = classify(statements, backend, targets, margin)
         n, start = len(statements), 0
         for item in window:
             end = start + len(item["statements"])
+            held = held or {"doc_id": item["doc_id"], "sentiment": [], "stance": []}
+            held["sentiment"] += sentiment.iloc[start:end].to_dict("records")
             # classify() gives stance target by target, each block in statement order
-            per_target = [stance.iloc[k * n + start : k * n + end] for k in range(len(targets))]
-            yield {"doc_id": item["doc_id"], "sentiment": sentiment.iloc[start:end].to_dict("records"),
-                   "stance": [r for frame in per_target for r in frame.to_dict("records")]}
+            held["stance"] += [r for k in range(len(targets)) for r in stance.iloc[k * n + start : k * n + end].to_dict("records")]
             start = end
+            if not item["more"]:
+                held["stance"].sort(key=lambda row: order[row["target"]])  # stable: statement order within a target
+                yield held
+                held = None
+
+
+def _parts(item: dict, size: int) -> Iterator[dict]:
+    """A document's statements in parts of at most `size`; `more` says whether another part follows."""
+    statements = item["statements"]
+    for k in range(0, max(len(statements), 1), size):
+        yield {"doc_id": item["doc_id"], "statements": statements[k : k + size], "more": k + size < len(statements)}
 
 
 @per_process(maxsize=2)

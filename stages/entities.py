@@ -22,10 +22,10 @@ from stages.config import PIECE_CHARS, Params, Speaker, load_params
 from stages.cache import DocCache, drain, stream_documents
 from stages.engine import per_process
 from stages.io import TableWriter, iter_rows
-from stages.nlp import DOCS_PER_ROW_GROUP, doc_from_bytes, doc_to_bytes, load_ner, prepare_stage, require_spacy_model
+from stages.nlp import DOCS_PER_ROW_GROUP, doc_from_bytes, doc_pieces, doc_to_bytes, load_ner, prepare_stage, require_spacy_model
 from stages.provenance import Provenance, read_provenance, sha256_hex
 from stages.faults import accepted
-from stages.pieces import batches, tag_in_pieces
+from stages.pieces import batches
 from stages.schema import ENTITIES, PARSED, REJECTED_DOCUMENTS, TAGGED
 
 log = logging.getLogger("newsstance")
@@ -57,7 +57,15 @@ def add_entity_ruler(nlp: Language, roster: dict[str, Speaker], extra_patterns: 
 @Language.component("repeated_surnames")
 def repeated_surnames(doc: Doc) -> Doc:
     """Label a bare surname PERSON when the document names the person in full elsewhere."""
-    surnames = {ent[-1].text for ent in doc.ents if ent.label_ == "PERSON" and len(ent) > 1 and ent[-1].is_title}
+    return label_surnames(doc, full_name_surnames(doc))
+
+
+def full_name_surnames(doc: Doc) -> set[str]:
+    return {ent[-1].text for ent in doc.ents if ent.label_ == "PERSON" and len(ent) > 1 and ent[-1].is_title}
+
+
+def label_surnames(doc: Doc, surnames: set[str]) -> Doc:
+    """Label PERSON each bare `surnames` token the NER left unlabelled or took for a one-word ORG."""
     if not surnames:
         return doc
     ents, changed = list(doc.ents), False
@@ -77,12 +85,13 @@ def repeated_surnames(doc: Doc) -> Doc:
     return doc
 
 
-def entity_rows(doc: Doc, doc_id: str) -> list[dict]:
+def entity_rows(doc: Doc, doc_id: str, offset: int = 0) -> list[dict]:
+    """`offset`: where `doc` starts in the document's text (a piece of a long one)."""
     return [
         {
             "doc_id": doc_id,
-            "start": ent.start_char,
-            "end": ent.end_char,
+            "start": offset + ent.start_char,
+            "end": offset + ent.end_char,
             "text": ent.text,
             "label": ent.label_,
             "speaker": ent.ent_id_ or None,
@@ -95,20 +104,21 @@ def tag_documents(parsed: Iterable[dict], nlp: Language, batch_size: int = 16, p
     """Add entities to parsed documents as they stream in, in batches of at most `batch_size`
     documents and `piece_chars` characters, a longer one a piece at a time; yield, per document,
     its entity rows and the tagged parse."""
-    docs = (doc_from_bytes(record["doc"], nlp.vocab) for record in parsed)
-    for batch in batches(docs, batch_size, piece_chars, _length):
-        if _length(batch[0]) > piece_chars:
-            tagged = iter([_tag_long(nlp, batch.pop(), piece_chars)])
+    documents = (doc_pieces(record["doc"], nlp.vocab) for record in parsed)
+    for batch in batches(documents, batch_size, piece_chars, lambda pieces: sum(map(_length, pieces))):
+        if len(batch[0]) > 1:  # the pieces of a long document
+            results = [_tagged(_tag_pieces(nlp, batch[0]))]
         else:
-            tagged = nlp.pipe(batch, batch_size=len(batch))  # entity_pipeline: the NER and its ruler only
-        results = [_tagged(doc) for doc in tagged]
-        del batch, tagged  # the batch's Docs go before its results do: a long document's is hundreds of MB
-        yield from results
+            results = [_tagged([doc]) for doc in nlp.pipe([pieces[0] for pieces in batch], batch_size=len(batch))]
+        yield from results  # the batch's Docs are gone by now: a long document's are hundreds of MB
 
 
-def _tagged(doc: Doc) -> dict:
-    doc_id = doc.user_data["doc_id"]
-    return {"doc_id": doc_id, "entities": entity_rows(doc, doc_id), "doc": doc_to_bytes(doc)}
+def _tagged(pieces: list[Doc]) -> dict:
+    doc_id, rows, offset = pieces[0].user_data["doc_id"], [], 0
+    for doc in pieces:
+        rows += entity_rows(doc, doc_id, offset)
+        offset += _length(doc)
+    return {"doc_id": doc_id, "entities": rows, "doc": doc_to_bytes(pieces if len(pieces) > 1 else pieces[0])}
 
 
 def _length(doc: Doc) -> int:
@@ -116,11 +126,12 @@ def _length(doc: Doc) -> int:
     return doc[-1].idx + len(doc[-1].text_with_ws) if len(doc) else 0
 
 
-def _tag_long(nlp: Language, doc: Doc, piece_chars: int) -> Doc:
+def _tag_pieces(nlp: Language, pieces: list[Doc]) -> list[Doc]:
     """The ruler and NER a piece at a time; one sense per discourse over the whole document."""
     with nlp.select_pipes(disable=["repeated_surnames"]):
-        doc.ents = tag_in_pieces(nlp, doc, piece_chars)
-    return nlp.get_pipe("repeated_surnames")(doc)
+        tagged = [nlp(doc) for doc in pieces]
+    surnames = set().union(*map(full_name_surnames, tagged))
+    return [label_surnames(doc, surnames) for doc in tagged]
 
 
 def find_entities(docs: list[Doc], nlp: Language) -> tuple[pd.DataFrame, list[Doc]]:

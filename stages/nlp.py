@@ -121,13 +121,25 @@ def prepare_stage(stage: str, params: Params, sections: tuple[str, ...], result_
             DocCache.for_stage(cache_dir, stage, params, result_params, models))
 
 
-def doc_to_bytes(doc: Doc) -> bytes:
-    """One document as a DocBin (with its user data: the doc_id)."""
-    return DocBin(docs=[doc], store_user_data=True).to_bytes()
+def doc_to_bytes(doc: Doc | list[Doc]) -> bytes:
+    """One document as a DocBin (with its user data: the doc_id): a Doc, or the consecutive pieces
+    of a long one (stages.pieces), which the sentences and entities stages never join."""
+    return DocBin(docs=[doc] if isinstance(doc, Doc) else doc, store_user_data=True).to_bytes()
+
+
+def doc_pieces(data: bytes, vocab: Vocab) -> list[Doc]:
+    """The pieces of a document `doc_to_bytes` wrote (one, unless it was long)."""
+    return list(DocBin(store_user_data=True).from_bytes(data).get_docs(vocab))
 
 
 def doc_from_bytes(data: bytes, vocab: Vocab) -> Doc:
-    return next(iter(DocBin(store_user_data=True).from_bytes(data).get_docs(vocab)))
+    """The document `doc_to_bytes` wrote, its pieces joined into one Doc over the whole text."""
+    pieces = doc_pieces(data, vocab)
+    if len(pieces) == 1:
+        return pieces[0]
+    doc = Doc.from_docs(pieces, ensure_whitespace=False, exclude=["tensor", "user_data"])
+    doc.user_data["doc_id"] = pieces[0].user_data.get("doc_id")
+    return doc
 
 
 # Parsed documents per Parquet row group: a few MB, read back a group at a time.

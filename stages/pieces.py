@@ -2,10 +2,10 @@
 
 spaCy refuses a text over `nlp.max_length` characters (E088), and its parser and NER need temporary
 memory in proportion to the characters they read at once (~2.6 MB per 1,000 here). A text longer
-than `nlp.piece_chars` is therefore parsed and tagged a piece at a time, and the pieces' docs are
-joined back into one Doc over the original text, so every offset still points into it and the
-statements stage reads the document whole: a quotation that runs from one piece into the next is
-attributed as in a short document.
+than `nlp.piece_chars` is therefore parsed and tagged a piece at a time; the pieces travel as one
+DocBin, every offset the stages write still points into the original text, and the statements stage
+joins them into one Doc and reads the document whole: a quotation that runs from one piece into the
+next is attributed as in a short document.
 
 A piece ends at the last paragraph start within its size; failing that, after the last
 sentence-like punctuation; then at the last whitespace; only a text without any of these is cut
@@ -20,7 +20,7 @@ from typing import Callable, Iterable, Iterator, TypeVar
 
 import numpy
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 from stages.context import paragraph_starts
 
 T = TypeVar("T")
@@ -78,26 +78,13 @@ def batches(items: Iterable[T], size: int, chars: int, length: Callable[[T], int
         yield batch
 
 
-def parse_in_pieces(nlp: Language, text: str, size: int) -> Doc:
-    """`nlp` over `text` a piece at a time, joined into one Doc over the whole text."""
-    docs = []
+def parse_in_pieces(nlp: Language, text: str, size: int) -> list[tuple[int, Doc]]:
+    """`nlp` over `text` a piece at a time: (offset of the piece, its Doc) per piece. The pieces stay
+    apart through the sentences and entities stages (one DocBin holds them); joined, they would
+    double the memory of the parse, which holds the peak of a long document's run."""
+    parsed = []
     for start, end in pieces(text, size):
         doc = nlp(text[start:end])
         doc.tensor = numpy.zeros((0,), dtype="float32")  # tok2vec's output (~400 bytes a token): nothing reads it after parsing
-        docs.append(doc)
-    return Doc.from_docs(docs, ensure_whitespace=False, exclude=["tensor", "user_data"])
-
-
-def tag_in_pieces(nlp: Language, doc: Doc, size: int) -> list[Span]:
-    """The entities `nlp` finds in a parsed `doc` too long to tag at once, a piece at a time: spans
-    of `doc`, with their labels and ids."""
-    starts = [token.idx for token in doc]
-    entities = []
-    for start, end in pieces(doc.text, size):
-        first, last = bisect.bisect_left(starts, start), bisect.bisect_left(starts, end)
-        if first == last:
-            continue
-        piece = nlp(doc[first:last].as_doc(copy_user_data=False))
-        entities += [Span(doc, first + e.start, first + e.end, label=e.label_, kb_id=e.kb_id_, span_id=e.id_)
-                     for e in piece.ents]
-    return entities
+        parsed.append((start, doc))
+    return parsed

@@ -65,9 +65,12 @@ def trimmed(sent: Span) -> tuple[int, int]:
 
 
 def sentence_rows(doc: Doc, doc_id: str, body_end: int, title: str | None, max_words: int) -> list[dict]:
-    text = doc.text
+    return rows_of(doc.text, [trimmed(s) for s in doc.sents], doc_id, body_end, title, max_words)
+
+
+def rows_of(text: str, spans: list[tuple[int, int]], doc_id: str, body_end: int, title: str | None, max_words: int) -> list[dict]:
+    """The sentence rows of `text`, whose sentences are at `spans` (character offsets)."""
     starts = paragraph_starts(text)
-    spans = [trimmed(s) for s in doc.sents]
     spans = [(a, b) for a, b in spans if b > a]
     rows = []
     for start, end in spans:
@@ -98,15 +101,14 @@ def parse_documents(records: Iterable[dict], nlp: Language, max_words: int, batc
                     piece_chars: int = PIECE_CHARS) -> Iterator[dict]:
     """Parse documents as they stream in, in batches of at most `batch_size` documents and
     `piece_chars` characters, a longer one a piece at a time (stages.pieces); yield, per document,
-    its sentence rows and its parse."""
+    its sentence rows and its parse (a long one's in pieces: stages.nlp.doc_to_bytes)."""
     for batch in batches(records, batch_size, piece_chars, lambda r: len(r["text"])):
         if len(batch[0]["text"]) > piece_chars:
-            docs = iter([parse_in_pieces(nlp, batch[0]["text"], piece_chars)])
+            results = [_parsed_in_pieces(parse_in_pieces(nlp, batch[0]["text"], piece_chars), batch[0], max_words)]
         else:
-            docs = nlp.pipe([r["text"] for r in batch], batch_size=len(batch))
-        results = [_parsed(doc, record, max_words) for doc, record in zip(docs, batch)]
-        del docs  # the batch's Docs go before its results do: a long document's is hundreds of MB
-        yield from results
+            results = [_parsed(doc, record, max_words) for doc, record in
+                       zip(nlp.pipe([r["text"] for r in batch], batch_size=len(batch)), batch)]
+        yield from results  # the batch's Docs are gone by now: a long document's are hundreds of MB
 
 
 def _parsed(doc: Doc, record: dict, max_words: int) -> dict:
@@ -114,6 +116,16 @@ def _parsed(doc: Doc, record: dict, max_words: int) -> dict:
     return {"doc_id": record["doc_id"],
             "sentences": sentence_rows(doc, record["doc_id"], record["body_end"], record["title"], max_words),
             "doc": doc_to_bytes(doc)}
+
+
+def _parsed_in_pieces(pieces: list[tuple[int, Doc]], record: dict, max_words: int) -> dict:
+    spans = []
+    for offset, doc in pieces:
+        doc.user_data["doc_id"] = record["doc_id"]
+        spans += [(offset + a, offset + b) for a, b in (trimmed(s) for s in doc.sents)]
+    return {"doc_id": record["doc_id"],
+            "sentences": rows_of(record["text"], spans, record["doc_id"], record["body_end"], record["title"], max_words),
+            "doc": doc_to_bytes([doc for _, doc in pieces])}
 
 
 def split_sentences(documents: pd.DataFrame, nlp: Language, max_words: int, batch_size: int = 8,

@@ -164,3 +164,7 @@ def test_a_documents_scores_do_not_depend_on_the_documents_classified_with_it(pa
     assert [r["doc_id"] for r in together] == [d["doc_id"] for d in documents]
     assert together == alone
     assert [s["target"] for s in together[1]["stance"]] == ["a"] * 5 + ["b"] * 5
+    # A document with more statements than a window (a transcript) is classified in windows of its
+    # own, parts of other documents' windows included: the same scores, in the same order.
+    in_parts = list(classify_documents(documents, backend, targets, 0.15, window_statements=2))
+    assert in_parts == alone

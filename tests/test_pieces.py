@@ -7,9 +7,9 @@ import pytest
 
 from conftest import documents_frame
 from stages.entities import tag_documents
-from stages.nlp import doc_from_bytes, doc_to_bytes
+from stages.nlp import doc_from_bytes, doc_pieces
 from stages.pieces import batches, pieces
-from stages.sentences import split_sentences
+from stages.sentences import parse_documents, split_sentences
 from stages.statements import Attributor, extract_statements
 
 # Eight paragraphs; the quotation Peskov opens in the third runs on through the fourth and fifth
@@ -34,12 +34,15 @@ The talks are due to resume next week in Istanbul, officials said.
 
 
 def attribute(text: str, params, parser_nlp, ner_nlp, piece_chars: int) -> pd.DataFrame:
-    """Sentences, entities and statements of `text`, parsed and tagged in pieces of `piece_chars`."""
-    sentences, docs = split_sentences(documents_frame({"doc": text}), parser_nlp, params.sentences.heading_max_words,
-                                      piece_chars=piece_chars)
-    tagged = tag_documents(({"doc": doc_to_bytes(d)} for d in docs), ner_nlp, piece_chars=piece_chars)
-    docs = [doc_from_bytes(r["doc"], parser_nlp.vocab) for r in tagged]
-    statements = extract_statements(docs, sentences, Attributor(parser_nlp, params.roster, params.statements))
+    """Sentences, entities and statements of `text` as the stages hand them on, parsed and tagged
+    in pieces of `piece_chars`."""
+    [parsed] = parse_documents(documents_frame({"doc": text}).to_dict("records"), parser_nlp,
+                               params.sentences.heading_max_words, piece_chars=piece_chars)
+    [tagged] = tag_documents([parsed], ner_nlp, piece_chars=piece_chars)
+    assert len(doc_pieces(tagged["doc"], parser_nlp.vocab)) == len(pieces(text, piece_chars))
+    doc = doc_from_bytes(tagged["doc"], parser_nlp.vocab)
+    assert doc.text == text
+    statements = extract_statements([doc], pd.DataFrame(parsed["sentences"]), Attributor(parser_nlp, params.roster, params.statements))
     return statements[["speaker", "kind", "cue", "content_start", "content_end", "mention_start", "mention_end"]]
 
 
@@ -97,3 +100,26 @@ def test_a_quotation_across_a_cut_between_paragraphs_attributes_as_in_one_piece(
     cut = attribute(STORY, params, parser_nlp, ner_nlp, piece_chars)
     assert {"peskov", "zelensky", "trump"} <= set(whole.speaker.astype(str))
     pd.testing.assert_frame_equal(cut, whole)
+
+
+def entities(text: str, params, parser_nlp, ner_nlp, piece_chars: int) -> pd.DataFrame:
+    [parsed] = parse_documents(documents_frame({"doc": text}).to_dict("records"), parser_nlp,
+                               params.sentences.heading_max_words, piece_chars=piece_chars)
+    [tagged] = tag_documents([parsed], ner_nlp, piece_chars=piece_chars)
+    return pd.DataFrame(tagged["entities"])
+
+
+@pytest.mark.parametrize("piece_chars", [250, 400])
+def test_the_entities_of_a_document_in_pieces_point_into_its_text(params, parser_nlp, ner_nlp, piece_chars):
+    cut, whole = (entities(STORY, params, parser_nlp, ner_nlp, size) for size in (piece_chars, len(STORY)))
+    assert all(STORY[a:b] == t for a, b, t in zip(cut.start, cut.end, cut.text))
+    pd.testing.assert_frame_equal(cut, whole)
+
+
+def test_one_sense_per_discourse_holds_across_pieces(params, parser_nlp, ner_nlp):
+    """A bare surname in a later piece is the person a first piece named in full (repeated_surnames)."""
+    text = ("Chancellor Friedrich Merz arrived late.\n\n" + "The talks went on into the night in Berlin.\n\n" * 8
+            + "Merz, whose party backed the plan, has faced criticism.\n")
+    table = entities(text, params, parser_nlp, ner_nlp, 200)
+    assert len(pieces(text, 200)) > 2
+    assert table.loc[table.text == "Merz", "label"].tolist() == ["PERSON"]
