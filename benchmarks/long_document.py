@@ -3,8 +3,8 @@ three ordinary articles, through `newsstance run`: wall time and peak memory.
 
     python -m benchmarks.long_document [--mb 4.99] [--work DIR]
 
-The long document is the repository's invented articles (data/dev, holdout, test) joined with blank
-lines and repeated up to the size asked for, just under `ingest.max_bytes` by default. The heads are
+The long document is the repository's invented articles (data/dev, holdout, test), one paragraph a
+line, joined and repeated up to the size asked for, just under `ingest.max_bytes` by default. The heads are
 trained once in a warm-up run and copied into the measured run (as benchmarks.scale does), so the
 figures are those of the documents, not of training. Memory is sampled as in benchmarks.scale: the
 largest process's peak RSS and the summed PSS of the process tree.
@@ -22,7 +22,7 @@ from benchmarks.scale import ROOT, run_pipeline, write_params
 
 def long_text(megabytes: float) -> str:
     articles = [p.read_text(encoding="utf-8") for p in sorted(ROOT.glob("data/*/articles/*.txt"))]
-    block = "\n\n".join(a.strip() for a in articles) + "\n\n"
+    block = "\n".join(a.strip() for a in articles) + "\n"  # one paragraph a line, as the articles are
     limit = int(megabytes * 1_000_000)
     repeats = max(1, limit // len(block.encode("utf-8")))
     return block * repeats

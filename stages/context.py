@@ -55,9 +55,14 @@ class DocumentContext:
         self.text, self.starts = text, paragraph_starts(text)
         self.ends = self.starts[1:] + [len(text)]
         self.has_title = bool(title)
+        self._paragraphs: dict[int, str] = {}
 
     def _paragraph(self, i: int) -> str:
-        return self.text[self.starts[i]:self.ends[i]].strip()
+        """Paragraph i, one string however many statements read it: a long document's thousands of
+        contexts then hold each paragraph once (and so do their pickles, on the way to a worker)."""
+        if i not in self._paragraphs:
+            self._paragraphs[i] = self.text[self.starts[i]:self.ends[i]].strip()
+        return self._paragraphs[i]
 
     def at(self, offset: int, speaker: str = "") -> Context:
         i = max(bisect.bisect_right(self.starts, offset) - 1, 0)

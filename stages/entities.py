@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 import pandas as pd
+from spacy.attrs import ENT_ID, ENT_IOB, ENT_KB_ID, ENT_TYPE
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -22,7 +23,7 @@ from stages.config import PIECE_CHARS, Params, Speaker, load_params
 from stages.cache import DocCache, drain, stream_documents
 from stages.engine import per_process
 from stages.io import TableWriter, iter_rows
-from stages.nlp import DOCS_PER_ROW_GROUP, doc_from_bytes, doc_pieces, doc_to_bytes, load_ner, prepare_stage, require_spacy_model
+from stages.nlp import DOCS_PER_ROW_GROUP, doc_from_bytes, doc_pieces, doc_to_bytes, load_ner, piece_count, prepare_stage, require_spacy_model
 from stages.provenance import Provenance, read_provenance, sha256_hex
 from stages.faults import accepted
 from stages.pieces import batches
@@ -104,21 +105,23 @@ def tag_documents(parsed: Iterable[dict], nlp: Language, batch_size: int = 16, p
     """Add entities to parsed documents as they stream in, in batches of at most `batch_size`
     documents and `piece_chars` characters, a longer one a piece at a time; yield, per document,
     its entity rows and the tagged parse."""
-    documents = (doc_pieces(record["doc"], nlp.vocab) for record in parsed)
-    for batch in batches(documents, batch_size, piece_chars, lambda pieces: sum(map(_length, pieces))):
-        if len(batch[0]) > 1:  # the pieces of a long document
-            results = [_tagged(_tag_pieces(nlp, batch[0]))]
+    def documents() -> Iterator[Doc | bytes]:  # a Doc, or the bytes of a long document's pieces
+        for record in parsed:
+            long = piece_count(record["doc"]) > 1
+            yield record["doc"] if long else doc_from_bytes(record["doc"], nlp.vocab)
+
+    alone = piece_chars + 1  # a long document's pieces go through on their own
+    for batch in batches(documents(), batch_size, piece_chars, lambda d: alone if isinstance(d, bytes) else _length(d)):
+        if isinstance(batch[0], bytes):
+            results = [_tag_pieces(nlp, batch[0])]
         else:
-            results = [_tagged([doc]) for doc in nlp.pipe([pieces[0] for pieces in batch], batch_size=len(batch))]
-        yield from results  # the batch's Docs are gone by now: a long document's are hundreds of MB
+            results = [_tagged(doc) for doc in nlp.pipe(batch, batch_size=len(batch))]
+        yield from results  # the batch's Docs are gone by now
 
 
-def _tagged(pieces: list[Doc]) -> dict:
-    doc_id, rows, offset = pieces[0].user_data["doc_id"], [], 0
-    for doc in pieces:
-        rows += entity_rows(doc, doc_id, offset)
-        offset += _length(doc)
-    return {"doc_id": doc_id, "entities": rows, "doc": doc_to_bytes(pieces if len(pieces) > 1 else pieces[0])}
+def _tagged(doc: Doc) -> dict:
+    doc_id = doc.user_data["doc_id"]
+    return {"doc_id": doc_id, "entities": entity_rows(doc, doc_id), "doc": doc_to_bytes(doc)}
 
 
 def _length(doc: Doc) -> int:
@@ -126,12 +129,32 @@ def _length(doc: Doc) -> int:
     return doc[-1].idx + len(doc[-1].text_with_ws) if len(doc) else 0
 
 
-def _tag_pieces(nlp: Language, pieces: list[Doc]) -> list[Doc]:
-    """The ruler and NER a piece at a time; one sense per discourse over the whole document."""
+# What the ruler and NER set on a token: a long document's pieces keep only this between two passes.
+ENTITY_ATTRS = [ENT_IOB, ENT_TYPE, ENT_KB_ID, ENT_ID]
+
+
+def _tag_pieces(nlp: Language, pieces: bytes) -> dict:
+    """A long document's result: the ruler and NER a piece at a time, then, a piece at a time again,
+    one sense per discourse over the whole document."""
+    surnames: set[str] = set()
+    annotations = []
     with nlp.select_pipes(disable=["repeated_surnames"]):
-        tagged = [nlp(doc) for doc in pieces]
-    surnames = set().union(*map(full_name_surnames, tagged))
-    return [label_surnames(doc, surnames) for doc in tagged]
+        for doc in doc_pieces(pieces, nlp.vocab):
+            doc = nlp(doc)
+            surnames.update(full_name_surnames(doc))
+            annotations.append(doc.to_array(ENTITY_ATTRS))
+    rows: list[dict] = []
+
+    def labelled() -> Iterator[Doc]:
+        offset = 0
+        for doc, annotation in zip(doc_pieces(pieces, nlp.vocab), annotations):
+            doc = label_surnames(doc.from_array(ENTITY_ATTRS, annotation), surnames)
+            rows.extend(entity_rows(doc, doc.user_data["doc_id"], offset))
+            offset += _length(doc)
+            yield doc
+
+    data = doc_to_bytes(labelled())
+    return {"doc_id": next(doc_pieces(pieces, nlp.vocab)).user_data["doc_id"], "entities": rows, "doc": data}
 
 
 def find_entities(docs: list[Doc], nlp: Language) -> tuple[pd.DataFrame, list[Doc]]:

@@ -2,8 +2,8 @@
 
 spaCy refuses a text over `nlp.max_length` characters (E088), and its parser and NER need temporary
 memory in proportion to the characters they read at once (~2.6 MB per 1,000 here). A text longer
-than `nlp.piece_chars` is therefore parsed and tagged a piece at a time; the pieces travel as one
-DocBin, every offset the stages write still points into the original text, and the statements stage
+than `nlp.piece_chars` is therefore parsed and tagged a piece at a time; the pieces travel together
+(stages.nlp.doc_to_bytes), every offset the stages write still points into the original text, and the statements stage
 joins them into one Doc and reads the document whole: a quotation that runs from one piece into the
 next is attributed as in a short document.
 
@@ -78,13 +78,11 @@ def batches(items: Iterable[T], size: int, chars: int, length: Callable[[T], int
         yield batch
 
 
-def parse_in_pieces(nlp: Language, text: str, size: int) -> list[tuple[int, Doc]]:
-    """`nlp` over `text` a piece at a time: (offset of the piece, its Doc) per piece. The pieces stay
-    apart through the sentences and entities stages (one DocBin holds them); joined, they would
-    double the memory of the parse, which holds the peak of a long document's run."""
-    parsed = []
+def parse_in_pieces(nlp: Language, text: str, size: int) -> Iterator[tuple[int, Doc]]:
+    """`nlp` over `text` a piece at a time: (offset of the piece, its Doc) per piece, each parsed
+    when asked for. The pieces stay apart through the sentences and entities stages: a 5 MB
+    text's Docs together are ~1 GB."""
     for start, end in pieces(text, size):
         doc = nlp(text[start:end])
         doc.tensor = numpy.zeros((0,), dtype="float32")  # tok2vec's output (~400 bytes a token): nothing reads it after parsing
-        parsed.append((start, doc))
-    return parsed
+        yield start, doc

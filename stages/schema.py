@@ -141,7 +141,8 @@ PARSED = Table(
     "so later stages read it without parsing again.",
     _cols(
         ("doc_id", STRING, "Document key."),
-        ("doc", BINARY, "spaCy DocBin bytes of the document (load with DocBin().from_bytes)."),
+        ("doc", BINARY, "spaCy DocBin bytes of the document (load with DocBin().from_bytes); a document over "
+         "nlp.piece_chars is kept in pieces: stages.nlp.doc_from_bytes loads either."),
     ),
 )
 

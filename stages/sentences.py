@@ -118,14 +118,20 @@ def _parsed(doc: Doc, record: dict, max_words: int) -> dict:
             "doc": doc_to_bytes(doc)}
 
 
-def _parsed_in_pieces(pieces: list[tuple[int, Doc]], record: dict, max_words: int) -> dict:
-    spans = []
-    for offset, doc in pieces:
-        doc.user_data["doc_id"] = record["doc_id"]
-        spans += [(offset + a, offset + b) for a, b in (trimmed(s) for s in doc.sents)]
+def _parsed_in_pieces(pieces: Iterator[tuple[int, Doc]], record: dict, max_words: int) -> dict:
+    """A long document's result from its pieces, each let go once its sentences are read."""
+    spans: list[tuple[int, int]] = []
+
+    def read(pieces: Iterator[tuple[int, Doc]]) -> Iterator[Doc]:
+        for offset, doc in pieces:
+            doc.user_data["doc_id"] = record["doc_id"]
+            spans.extend((offset + a, offset + b) for a, b in (trimmed(s) for s in doc.sents))
+            yield doc
+
+    data = doc_to_bytes(read(pieces))
     return {"doc_id": record["doc_id"],
             "sentences": rows_of(record["text"], spans, record["doc_id"], record["body_end"], record["title"], max_words),
-            "doc": doc_to_bytes([doc for _, doc in pieces])}
+            "doc": data}
 
 
 def split_sentences(documents: pd.DataFrame, nlp: Language, max_words: int, batch_size: int = 8,

@@ -25,7 +25,7 @@ def run_with(tmp_path, params: str, module: str = "stages.ingest") -> subprocess
                           "--rejected", str(tmp_path / "r.parquet")],
         "stages.train": ["--models", str(tmp_path / "models"), "--metrics", str(tmp_path / "m.json")],
         "stages.sentences": [str(tmp_path / "missing.parquet"), "--sentences", str(tmp_path / "s.parquet"),
-                             "--parsed", str(tmp_path / "p.parquet")],
+                             "--parsed", str(tmp_path / "p.parquet"), "--rejected", str(tmp_path / "rs.parquet")],
     }[module]
     return subprocess.run([sys.executable, "-m", module, *args, "--params", params],
                           capture_output=True, text=True, cwd=tmp_path)

@@ -147,7 +147,7 @@ def test_file_over_max_bytes_is_rejected_unread_naming_the_limit(tmp_path, monke
     assert read == ["small.txt"]  # the size is checked before reading
     assert docs["file"].tolist() == ["small.txt"]
     assert rejected.to_dict("records") == [
-        {"file": "big.txt", "reason": "file of 5000001 bytes is larger than ingest.max_bytes = 5000000 bytes"}
+        {"file": "big.txt", "stage": "ingest", "reason": "file of 5000001 bytes is larger than ingest.max_bytes = 5000000 bytes"}
     ]
 
 

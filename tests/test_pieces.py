@@ -7,7 +7,7 @@ import pytest
 
 from conftest import documents_frame
 from stages.entities import tag_documents
-from stages.nlp import doc_from_bytes, doc_pieces
+from stages.nlp import doc_from_bytes, piece_count
 from stages.pieces import batches, pieces
 from stages.sentences import parse_documents, split_sentences
 from stages.statements import Attributor, extract_statements
@@ -39,7 +39,7 @@ def attribute(text: str, params, parser_nlp, ner_nlp, piece_chars: int) -> pd.Da
     [parsed] = parse_documents(documents_frame({"doc": text}).to_dict("records"), parser_nlp,
                                params.sentences.heading_max_words, piece_chars=piece_chars)
     [tagged] = tag_documents([parsed], ner_nlp, piece_chars=piece_chars)
-    assert len(doc_pieces(tagged["doc"], parser_nlp.vocab)) == len(pieces(text, piece_chars))
+    assert piece_count(tagged["doc"]) == len(pieces(text, piece_chars))
     doc = doc_from_bytes(tagged["doc"], parser_nlp.vocab)
     assert doc.text == text
     statements = extract_statements([doc], pd.DataFrame(parsed["sentences"]), Attributor(parser_nlp, params.roster, params.statements))

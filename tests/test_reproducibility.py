@@ -104,9 +104,9 @@ def test_stage_killed_mid_write_keeps_previous_outputs_and_reruns_to_the_same_re
         assert (out / name).read_bytes() == before[name] or pq.read_table(out / name).num_rows == new_rows[name]
     for path in out.glob("*.parquet"):
         pq.read_table(path)  # raises on a truncated file
-    # The half-written temp file is still there: atomic_path's cleanup cannot run under SIGKILL, and
-    # today no later run removes such strays. They never end in .parquet, so no reader takes one
-    # for a table.
+    # The half-written temp file is still there: atomic_path's cleanup cannot run under SIGKILL; the
+    # next write of that table removes it first (tests/test_resume.py). It never ends in .parquet,
+    # so no reader takes it for a table.
     assert temp.exists()
 
     subprocess.run(ingest_command(RAW, out), cwd=tmp_path, check=True, capture_output=True)
