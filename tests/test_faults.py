@@ -131,10 +131,11 @@ def test_a_document_a_stage_fails_on_is_rejected_and_the_others_are_untouched(
         assert list(listed.doc_id) == ([POISON] if name == stage else [])
     # not cached: the next run tries the document again (and, the stage fixed, processes it)
     assert len(list((tmp_path / "cache" / stage).glob("*.msgpack"))) == 3
-    monkeypatch.undo()
-    run(with_extra, tmp_path, models, params, chained)
-    assert read(tmp_path, "rejected").empty
-    assert POISON in set(read(tmp_path, "statements").doc_id.astype(str))
+    if not chained:  # (the streamed run reads and writes the same caches)
+        monkeypatch.undo()
+        run(with_extra, tmp_path, models, params, chained)
+        assert read(tmp_path, "rejected").empty
+        assert POISON in set(read(tmp_path, "statements").doc_id.astype(str))
 
 
 def test_strict_fails_on_the_first_error(corpora, params, tmp_path, monkeypatch):
