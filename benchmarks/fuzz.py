@@ -40,7 +40,10 @@ WORDS = ("the missiles would change nothing on the ground and we will respond to
 SCRIPTS = ["Путин заявил", "Зеленський сказав", "普京说", "بوتين قال", "פוטין אמר", "プーチン氏は", "Πούτιν είπε",
            "पुतिन ने कहा", "푸틴은 말했다"]
 ODD = ["\u0301", "\u0336", "\u202e", "\u202d", "\u2066", "\u2069", "\u200b", "\u200d", "\ufeff", "\u2028", "\u2029",
-       "\x0c", "\x0b", "\x00", "\r", "\t", "\u00ad", "\ufffd", "🇺🇦", "👍🏽", "🤝", "\U0001F600", "\u0000"]
+       "\x0c", "\x0b", "\x1b", "\r", "\t", "\u00ad", "\ufffd", "🇺🇦", "👍🏽", "🤝", "\U0001F600", "\x7f"]
+EMOJI = ["🇺🇦", "👍🏽", "🤝", "\U0001F600", "👨‍👩‍👧"]
+# No NUL among them: ingest rejects a file with a NUL byte as binary (random bytes test that), which
+# would keep every other odd character here from the stages after it.
 
 
 def sentence(rng: random.Random) -> str:
@@ -121,7 +124,7 @@ def _deep_brackets(rng: random.Random) -> bytes:
 
 
 def _emoji_and_scripts(rng: random.Random) -> bytes:
-    parts = [rng.choice([statement(rng), rng.choice(SCRIPTS), "🇺🇦🇷🇺🇺🇸" * rng.randint(1, 30), rng.choice(ODD[17:])])
+    parts = [rng.choice([statement(rng), rng.choice(SCRIPTS), "🇺🇦🇷🇺🇺🇸" * rng.randint(1, 30), rng.choice(EMOJI)])
              for _ in range(rng.randint(2, 40))]
     return " ".join(parts).encode("utf-8")
 

@@ -290,10 +290,11 @@ def test_the_chained_stream_writes_the_tables_of_the_stages_run_one_by_one(corpu
 
 
 def test_a_failure_in_the_stream_leaves_no_table_half_written(corpus, params, tmp_path, monkeypatch):
-    """Attribution fails on the second document. Its table and the entities stage's, both half
-    written (each stage yields a document's result as soon as it is written), never appear, nor do
-    classify's; the sentences stage, which the stream had finished (spaCy reads ahead a batch of
-    16 documents), wrote whole tables, and its cache keeps what it computed."""
+    """Attribution fails on the second document and the run is strict (engine.strict; without it the
+    document would be rejected, tests/test_faults.py). The statements table, half written (each stage
+    yields a document's result as soon as it is written), never appears, nor do classify's; the
+    stages before, whose partitions the stream had finished, wrote whole tables, and the sentences
+    stage's cache keeps what it computed."""
     raw, models = corpus
     attribute = statements._attribute
 
@@ -303,13 +304,15 @@ def test_a_failure_in_the_stream_leaves_no_table_half_written(corpus, params, tm
         raise RuntimeError("attribution failed")
 
     monkeypatch.setattr(statements, "_attribute", fails_on_the_second)
+    strict = params.model_copy(update={"engine": params.engine.model_copy(update={"strict": True})})
     with pytest.raises(RuntimeError, match="attribution failed"):
-        run_chained(raw, tmp_path / "out", models, params)
+        run_chained(raw, tmp_path / "out", models, strict)
     interim = tmp_path / "out" / "interim"
     assert not [p.name for p in interim.iterdir() if p.suffix != ".parquet"]  # no temp file left behind
-    assert sorted(p.name for p in interim.iterdir()) == ["documents.parquet", "parsed.parquet", "rejected.parquet",
-                                                         "sentences.parquet"]
-    for name in ("parsed", "sentences"):
+    assert sorted(p.name for p in interim.iterdir()) == [
+        "documents.parquet", "entities.parquet", "parsed.parquet", "rejected.parquet", "rejected_entities.parquet",
+        "rejected_sentences.parquet", "sentences.parquet", "tagged.parquet"]
+    for name in ("parsed", "sentences", "tagged"):
         assert pd.read_parquet(interim / f"{name}.parquet").doc_id.nunique() == 4, name
     assert len(list((tmp_path / "out" / "cache" / "sentences").iterdir())) == 4
 
