@@ -6,6 +6,8 @@ Static SVG needs no script and no network, and the same data gives the same byte
 
 from __future__ import annotations
 
+import json
+import re
 from urllib.parse import urlencode
 
 import altair as alt
@@ -25,9 +27,27 @@ def filter_link(**criteria: str) -> str:
 LOADER_BASE = "https://vega.github.io/vega-datasets/"
 
 
+# Characters XML 1.0 does not allow. vl-convert parses the SVG it draws, and a speaker's name or a
+# document id with one of them (a form feed, found by benchmarks/fuzz.py) made it panic and abort the
+# whole process, which no `except` can catch.
+NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_safe(value):
+    """`value` (a chart spec: dicts, lists, strings, numbers) with characters XML cannot hold as U+FFFD."""
+    if isinstance(value, str):
+        return NOT_XML.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {key: xml_safe(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [xml_safe(item) for item in value]
+    return value
+
+
 def to_svg(chart: alt.TopLevelMixin) -> str:
     """Render offline (the data is inline; every data request is refused) to SVG."""
-    svg = vl_convert.vegalite_to_svg(chart.to_json(), allowed_base_urls=[])
+    spec = json.dumps(xml_safe(chart.to_dict()))
+    svg = vl_convert.vegalite_to_svg(spec, allowed_base_urls=[])
     return svg.replace(f'href="{LOADER_BASE}#', 'href="#')
 
 

@@ -6,8 +6,11 @@ A screenshot of the seeds report is kept in test-artifacts/.
 """
 
 import shutil
+import subprocess
+import sys
 
 import numpy as np
+
 import pandas as pd
 import pytest
 
@@ -122,6 +125,21 @@ def test_a_stance_with_no_statements_draws_no_bar_and_no_link():
            "share_against": 0.75, "share_against_low": 0.3, "share_against_high": 0.95}
     svg = stance_chart(pd.DataFrame([row]), "t")
     assert "stance_t=against" in svg and "stance_t=favor" not in svg
+
+
+def test_a_name_with_characters_xml_cannot_hold_draws_a_chart_instead_of_aborting():
+    """A form feed in a non-roster speaker's name (found by benchmarks/fuzz.py) made vl-convert panic
+    and abort the process; in a child process here, so an abort fails this test, not the suite."""
+    script = (
+        "import pandas as pd\n"
+        "from stages.charts import statements_chart\n"
+        "rows = pd.DataFrame({'doc_id': ['d\\x0b1', 'd2'], 'speaker': ['x', 'y'], 'speaker_name': ['Anna\\x0cSmith', 'B\\x01']})\n"
+        "svg, _ = statements_chart(rows, 10)\n"
+        "print('Anna\\ufffdSmith' in svg and '\\x0c' not in svg)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "True"
 
 
 def test_sorting_by_sentiment_orders_the_rows(seeds_page):
