@@ -106,7 +106,12 @@ def _quote_run(rng: random.Random) -> bytes:
 
 
 def _long_line(rng: random.Random) -> bytes:
-    return " ".join(statement(rng) for _ in range(rng.randint(200, 700))).encode("utf-8")  # one paragraph
+    """One paragraph longer than nlp.piece_chars (50,000), so it is parsed in pieces."""
+    parts, size, limit = [], 0, rng.randint(60_000, 150_000)
+    while size < limit:
+        parts.append(statement(rng))
+        size += len(parts[-1]) + 1
+    return " ".join(parts).encode("utf-8")
 
 
 def _long_sentence(rng: random.Random) -> bytes:
