@@ -105,15 +105,14 @@ def tag_documents(parsed: Iterable[dict], nlp: Language, batch_size: int = 16, p
     """Add entities to parsed documents as they stream in, in batches of at most `batch_size`
     documents and `piece_chars` characters, a longer one a piece at a time; yield, per document,
     its entity rows and the tagged parse."""
-    def documents() -> Iterator[Doc | bytes]:  # a Doc, or the bytes of a long document's pieces
+    def documents() -> Iterator[Doc | dict]:  # a Doc, or the record of a long document kept in pieces
         for record in parsed:
-            long = piece_count(record["doc"]) > 1
-            yield record["doc"] if long else doc_from_bytes(record["doc"], nlp.vocab)
+            yield record if piece_count(record["doc"]) > 1 else doc_from_bytes(record["doc"], nlp.vocab)
 
     alone = piece_chars + 1  # a long document's pieces go through on their own
-    for batch in batches(documents(), batch_size, piece_chars, lambda d: alone if isinstance(d, bytes) else _length(d)):
-        if isinstance(batch[0], bytes):
-            results = [_tag_pieces(nlp, batch[0])]
+    for batch in batches(documents(), batch_size, piece_chars, lambda d: alone if isinstance(d, dict) else _length(d)):
+        if isinstance(batch[0], dict):
+            results = [_tag_pieces(nlp, batch[0]["doc_id"], batch[0]["doc"])]
         else:
             results = [_tagged(doc) for doc in nlp.pipe(batch, batch_size=len(batch))]
         yield from results  # the batch's Docs are gone by now
@@ -133,7 +132,7 @@ def _length(doc: Doc) -> int:
 ENTITY_ATTRS = [ENT_IOB, ENT_TYPE, ENT_KB_ID, ENT_ID]
 
 
-def _tag_pieces(nlp: Language, pieces: bytes) -> dict:
+def _tag_pieces(nlp: Language, doc_id: str, pieces: bytes) -> dict:
     """A long document's result: the ruler and NER a piece at a time, then, a piece at a time again,
     one sense per discourse over the whole document."""
     surnames: set[str] = set()
@@ -149,12 +148,12 @@ def _tag_pieces(nlp: Language, pieces: bytes) -> dict:
         offset = 0
         for doc, annotation in zip(doc_pieces(pieces, nlp.vocab), annotations):
             doc = label_surnames(doc.from_array(ENTITY_ATTRS, annotation), surnames)
-            rows.extend(entity_rows(doc, doc.user_data["doc_id"], offset))
+            rows.extend(entity_rows(doc, doc_id, offset))
             offset += _length(doc)
             yield doc
 
     data = doc_to_bytes(labelled())
-    return {"doc_id": next(doc_pieces(pieces, nlp.vocab)).user_data["doc_id"], "entities": rows, "doc": data}
+    return {"doc_id": doc_id, "entities": rows, "doc": data}
 
 
 def find_entities(docs: list[Doc], nlp: Language) -> tuple[pd.DataFrame, list[Doc]]:

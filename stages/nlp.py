@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 import msgpack
-
 import numpy
 
 import spacy
