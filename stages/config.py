@@ -81,8 +81,11 @@ class StatementsParams(_Strict):
     cue_phrases: list[str] = Field(default_factory=list)
     nominal_cues: dict[str, list[str]] = Field(default_factory=dict)
     object_cues: list[str] = Field(default_factory=list)
+    person_object_cues: list[str] = Field(default_factory=list)
+    statement_nouns: dict[str, list[str]] = Field(default_factory=dict)
     message_nouns: list[str] = Field(default_factory=list)
     person_nouns: list[str] = Field(default_factory=list)
+    generic_person_nouns: list[str] = Field(default_factory=list)
 
 
 class EncoderParams(_Strict):

@@ -120,6 +120,19 @@ def _prf(correct: int, predicted: int, found: int, gold: int) -> dict:
     return {**rounded, "correct": correct, "predicted": predicted, "found": found, "gold": gold}
 
 
+def speaker_share(gold: pd.Series, predicted: pd.Series, roster: set[str]) -> dict:
+    """Each roster speaker's share of the set's statements, in the gold and as attributed, and the
+    difference: what a per-speaker table built from the output gets wrong even where F1 looks fine."""
+    def shares(speakers: pd.Series) -> dict[str, float]:
+        counts = speakers.astype(str).value_counts()
+        return {s: (counts.get(s, 0) / len(speakers) if len(speakers) else 0.0) for s in sorted(roster)}
+
+    truth, guess = shares(gold), shares(predicted)
+    error = {s: round(guess[s] - truth[s], 4) for s in sorted(roster)}
+    return {"gold": {s: round(v, 4) for s, v in truth.items()}, "error": error,
+            "max_abs_error": max((abs(v) for v in error.values()), default=0.0)}
+
+
 def score(predicted: pd.DataFrame, gold: GoldSet, roster: set[str]) -> tuple[dict, list[dict], pd.DataFrame]:
     """Metrics for one gold set, one error record per miss, wrong prediction and attributed trap, and
     the gold statements with the id of the predicted statement that found each (largest overlap)."""
@@ -195,6 +208,7 @@ def score(predicted: pd.DataFrame, gold: GoldSet, roster: set[str]) -> tuple[dic
         "traps": {"total": len(gold.traps), "attributed": traps_hit},
         "ambiguous_gold": int(gold_rows.ambiguous.astype(bool).sum()),
         "documents": len(docs),
+        "speaker_share": speaker_share(counted_gold.speaker, pred.speaker, roster),
     }
     return metrics, errors, gold_rows
 

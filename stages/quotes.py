@@ -4,7 +4,8 @@ News uses straight double quotes, curly double quotes, and curly single quotes a
 closing single quote is also the apostrophe (Putin’s, don’t). A single mark opens a quote only where
 a word cannot continue (after a space or punctuation) and closes one only where a word has ended.
 A double quote left open at the end of a paragraph runs to the paragraph's end: that is how news
-prints a quotation that continues in the next paragraph.
+prints a quotation that continues in the next paragraph. Web copy mixes its marks: a straight quote
+can close a curly one (when no curly closing mark follows in the paragraph) and the other way round.
 """
 
 from __future__ import annotations
@@ -83,9 +84,9 @@ def find_quotes(text: str, start: int = 0, end: int | None = None) -> list[Quote
             if ch == "’" and not _is_word(after) and not before.isspace():
                 quotes.append(Quote(open_at, i + 1, open_at + 1, i, True))
                 open_at = open_mark = None
-        elif (open_mark == '"' and ch == '"') or (open_mark in OPENERS and ch == OPENERS[open_mark]) or (
+        elif (open_mark == '"' and ch in ('"', "”")) or (open_mark in OPENERS and ch == OPENERS[open_mark]) or (
             open_mark in OPENERS and ch in CLOSERS
-        ):
+        ) or (open_mark == "“" and ch == '"' and not _is_word(after) and "”" not in text[i:end]):
             quotes.append(Quote(open_at, i + 1, open_at + 1, i, True))
             open_at = open_mark = None
     if open_mark is not None and open_mark != "‘":

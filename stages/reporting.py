@@ -43,6 +43,18 @@ SENTENCE_END = {".", "!", "?"}
 # Verbs whose object, not subject, is the understood subject of their to-infinitive.
 OBJECT_CONTROL = {"urge", "ask", "tell", "persuade", "force", "order", "encourage", "invite", "allow", "advise",
                   "warn", "press", "push", "call", "expect", "want", "need", "get", "compel", "require"}
+# Subordinators of a clause set against the one before: "..., while Zelensky said ...".
+CONTRASTIVE = {"while", "whereas", "whilst"}
+# Verbs of refusing: "declined to comment", "refused to answer" (with a verb of saying) are on record.
+REFUSALS = {"refuse", "decline"}
+# Cue phrases whose negation is itself something said: "did not rule out talks".
+NEGATION_ASSERTS = {"rule out", "ruled out", "rules out", "ruling out"}
+# Verbs of naming: with an object and its predicate ("called the talks a farce") the two are what was
+# said; with an object alone ("called Zelensky") nothing was.
+NAMING_VERBS = {"call", "dub", "term", "brand", "label"}
+# Verbs of depiction: "cast the talks as a trap", "portrayed Kyiv as the aggressor"; without the
+# 'as' phrase ("cast a vote") nothing was said.
+DEPICTION_VERBS = {"cast", "portray", "paint", "depict", "frame"}
 # Adjuncts that name where the article got the statement, not part of what was said.
 SOURCE_ADJUNCT_VERBS = {"report", "quote", "cite"}
 # Dependencies on the way from a cue down to the object a misattached that-clause hangs on.
@@ -81,6 +93,8 @@ class CueFinder:
         self.verbs = {c.lower() for c in params.cue_verbs}
         self.object_cues = {c.lower() for c in params.object_cues}
         self.nominal_cues = {verb.lower(): {p.lower() for p in preps} for verb, preps in params.nominal_cues.items()}
+        self.person_object_cues = {c.lower() for c in params.person_object_cues}
+        self.statement_nouns = {noun.lower(): {p.lower() for p in preps} for noun, preps in params.statement_nouns.items()}
         self.phrases = Matcher(nlp.vocab)
         for phrase in params.cue_phrases:
             first, *rest = phrase.lower().split()
@@ -106,38 +120,104 @@ class CueFinder:
                 return None
             return Report(tok, tok.doc[tok.i : tok.i + 2].text, source, *content, "indirect", according=True)
         lemma = tok.lemma_.lower()
-        if tok.pos_ != "VERB" or not (phrase or lemma in self.verbs or lemma in self.object_cues or lemma in self.nominal_cues):
+        if tok.pos_ == "NOUN" and lemma in self.statement_nouns:
+            return self.noun_report(tok, quotes, text)
+        if tok.pos_ == "VERB" and lemma in REFUSALS:
+            return self.refusal(tok, quotes, text)
+        if tok.pos_ != "VERB" or not (phrase or lemma in self.verbs or lemma in self.object_cues or lemma in self.nominal_cues
+                                      or lemma in DEPICTION_VERBS):
             return None
-        if any(c.dep_ == "neg" and not quotes.covering(c.idx, c.idx + len(c)) for c in tok.children):
-            return None  # "did not say", "did not spell out how ...": nothing was said ("“Absolutely not,” he replied" was)
+        if phrase is None or phrase.text.lower() not in NEGATION_ASSERTS:
+            if any(c.dep_ == "neg" and not quotes.covering(c.idx, c.idx + len(c)) for c in tok.children):
+                return None  # "did not say", "did not spell out how ...": nothing was said ("“Absolutely not,” he replied" was)
         subject = subject_of(tok)
         if subject is None:
             return None
         excluded = {t.i for t in phrase} if phrase is not None else set()
         content = self.content(tok, subject, quotes, excluded, text)
-        if content is None:
-            return None
+        if content is None or not any(ch.isalnum() for ch in text[content[0] : content[1]]):
+            return None  # an empty quotation ("“ ”") says nothing
         cue_text = phrase.text if phrase is not None else tok.text
         return Report(tok, cue_text, subject, *split_quotation(tok, content, quotes, text))
+
+    def noun_report(self, noun: Token, quotes: Quotes, text: str) -> Report | None:
+        """"Putin's warning that ...", "Trump's call for a ceasefire", "his promise to end the war": a
+        noun for a statement with its possessor, the speaker, and a complement, what was said."""
+        owner = next((c for c in noun.children if c.dep_ == "poss"), None)
+        if owner is None or owner.pos_ not in ("PROPN", "PRON", "NOUN"):
+            return None
+        tokens: list[Token] = []
+        for child in noun.children:
+            if child.i < noun.i:
+                continue
+            if child.dep_ in ("acl", "ccomp", "relcl") and any(k.lower_ == "that" and k.dep_ == "mark" for k in child.children):
+                tokens = clause_tokens(child)
+            elif child.dep_ in ("acl", "xcomp") and child.tag_ == "VB" and any(k.lower_ == "to" for k in child.lefts):
+                tokens = list(child.subtree)[1:] if child.left_edge.lower_ == "to" else list(child.subtree)
+            elif child.dep_ == "prep" and child.lower_ in self.statement_nouns[noun.lemma_.lower()]:
+                tokens = _first_run([t for t in child.subtree if t.i != child.i])
+            if tokens:
+                break
+        if not tokens:
+            return None
+        start, end, kind = classify_span(text, tokens, quotes)
+        return Report(noun, noun.text, owner, start, end, kind)
+
+    def refusal(self, verb: Token, quotes: Quotes, text: str) -> Report | None:
+        """"Peskov declined to comment on ...", "refused to answer whether ...": a refusal to say
+        something is itself on record; what it was asked about is its content."""
+        said = next((c for c in verb.children if c.dep_ == "xcomp" and c.lemma_.lower() in self.verbs), None)
+        subject = subject_of(verb)
+        if said is None or subject is None:
+            return None
+        tokens = [t for t in said.subtree if not (t.lower_ == "to" and t.head.i == said.i and t.i < said.i)]
+        start, end, kind = classify_span(text, _first_run(tokens), quotes)
+        cue = verb.doc[verb.i : said.i + 1]
+        return Report(verb, cue.text, subject, start, end, kind)
+
+    def contrasted_reports(self, root: Token) -> set[int]:
+        """"Peskov said the talks had stalled, while Zelensky said ...": a contrastive clause the parser
+        hung inside the reported clause, itself a reporting clause with a subject of its own, is a
+        second statement and not part of the first."""
+        out: set[int] = set()
+        for tok in root.subtree:
+            if (tok.dep_ == "advcl" and (tok.lemma_.lower() in self.verbs or tok.lemma_.lower() in self.object_cues
+                                         or tok.lemma_.lower() == "make")
+                    and any(c.dep_ == "mark" and c.lower_ in CONTRASTIVE for c in tok.children)
+                    and any(c.dep_ in SUBJECTS for c in tok.children)):
+                out.update(t.i for t in tok.subtree)
+        return out
 
     def content(self, verb: Token, subject: Token, quotes: Quotes, excluded: set[int], text: str
                 ) -> tuple[int, int, str] | None:
         lemma = verb.lemma_.lower()
         tokens = None
         root = next((c for c in verb.children if c.dep_ in CLAUSAL and c.i not in excluded), None)
+        if root is None and excluded:  # "made it clear that ...": the that-clause may hang on the phrase's last word
+            root = next((c for i in sorted(excluded) for c in verb.doc[i].children
+                         if c.dep_ in ("ccomp", "advcl") and c.i > max(excluded) and c.i not in excluded
+                         and any(k.dep_ == "mark" and k.lower_ == "that" for k in c.children)), None)
         if root is None and lemma in INFINITIVE_CUES:
             root = next((c for c in verb.children if c.dep_ == "xcomp"), None)
         if root is None:
             root = bare_conjunct(verb, subject)
         if root is not None:
-            tokens = clause_tokens(root, excluded | fronted_relative(root, verb))
+            tokens = clause_tokens(root, excluded | fronted_relative(root, verb) | self.contrasted_reports(root))
             if tokens and root.i > verb.i and (front := fronted_subject(verb, subject, root)) is not None:
                 tokens = [*front.subtree, *tokens]
         elif (misattached := misattached_complement(verb)) is not None:
             tokens = clause_tokens(misattached, excluded, drop_that=True)
         elif lemma in self.nominal_cues and (objects := nominal_objects(verb, self.nominal_cues[lemma])):
             tokens = objects
-        elif lemma in self.object_cues and (objects := direct_objects(verb)):
+        elif (passive := passive_subject(verb)) is not None:
+            tokens = list(passive.subtree)
+        elif (lemma in self.object_cues or excluded) and (objects := direct_objects(verb)):
+            if lemma not in self.person_object_cues and names_a_person(objects):
+                return None  # "announced Vance as his running mate": an act
+            tokens = objects
+        elif lemma in NAMING_VERBS and (objects := named_as(verb)):
+            tokens = objects
+        elif lemma in DEPICTION_VERBS and (objects := depicted_as(verb)):
             tokens = objects
         else:
             tokens = interrupted_clause(verb, subject)
@@ -171,7 +251,16 @@ def subject_of(verb: Token) -> Token | None:
     if subjects:
         # A dateline parsed as a second subject ("MOSCOW – Dmitry Medvedev said"): the nearest wins.
         before = [s for s in subjects if s.i < verb.i]
-        return before[-1] if before else subjects[0]
+        subject = before[-1] if before else subjects[0]
+        if subject.lower_ in ("who", "that") and verb.dep_ == "relcl" and verb.head.pos_ in ("PROPN", "NOUN"):
+            return verb.head  # "Putin, who suggested that ...": the relative pronoun stands for its noun
+        if subject.pos_ == "VERB" and subject.i < verb.i:
+            # "Commenting on the crash Peskov told ...": a fronted participle taken for the subject,
+            # the name at its end for its object; the name right before the verb is the subject.
+            return stranded_subject(verb) or subject
+        return subject
+    if (agent := agent_of(verb)) is not None:
+        return agent  # "This was stated by President Zelensky"
     if verb.dep_ == "conj" and verb.head.pos_ in ("VERB", "AUX"):
         head = verb.head
         # Coordinated predicates share a subject only when alike: a finite verb coordinated with an
@@ -330,9 +419,48 @@ def direct_objects(verb: Token) -> list[Token]:
         return []
     end = obj.right_edge.i
     for c in verb.children:
-        if c.i > end and (c.dep_ == "oprd" or (c.dep_ == "prep" and c.lower_ == "as")):
+        if c.i > end and (c.dep_ == "oprd" or (c.dep_ == "prep" and c.lower_ in ("as", "for"))):
             end = max(end, c.right_edge.i)
     return _first_run(list(verb.doc[obj.left_edge.i : end + 1]))
+
+
+def depicted_as(verb: Token) -> list[Token]:
+    """"cast the talks as a trap": the object with its 'as' phrase, only when both are there."""
+    has_as = any(c.dep_ == "prep" and c.lower_ == "as" for c in verb.children)
+    return direct_objects(verb) if has_as else []
+
+
+def names_a_person(tokens: list[Token]) -> bool:
+    """Whether an object names a person in its own words, before any preposition or clause that
+    modifies it ("Ohio Senator JD Vance as ...", not "a paper that mentioned Yelena Baturina")."""
+    for t in tokens:
+        if t.dep_ == "prep" or t.pos_ in ("VERB", "AUX") or t.tag_ in ("WDT", "WP"):
+            return False
+        if t.ent_type_ == "PERSON":
+            return True
+    return False
+
+
+def passive_subject(verb: Token) -> Token | None:
+    """"This was stated by President Zelensky": the passive subject, what was said, when the speaker
+    is the agent."""
+    subject = next((c for c in verb.children if c.dep_ == "nsubjpass"), None)
+    return subject if subject is not None and agent_of(verb) is not None else None
+
+
+def agent_of(verb: Token) -> Token | None:
+    """The object of a passive verb's "by" ("stated by the president")."""
+    agent = next((c for c in verb.children if c.dep_ == "agent"), None)
+    return next((c for c in agent.children if c.dep_ == "pobj"), None) if agent is not None else None
+
+
+def named_as(verb: Token) -> list[Token]:
+    """"called the talks a farce", `called it "a disgrace"`: the object with its predicate, when there is one."""
+    obj = next((c for c in verb.children if c.dep_ == "dobj"), None)
+    predicate = next((c for c in verb.children if c.dep_ in ("oprd", "xcomp", "ccomp") and c.i > verb.i), None)
+    if obj is None or predicate is None:
+        return []
+    return _first_run(list(verb.doc[obj.left_edge.i : max(obj.right_edge.i, predicate.right_edge.i) + 1]))
 
 
 def fronted_subject(verb: Token, subject: Token, root: Token) -> Token | None:

@@ -44,7 +44,9 @@ _FINAL_PUNCT = re.compile(r"[.!?;:,]['\"”’)]*$")
 
 
 def is_heading(words: list[str], whole_paragraph: bool, max_words: int) -> bool:
-    """A short title-case line without final punctuation ("Trump's Tomahawk Warning")."""
+    """A short line without final punctuation, in title case ("Trump's Tomahawk Warning") or in
+    sentence case, as live blogs head their posts ("Putin slams the West"); body text ends its
+    paragraphs with punctuation, and a line starting in lower case is a broken-off fragment."""
     if not whole_paragraph or not words or len(words) > max_words:
         return False
     if _FINAL_PUNCT.search(words[-1]):
@@ -53,7 +55,7 @@ def is_heading(words: list[str], whole_paragraph: bool, max_words: int) -> bool:
     if not content:
         return False
     capitalised = sum(1 for w in content if w[0].isupper())
-    return capitalised / len(content) >= 0.75
+    return capitalised / len(content) >= 0.75 or words[0][:1].isupper()
 
 
 def trimmed(sent: Span) -> tuple[int, int]:

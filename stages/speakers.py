@@ -29,8 +29,13 @@ from spacy.tokens import Span, Token
 
 from stages.config import Speaker, StatementsParams
 
-PRONOUNS = {"he": "he", "she": "she", "they": "they"}
+# Personal pronouns that can name a speaker, by the subject form they agree with: a possessor
+# ("his warning that ...") and the object of "according to" ("according to him") speak too.
+PRONOUNS = {"he": "he", "him": "he", "his": "he", "she": "she", "her": "she", "they": "they", "them": "they",
+            "their": "they"}
 SUBJECTS = ("nsubj", "nsubjpass")
+# Prefixes written as words before a title ("ex-president"): what they mean in a role.
+PREFIXES = {"ex": "former"}
 # Entity labels that are never a speaker when they head the subject.
 NOT_PEOPLE = {"ORG", "GPE", "NORP", "LOC", "FAC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW", "DATE", "TIME"}
 
@@ -47,7 +52,8 @@ class Who:
     mention_start: int
     mention_end: int
     pronoun: str | None = None  # the pronoun that can refer back to this person; None: any
-    noun: str | None = None  # head noun of an unnamed or described person ("spokesman")
+    noun: str | None = None  # head noun of an unnamed or described person ("spokesman"), or of a name's title
+    title: frozenset[str] = frozenset()  # the words of the title the text gives a name here ("us", "president")
 
 
 def slug(name: str) -> str:
@@ -61,6 +67,8 @@ class Salience:
     def __init__(self) -> None:
         self.positions: list[int] = []
         self.people: list[Who] = []
+        self.titled = Salience.__new__(Salience)  # every name the text gives a title, subject or not
+        self.titled.positions, self.titled.people = [], []
 
     def note(self, pos: int, who: Who) -> None:
         i = bisect.bisect_right(self.positions, pos)
@@ -73,6 +81,11 @@ class Salience:
             if accept(self.people[i]):
                 return self.people[i]
         return None
+
+    def holder(self, pos: int, noun: str, words: frozenset[str]) -> Who | None:
+        """The latest person before pos the text gave a title of `noun` with all of `words`
+        ("US President Joe Biden" holds "the US president")."""
+        return self.titled.latest(pos, lambda who: who.noun == noun and words <= who.title)
 
 
 @dataclass(frozen=True)
@@ -96,6 +109,8 @@ class SpeakerResolver:
                 root = next(iter(doc.sents)).root
                 self.roles.append(Role(speaker_id, root.lemma_.lower(), frozenset(t.norm_ for t in doc if t.is_alpha)))
         self.role_words = frozenset(w for role in self.roles for w in role.words)
+        self.speaker_words = {sid: frozenset(w for r in self.roles if r.speaker == sid for w in r.words) for sid in roster}
+        self.generic_nouns = {n.lower() for n in params.generic_person_nouns}
         self.message_nouns = {n.lower() for n in params.message_nouns}
         self.person_nouns = {n.lower() for n in params.person_nouns}
 
@@ -108,20 +123,31 @@ class SpeakerResolver:
         text = mention.doc[words[0].i : words[-1].i + 1].text  # not doc.text[...]: that joins every token
         n_name_tokens = sum(1 for t in ent if not t.is_punct and t.tag_ != "POS")
         kind = mention_type or ("name" if n_name_tokens > 1 else "surname")
+        noun, title = title_of(ent)
         if ent.ent_id_ in self.roster:
             speaker = self.roster[ent.ent_id_]
-            return Who(ent.ent_id_, speaker.name, True, text, kind, *at, pronoun=speaker.pronoun)
+            return Who(ent.ent_id_, speaker.name, True, text, kind, *at, pronoun=speaker.pronoun, noun=noun, title=title)
         name = " ".join(t.text for t in ent if t.tag_ != "POS")
-        return Who(slug(name), name, False, text, kind, *at)
+        return Who(slug(name), name, False, text, kind, *at, noun=noun, title=title)
 
-    def role(self, np: Span) -> Who | None:
-        """A roster role inside the noun phrase ("the Kremlin spokesman"), longest match first."""
-        matches = sorted(self.role_matcher(np, as_spans=True), key=lambda s: (len(s), -s.start), reverse=True)
+    def role(self, np: Span, salience: Salience) -> Who | None:
+        """A roster role inside the noun phrase ("the Kremlin spokesman"), longest match first; but a
+        title the article itself gives someone else is theirs ("the US president" after "US President
+        Joe Biden" is Biden, in a 2022 story)."""
+        # Only a role that holds the phrase's head names the subject: in "the adviser to the head of the
+        # office of Ukrainian President Zelensky" the role "Ukrainian president" is someone else.
+        matches = sorted((m for m in self.role_matcher(np, as_spans=True) if m.start <= np.root.i < m.end),
+                         key=lambda s: (len(s), -s.start), reverse=True)
         if not matches:
             return None
         role = matches[0]
         before = np.doc[role.start - 1] if role.start > np.start else None
         mention = np.doc[role.start - 1 : role.end] if before is not None and before.lower_ == "the" else role
+        words = frozenset(title_word(t) for t in role if not t.is_punct)
+        holder = salience.holder(np.start_char, np.root.lemma_.lower(), words)
+        if holder is not None and holder.speaker != role.label_:
+            return replace(holder, mention=mention.text, mention_type="title", mention_start=mention.start_char,
+                           mention_end=mention.end_char)
         speaker = self.roster[role.label_]
         return Who(role.label_, speaker.name, True, mention.text, "title", mention.start_char, mention.end_char,
                    pronoun=speaker.pronoun, noun=np.root.lemma_.lower())
@@ -132,17 +158,24 @@ class SpeakerResolver:
         Modifiers that occur in some role are discriminative ("former", "Kremlin"); others ("chief",
         "long-serving") say nothing about who it is. When the discriminative modifiers fit the roles
         of one roster speaker only, that is the speaker ("the Kremlin's spokesman"); otherwise it is
-        the latest salient person the description fits ("the president").
+        the latest salient person the description fits ("the president"), a name the article gave
+        that title ("the chancellor" after "German Chancellor Olaf Scholz"), or for a noun that fits
+        anyone in public life (`generic_person_nouns`: "the Ukrainian official", "the politician"),
+        the latest named person its modifiers fit.
         """
         head = np.root
-        if not any(t.lower_ == "the" or t.dep_ == "poss" for t in head.children):
+        before = [t for t in np if t.i < head.i]
+        if not any(t.lower_ == "the" or t.dep_ == "poss" for t in before):
             return None
+        if any(c.dep_ == "prep" and c.lower_ in ("of", "from") for c in head.children):
+            return None  # "the president of Belarus" says whose president: a role must match it whole
         noun = head.lemma_.lower()
-        modifiers = {t.norm_ for t in head.children if t.dep_ in ("amod", "compound", "poss") and t.is_alpha}
+        # "the ex-president": the parser can hang "the" and "ex" on each other rather than on the noun
+        modifiers = {PREFIXES.get(t.norm_, t.norm_) for t in before
+                     if t.is_alpha and t.lower_ != "the" and t.dep_ in ("amod", "compound", "poss", "nmod")}
         discriminative = modifiers & self.role_words
         fitting = {r.speaker for r in self.roles if r.head == noun and discriminative <= r.words}
-        if not fitting:
-            return None
+        generic = noun in self.generic_nouns
         mention = np.doc[np.start : head.i + 1]
         if discriminative and len(fitting) == 1:
             speaker_id = next(iter(fitting))
@@ -151,13 +184,17 @@ class SpeakerResolver:
                        pronoun=speaker.pronoun, noun=noun)
 
         def fits(who: Who) -> bool:
-            if who.speaker is None or not who.in_roster:
+            if who.speaker is None:  # an unnamed "senior official": "the official" is them
                 return who.noun == noun and not discriminative
-            return who.speaker in fitting
+            if not who.in_roster:  # "German Chancellor Olaf Scholz ... the chancellor"
+                return (who.noun == noun or generic) and discriminative <= who.title
+            return who.speaker in fitting or (generic and discriminative <= who.title | self.speaker_words[who.speaker])
 
+        if generic and salience.latest(np.start_char, lambda who: who.speaker is None and who.noun == noun):
+            return None  # "a senior official ... the official said": the unnamed one, whoever came since
         found = salience.latest(np.start_char, fits)
-        if found is None or found.speaker is None or not found.in_roster:
-            return None
+        if found is None or found.speaker is None:
+            return None  # an unnamed person ("a senior official ... the official said") is not reported
         return replace(found, mention=mention.text, mention_type="title", mention_start=mention.start_char,
                        mention_end=mention.end_char)
 
@@ -187,7 +224,7 @@ class SpeakerResolver:
         if subject.pos_ not in ("NOUN", "PROPN"):
             return None
         np = noun_phrase(subject)
-        who = self.role(np) or self.description(np, salience)
+        who = self.role(np, salience) or self.description(np, salience)
         if who is not None:
             return who
         if subject.pos_ == "PROPN":
@@ -226,6 +263,31 @@ class SpeakerResolver:
         start, end = words[0].idx, subject.idx + len(subject)
         name = subject.doc[words[0].i : subject.i + 1].text
         return Who(slug(name), name, False, name, "name" if len(words) > 1 else "surname", start, end)
+
+
+HONORIFICS = {"mr", "mrs", "ms", "miss", "dr", "mr.", "mrs.", "ms.", "dr."}
+
+
+def title_of(ent: Span) -> tuple[str | None, frozenset[str]]:
+    """The title the text gives a name at this place, as (head noun lemma, words): written before it
+    ("US President Joe Biden") or in apposition ("Joe Biden, the US president")."""
+    root = ent.root
+    before = [t for t in ent.doc[root.left_edge.i : ent.start]
+              if not t.is_punct and t.lower_ not in HONORIFICS and t.dep_ in ("compound", "amod", "nmod")]
+    if before:
+        return before[-1].lemma_.lower(), frozenset(title_word(t) for t in before)
+    appos = next((c for c in root.children if c.dep_ == "appos" and c.pos_ == "NOUN"), None)
+    if appos is None and root.dep_ == "appos" and root.head.pos_ == "NOUN":
+        appos = root.head
+    if appos is not None:
+        words = [t for t in appos.subtree if not t.is_punct and t.i <= appos.i and t.dep_ in ("compound", "amod", "nmod", "poss")]
+        return appos.lemma_.lower(), frozenset(title_word(t) for t in [*words, appos])
+    return None, frozenset()
+
+
+def title_word(token: Token) -> str:
+    """A title's word as compared: "U.S." and "US" are one."""
+    return token.norm_.replace(".", "")
 
 
 def noun_phrase(head: Token) -> Span:

@@ -10,7 +10,8 @@ Three passes over each parsed, entity-tagged document:
    to the people named before it. Clauses whose subject is not a person (an organisation, a country,
    a report) or is an unnamed person ("a government spokesman") give no statement.
 3. continuations: a paragraph that is only a quotation, right after a paragraph whose last statement
-   quotes its speaker, continues that speaker ("mention_type" continuation, no cue).
+   quotes its speaker, continues that speaker ("mention_type" continuation, no cue); so do the
+   answers of a Q&A transcript after their speaker's label (`stages.interviews`).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from stages.reporting import CueFinder, Report, rstrip_punct
 from stages.faults import accepted
 from stages.schema import REJECTED_DOCUMENTS, SENTENCES, STATEMENTS_RAW, TAGGED
 from stages.context import paragraph_starts
+from stages.interviews import answer_spans, turns
 from stages.speakers import SUBJECTS, Salience, SpeakerResolver, Who
 
 log = logging.getLogger("newsstance")
@@ -94,8 +96,34 @@ class Attributor:
                           first=min(r.cue.idx, r.start, who.mention_start))
             for r, who in said
         ]
-        rows += continuations(doc, text, spans, paragraphs, said)
-        return joint_ids([row for row in rows if row["speaker"] is not None])
+        rows = joined_quotations(rows, continuations(doc, text, spans, paragraphs, said), [p.start for p in paragraphs],
+                                 text, spans)
+        answers = self.interview_answers(doc, text, spans, paragraphs, reports, rows)
+        # What an answer reports ("he will have to testify ...") is part of the answer, as in a quotation.
+        rows = [row for row in rows if not any(a["content_start"] <= row["cue_start"] < a["content_end"] for a in answers)]
+        return joint_ids([row for row in rows + answers if row["speaker"] is not None])
+
+    def interview_answers(self, doc: Doc, text: str, spans: "Spans", paragraphs: list[Paragraph], reports: list[Report],
+                          rows: list[dict]) -> list[dict]:
+        """The answers of a Q&A transcript (stages.interviews) that no statement found so far covers."""
+        bounds = [(p.start, p.end) for p in paragraphs]
+        found = turns(text, bounds)
+        if not found:
+            return []
+        para_starts = [p.start for p in paragraphs]
+        # The writer's reporting names its speaker; an answer's own "he will have to testify" does not end it.
+        reported = {bisect.bisect_right(para_starts, r.cue.idx) - 1 for r in reports if r.subject.pos_ == "PROPN"}
+        taken = [(row["content_start"], row["content_end"], row["cue_start"]) for row in rows]
+        people = [ent for ent in doc.ents if ent.label_ == "PERSON"]
+        answers = []
+        for ent, start, end, labelled in answer_spans(text, bounds, found, people, reported, spans.allowed):
+            if any(a < end and start < b and not start <= cue < end for a, b, cue in taken):
+                continue  # a statement reported from outside the paragraph covers it
+            who = self.speakers.person(ent)
+            if not labelled:
+                who = replace(who, mention_type="continuation")
+            answers.append(statement_row(doc, text, spans, who, (start, start, ""), start, end, "direct", first=start))
+        return answers
 
     def speakers_in_order(self, doc: Doc, quotes: Quotes, reports: list[Report], spans: "Spans") -> list[tuple[Report, Who]]:
         """Resolve, in text order, the subject of every reporting clause and of every main clause
@@ -115,6 +143,9 @@ class Attributor:
 
         ent_of = {t.i: ent for ent in doc.ents for t in ent}
         salience = Salience()
+        for ent in doc.ents:
+            if ent.label_ == "PERSON" and (titled := self.speakers.person(ent)).title:
+                salience.titled.note(ent.start_char, titled)
         said: list[tuple[Report, Who]] = []
         for i in sorted(set(by_subject) | {t.i for t in doc if discourse_subject(t)}):
             who = self.speakers.resolve(doc[i], ent_of, salience)
@@ -122,18 +153,37 @@ class Attributor:
                 salience.note(doc[i].idx, who)
             if i in by_subject:
                 speakers = ([who] if who is not None else []) + self.joint(doc[i], who, ent_of, salience)
-                said += [(report, speaker) for speaker in speakers for report in by_subject[i]]
+                said += [(report, possessive(report, speaker)) for speaker in speakers for report in by_subject[i]]
         return sorted(said, key=lambda pair: pair[0].cue.i)
 
     def joint(self, subject: Token, who: Who | None, ent_of: dict[int, Span], salience: Salience) -> list[Who]:
         """The other people of a coordinated subject ("Xi Jinping and Vladimir Putin said in a joint
         statement"): each of them made the statement. Not made salient: a "he" after it is ambiguous."""
         others: list[Who] = []
-        for conj in subject.conjuncts:
-            other = self.speakers.resolve(conj, ent_of, salience) if conj.i > subject.i else None
+        for conj in [*subject.conjuncts, *stranded_conjuncts(subject, ent_of)]:
+            other = self.speakers.resolve(conj, ent_of, salience) if conj.i != subject.i else None
             if other is not None and other.speaker not in {w.speaker for w in [who, *others] if w is not None}:
                 others.append(other)
         return others
+
+
+def stranded_conjuncts(subject: Token, ent_of: dict[int, Span]) -> list[Token]:
+    """"..., Trump and Vice President JD Vance accused ...": a name joined to the subject by "and" that
+    the parser hung elsewhere (here on "the White House" before it); its entity's last token."""
+    i = subject.left_edge.i - 1
+    while i > 0 and subject.doc[i].pos_ == "PROPN" and not subject.doc[i].ent_type_:
+        i -= 1  # the subject's title, hung on the other name ("Vice President")
+    if i < 1 or subject.doc[i].lower_ != "and" or subject.doc[i].dep_ != "cc":
+        return []
+    ent = ent_of.get(i - 1)
+    if ent is None or ent.label_ != "PERSON" or ent.root.dep_ in ("nsubj", "nsubjpass"):
+        return []
+    return [ent.root]
+
+
+def possessive(report: Report, who: Who) -> Who:
+    """The speaker of a statement named by a noun ("Putin's warning that ...") is named as its possessor."""
+    return replace(who, mention_type="possessive") if report.cue.pos_ == "NOUN" else who
 
 
 def joint_ids(rows: list[dict]) -> list[dict]:
@@ -246,6 +296,29 @@ def continuations(doc: Doc, text: str, spans: Spans, paragraphs: list[Paragraph]
                                       first=quote.inner_start))
         carried = current
     return rows
+
+
+def joined_quotations(rows: list[dict], carried: list[dict], para_starts: list[int], text: str, spans: Spans) -> list[dict]:
+    """Add the continuations to the statements. A quotation that goes on after its attribution in the
+    same paragraph ("“…,” Peskov said. “…”") is the same statement: it extends the one it continues
+    (content and sentences run on over both). One that fills a paragraph of its own stays a row."""
+    def paragraph(offset: int) -> int:
+        return bisect.bisect_right(para_starts, offset) - 1
+
+    out = sorted(rows, key=lambda r: r["content_start"])
+    for row in carried:
+        at = paragraph(row["content_start"])
+        before = [r for r in out if r["speaker"] == row["speaker"] and r["content_end"] <= row["content_start"]
+                  and paragraph(r["content_start"]) == at and r["kind"] in ("direct", "mixed")]
+        if not before:
+            out.append(row)
+            continue
+        last = max(before, key=lambda r: r["content_end"])
+        start, end = last["content_start"], row["content_end"]
+        s_end = max(last["end"], spans.covering(row["content_start"], end)[1])
+        last.update(statement_id=f"{last['doc_id']}:{start}:{end}", content=text[start:end], content_end=end,
+                    sentence=text[last["start"]:s_end], end=s_end)
+    return out
 
 
 def opens_sentence(spans: Spans, text: str, quote: Quote) -> bool:

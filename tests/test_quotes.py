@@ -1,3 +1,5 @@
+import pytest
+
 from stages.quotes import find_quotes
 
 
@@ -32,3 +34,14 @@ def test_tokens_between_a_cue_and_a_quotation_stop_at_a_sentence_end(parser_nlp)
     assert [t.text for t in tokens_between(added, second)] == ["he"]  # the quotation before it
     assert tokens_between(said, second) is None  # "We will see." ends a sentence on the way
     assert tokens_between(added, first) is None
+
+
+@pytest.mark.parametrize("text", ['“We are ready," he said.', '"We are ready,” he said.'])
+def test_mixed_straight_and_curly_marks_pair_up(text):
+    (quote,) = find_quotes(text)
+    assert text[quote.inner_start : quote.inner_end] == "We are ready," and quote.closed
+
+
+def test_a_straight_quote_inside_curly_quotes_does_not_close_them():
+    text = '“He called it a "farce" and left,” she said.'
+    assert text[find_quotes(text)[0].inner_start : find_quotes(text)[0].inner_end] == 'He called it a "farce" and left,'

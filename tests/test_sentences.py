@@ -36,6 +36,7 @@ def test_heading_rule():
     assert not is_heading("Putin warned the West.".split(), True, 12)
     assert not is_heading("Trump Says No".split(), False, 12)  # part of a longer paragraph
     assert not is_heading("the talks went on without any result".split(), True, 12)
+    assert is_heading("Putin continues talking about history, slams the West".split(), True, 12)  # a live blog's post
 
 
 def test_blank_line_paragraphs_keep_hard_wrapped_lines_together():

@@ -1,0 +1,87 @@
+"""Question-and-answer transcripts: who answers, from the labels that head the paragraphs.
+
+An interview printed as Q&A heads each turn with its speaker's label ("NV: ...", "Podolyak: ...")
+and often goes on over several paragraphs without one. A paragraph headed by a label that names a
+person is that person's answer (a direct statement, no cue), and the unlabelled paragraphs after it
+carry it on until the interviewer's turn (a label that heads more than one paragraph, or a
+paragraph with a question), another person's label, or a paragraph of the writer's own reporting
+("Podolyak also said ..."). An answer's own "Thirdly: ..." is neither. Labels are read only in a
+document with at least two of them and an interviewer's turn among them, so that "Name: claim" lines
+(a heading's or a live blog's style) start nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from spacy.tokens import Span
+
+# A turn's label: up to four words (a name, "Q", an outlet's initials) and a colon at a paragraph's start.
+LABEL = re.compile(r"[ \t]*(?P<label>[^\W\d_][\w.’'\- ]{0,38}?)[ \t]*:[ \t]+(?=\S)")
+MAX_LABEL_WORDS = 4
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One labelled paragraph: where its label is and where the words after it start."""
+
+    paragraph: int
+    label_start: int
+    label_end: int
+    body_start: int
+
+
+def turns(text: str, paragraph_spans: list[tuple[int, int]]) -> dict[int, Turn]:
+    """The labelled paragraphs by index, or none when fewer than two paragraphs have a label."""
+    found = {}
+    for index, (start, end) in enumerate(paragraph_spans):
+        match = LABEL.match(text, start, end)
+        if match is not None and len(match.group("label").split()) <= MAX_LABEL_WORDS:
+            found[index] = Turn(index, match.start("label"), match.end("label"), match.end())
+    return found if len(found) >= 2 else {}
+
+
+def person_in(turn: Turn, people: list[Span]) -> Span | None:
+    """The PERSON entity that makes up a label (the label is the name, not a clause about them)."""
+    return next((ent for ent in people if turn.label_start <= ent.start_char and ent.end_char <= turn.label_end), None)
+
+
+def answer_spans(text: str, paragraph_spans: list[tuple[int, int]], found: dict[int, Turn], people: list[Span],
+                 reported: set[int], allowed) -> list[tuple[Span, int, int, bool]]:
+    """(speaker's name entity, start, end, labelled) of every answer: the words after a person's label,
+    then each unlabelled paragraph that carries the answer on. `reported`: paragraphs where the writer
+    reports someone by name; `allowed(offset)`: body text, not a heading."""
+    out = []
+    if not any(person_in(turn, people) is None and (asks(text, *paragraph_spans[i]) or label_recurs(text, turn, found))
+               for i, turn in found.items()):
+        return out  # no interviewer's turn: labelled lines of a live blog ("Kasich: Now or never."), not a Q&A
+    current: Span | None = None
+    for index, (start, end) in enumerate(paragraph_spans):
+        body_end = start + len(text[start:end].rstrip())
+        if not allowed(start):
+            current = None
+            continue
+        turn = found.get(index)
+        if turn is not None and (speaker := person_in(turn, people)) is not None:
+            current = speaker
+            out.append((current, turn.body_start, body_end, True))
+            continue
+        if turn is not None and (asks(text, start, body_end) or label_recurs(text, turn, found)):
+            current = None  # the interviewer's turn
+            continue
+        if current is None or index in reported or asks(text, start, body_end):
+            current = None
+            continue
+        out.append((current, start + len(text[start:end]) - len(text[start:end].lstrip()), body_end, False))
+    return out
+
+
+def asks(text: str, start: int, end: int) -> bool:
+    """A paragraph that puts a question: the interviewer's."""
+    return "?" in text[start:end]
+
+
+def label_recurs(text: str, turn: Turn, found: dict[int, Turn]) -> bool:
+    label = text[turn.label_start : turn.label_end]
+    return any(other is not turn and text[other.label_start : other.label_end] == label for other in found.values())
