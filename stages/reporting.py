@@ -27,7 +27,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from spacy.language import Language
-from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span, Token
 
 from stages.config import StatementsParams
@@ -95,19 +94,38 @@ class CueFinder:
         self.nominal_cues = {verb.lower(): {p.lower() for p in preps} for verb, preps in params.nominal_cues.items()}
         self.person_object_cues = {c.lower() for c in params.person_object_cues}
         self.statement_nouns = {noun.lower(): {p.lower() for p in preps} for noun, preps in params.statement_nouns.items()}
-        self.phrases = Matcher(nlp.vocab)
+        # A cue phrase by its verb's lemma: the words after it, longest first.
+        self.phrases: dict[str, list[tuple[str, ...]]] = {}
         for phrase in params.cue_phrases:
             first, *rest = phrase.lower().split()
-            self.phrases.add("CUE", [[{"LEMMA": first, "POS": {"IN": ["VERB", "AUX"]}}, *({"LOWER": w} for w in rest)]])
+            self.phrases.setdefault(first, []).append(tuple(rest))
+        for rests in self.phrases.values():
+            rests.sort(key=len, reverse=True)
+        # Every lemma that can head a cue: the other tokens are passed over before any look at them.
+        self.cue_lemmas = frozenset({*self.verbs, *self.object_cues, *self.nominal_cues, *self.statement_nouns,
+                                     *DEPICTION_VERBS, *REFUSALS, *NAMING_VERBS, *self.phrases})
+
+    def phrase_at(self, tok: Token, lemma: str) -> Span | None:
+        """The cue phrase that starts at a verb ("made it clear"), if one does."""
+        if lemma not in self.phrases or tok.pos_ not in ("VERB", "AUX"):
+            return None
+        doc = tok.doc
+        for rest in self.phrases[lemma]:
+            end = tok.i + 1 + len(rest)
+            if end <= len(doc) and tuple(t.lower_ for t in doc[tok.i + 1 : end]) == rest:
+                return doc[tok.i : end]
+        return None
 
     def reports(self, doc: Doc, text: str, quotes: Quotes) -> list[Report]:
         """Every reporting clause of the document (`text` is doc.text)."""
-        phrase_at = {start: doc[start:end] for _, start, end in self.phrases(doc)}
         found = []
         for tok in doc:
+            lemma = tok.lemma_.lower()
+            if lemma not in self.cue_lemmas and tok.lower_ != "according":
+                continue
             if quotes.covering(tok.idx, tok.idx + len(tok)):
                 continue
-            report = self.report(tok, phrase_at.get(tok.i), quotes, text)
+            report = self.report(tok, self.phrase_at(tok, lemma), quotes, text)
             if report is not None:
                 found.append(report)
         return found
@@ -175,11 +193,14 @@ class CueFinder:
         cue = verb.doc[verb.i : said.i + 1]
         return Report(verb, cue.text, subject, start, end, kind)
 
-    def contrasted_reports(self, root: Token) -> set[int]:
+    def contrasted_reports(self, root: Token, text: str) -> set[int]:
         """"Peskov said the talks had stalled, while Zelensky said ...": a contrastive clause the parser
         hung inside the reported clause, itself a reporting clause with a subject of its own, is a
         second statement and not part of the first."""
         out: set[int] = set()
+        words = text[root.left_edge.idx : root.right_edge.idx + len(root.right_edge)].lower()
+        if not any(w in words for w in CONTRASTIVE):
+            return out  # the clause's text first: walking every clause's tokens cost 3 % of the stage
         for tok in root.subtree:
             if (tok.dep_ == "advcl" and (tok.lemma_.lower() in self.verbs or tok.lemma_.lower() in self.object_cues
                                          or tok.lemma_.lower() == "make")
@@ -202,7 +223,7 @@ class CueFinder:
         if root is None:
             root = bare_conjunct(verb, subject)
         if root is not None:
-            tokens = clause_tokens(root, excluded | fronted_relative(root, verb) | self.contrasted_reports(root))
+            tokens = clause_tokens(root, excluded | fronted_relative(root, verb) | self.contrasted_reports(root, text))
             if tokens and root.i > verb.i and (front := fronted_subject(verb, subject, root)) is not None:
                 tokens = [*front.subtree, *tokens]
         elif (misattached := misattached_complement(verb)) is not None:
@@ -220,7 +241,7 @@ class CueFinder:
         elif lemma in DEPICTION_VERBS and (objects := depicted_as(verb)):
             tokens = objects
         else:
-            tokens = interrupted_clause(verb, subject)
+            tokens = interrupted_clause(verb, subject) or fronted_statement(verb, subject)
         if tokens:
             return classify_span(text, tokens, quotes)
         quote = adjacent_quote(verb, quotes)
@@ -261,6 +282,8 @@ def subject_of(verb: Token) -> Token | None:
         return subject
     if (agent := agent_of(verb)) is not None:
         return agent  # "This was stated by President Zelensky"
+    if verb.dep_ == "conj" and verb.tag_ in FINITE and (set_off := set_off_subject(verb)) is not None:
+        return set_off  # "X is one of those who ..., Mykhailo Podolyak, an adviser, said": not X's
     if verb.dep_ == "conj" and verb.head.pos_ in ("VERB", "AUX"):
         head = verb.head
         # Coordinated predicates share a subject only when alike: a finite verb coordinated with an
@@ -324,6 +347,22 @@ def stranded_subject(verb: Token) -> Token | None:
         while right > ent.root.i and verb.doc[right].is_punct:
             right -= 1
         if right == last:
+            return ent.root
+    return None
+
+
+def set_off_subject(verb: Token) -> Token | None:
+    """A name set off by commas right before a cue the parser coordinated with the clause before
+    ("..., Mykhailo Podolyak, an adviser to ..., said"): the clause's words are what the name said."""
+    doc = verb.doc
+    last = verb.i - 1
+    while last > 0 and doc[last].is_punct:
+        last -= 1
+    for ent in reversed(persons_between(doc, verb.sent.start, verb.i)):
+        right = ent.root.right_edge.i
+        while right > ent.root.i and doc[right].is_punct:
+            right -= 1
+        if right == last and ent.start > 0 and doc[ent.start - 1].text in PARENTHESIS:
             return ent.root
     return None
 
@@ -498,8 +537,9 @@ def interrupted_clause(verb: Token, subject: Token) -> list[Token]:
     interrupts (or closes), which the parser makes the cue's head, with the cue as parataxis. Its
     words on both sides when its verb comes after the cue, with a subject hung on the cue ("Europe,
     Medvedev wrote, had chosen war"), without a clause with its own subject coordinated after the cue."""
-    if verb.dep_ != "parataxis":
-        return []
+    if verb.dep_ != "parataxis" and not (verb.dep_ == "conj" and verb.head.i < verb.i and subject.head.i != verb.head.i
+                                         and subject.i < verb.i and verb.doc[subject.left_edge.i - 1].text in PARENTHESIS):
+        return []  # a cue coordinated with the clause before it is its reporting clause when its subject was set off
     head = verb.head
     while head.dep_ in ("aux", "auxpass"):  # "..., he said, was sleepwalking": hung on "was"
         head = head.head
@@ -522,6 +562,19 @@ def interrupted_clause(verb: Token, subject: Token) -> list[Token]:
     while kept and (kept[-1].is_punct and kept[-1].text not in CLOSING_QUOTES or kept[-1].is_space or kept[-1].dep_ == "cc"):
         kept.pop()
     return kept
+
+
+def fronted_statement(verb: Token, subject: Token) -> list[Token]:
+    """Headline style: "Moscow ‘ready for compromises’ to end the fighting, Russian president says":
+    a verbless statement before the reporting clause, set off by a comma and hung on the cue. Only
+    a phrase with a verb or a quotation in it, not a time ("On Tuesday, Putin said")."""
+    front = fronted_nominal(verb, min(verb.i, subject.left_edge.i))
+    if front is None or front.ent_type_ in ("DATE", "TIME"):
+        return []
+    tokens = list(front.subtree)
+    if not any(t.pos_ in ("VERB", "AUX") or t.text in OPENING_QUOTES for t in tokens):
+        return []
+    return tokens
 
 
 def split_quotation(cue: Token, content: tuple[int, int, str], quotes: Quotes, text: str) -> tuple[int, int, str]:

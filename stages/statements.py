@@ -144,12 +144,12 @@ class Attributor:
         ent_of = {t.i: ent for ent in doc.ents for t in ent}
         salience = Salience()
         for ent in doc.ents:
-            if ent.label_ == "PERSON" and (titled := self.speakers.person(ent)).title:
+            if ent.label_ == "PERSON" and may_have_title(ent) and (titled := self.speakers.person(ent)).title:
                 salience.titled.note(ent.start_char, titled)
         said: list[tuple[Report, Who]] = []
         for i in sorted(set(by_subject) | {t.i for t in doc if discourse_subject(t)}):
             who = self.speakers.resolve(doc[i], ent_of, salience)
-            if who is not None:
+            if who is not None and not only_in_relative_clauses(doc[i], by_subject.get(i, [])):
                 salience.note(doc[i].idx, who)
             if i in by_subject:
                 speakers = ([who] if who is not None else []) + self.joint(doc[i], who, ent_of, salience)
@@ -165,6 +165,18 @@ class Attributor:
             if other is not None and other.speaker not in {w.speaker for w in [who, *others] if w is not None}:
                 others.append(other)
         return others
+
+
+def may_have_title(ent: Span) -> bool:
+    """A cheap look before speakers.title_of: a word hung on the name before it, or an apposition."""
+    root = ent.root
+    return root.left_edge.i < ent.start or root.dep_ == "appos" or any(c.dep_ == "appos" for c in root.rights)
+
+
+def only_in_relative_clauses(subject: Token, reports: list[Report]) -> bool:
+    """"Zelensky met Keir Starmer, who has vowed to ...": a speaker named as an object, who speaks only
+    in a relative clause, is not who a following "he" is about (the main clause's subject is)."""
+    return bool(reports) and subject.dep_ not in SUBJECTS and all(r.cue.dep_ == "relcl" for r in reports)
 
 
 def stranded_conjuncts(subject: Token, ent_of: dict[int, Span]) -> list[Token]:

@@ -578,3 +578,27 @@ def test_a_generic_noun_refers_back_to_the_named_person_it_fits(analyse, text, s
 def test_a_generic_noun_after_an_unnamed_person_is_that_person(analyse):
     frame = analyse("A senior official spoke to reporters. Putin was silent. The official said the talks were over.")
     assert not frame.in_roster.any()
+
+
+def test_a_set_off_speaker_after_the_content_the_parser_coordinated(analyse):
+    row = only(analyse("Viktor Medvedchuk, a politician suspected of treason, is one of those who provoked the war, "
+                       "Mykhailo Podolyak, an adviser to the head of the presidential office, said in an interview."))
+    assert (row.speaker, row.cue) == ("podolyak", "said")
+    assert row.content == "Viktor Medvedchuk, a politician suspected of treason, is one of those who provoked the war"
+
+
+def test_headline_style_statement_before_its_reporting_clause(analyse):
+    frame = analyse("Putin holds a press conference\nMoscow ‘ready for compromises’ to end the fighting, Russian president "
+                    "says during a carefully controlled press conference.\nPutin spoke for four hours.")
+    row = only(frame)
+    assert (row.speaker, row.cue, row.content) == ("putin", "says", "Moscow ‘ready for compromises’ to end the fighting")
+
+
+def test_a_time_before_a_reporting_clause_is_not_what_was_said(analyse):
+    assert analyse("Putin spoke for hours. On Tuesday, Putin said.").empty
+
+
+def test_a_speaker_in_a_relative_clause_on_an_object_does_not_take_the_next_pronoun(analyse):
+    frame = analyse("Mr Zelensky met UK Prime Minister Keir Starmer, who has vowed to stand with Ukraine.\n"
+                    "He said he hoped the new government would be a special partner.")
+    assert list(zip(frame.speaker, frame.mention_type)) == [("keir_starmer", "name"), ("zelensky", "pronoun")]
