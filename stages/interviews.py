@@ -1,8 +1,10 @@
 """Question-and-answer transcripts: who answers, from the labels that head the paragraphs.
 
-An interview printed as Q&A heads each turn with its speaker's label ("NV: ...", "Podolyak: ...")
-and often goes on over several paragraphs without one. A paragraph headed by a label that names a
-person is that person's answer (a direct statement, no cue), and the unlabelled paragraphs after it
+An interview printed as Q&A heads each turn with its speaker's label ("NV: ...", "Podolyak: ...",
+or "Question." / "Answer.") and often goes on over several paragraphs without one. A paragraph
+headed by a label that names a person is that person's answer (a direct statement, no cue); an
+"Answer." label is the interviewee's, the person the article quoted last before it; the unlabelled
+paragraphs after it
 carry it on until the interviewer's turn (a label that heads more than one paragraph, or a
 paragraph with a question), another person's label, or a paragraph of the writer's own reporting
 ("Podolyak also said ..."). An answer's own "Thirdly: ..." is neither. Labels are read only in a
@@ -17,8 +19,11 @@ from dataclasses import dataclass
 
 from spacy.tokens import Span
 
-# A turn's label: up to four words (a name, "Q", an outlet's initials) and a colon at a paragraph's start.
+# A turn's label: up to four words (a name, "Q", an outlet's initials) and a colon at a paragraph's
+# start; or the anonymous labels "Question." / "Answer." (also "Q:", "A.").
 LABEL = re.compile(r"[ \t]*(?P<label>[^\W\d_][\w.’'\- ]{0,38}?)[ \t]*:[ \t]+(?=\S)")
+ANONYMOUS = re.compile(r"[ \t]*(?P<label>Q|A|Question|Answer)[.:][ \t]+(?=\S)")
+ANSWER_LABELS = {"a", "answer"}
 MAX_LABEL_WORDS = 4
 
 
@@ -36,7 +41,7 @@ def turns(text: str, paragraph_spans: list[tuple[int, int]]) -> dict[int, Turn]:
     """The labelled paragraphs by index, or none when fewer than two paragraphs have a label."""
     found = {}
     for index, (start, end) in enumerate(paragraph_spans):
-        match = LABEL.match(text, start, end)
+        match = ANONYMOUS.match(text, start, end) or LABEL.match(text, start, end)
         if match is not None and len(match.group("label").split()) <= MAX_LABEL_WORDS:
             found[index] = Turn(index, match.start("label"), match.end("label"), match.end())
     return found if len(found) >= 2 else {}
@@ -47,23 +52,29 @@ def person_in(turn: Turn, people: list[Span]) -> Span | None:
     return next((ent for ent in people if turn.label_start <= ent.start_char and ent.end_char <= turn.label_end), None)
 
 
-def answer_spans(text: str, paragraph_spans: list[tuple[int, int]], found: dict[int, Turn], people: list[Span],
-                 reported: set[int], allowed) -> list[tuple[Span, int, int, bool]]:
-    """(speaker's name entity, start, end, labelled) of every answer: the words after a person's label,
-    then each unlabelled paragraph that carries the answer on. `reported`: paragraphs where the writer
+def is_answer_label(text: str, turn: Turn) -> bool:
+    """"Answer." / "A:": the interviewee's turn, whom the article has introduced before."""
+    return text[turn.label_start : turn.label_end].lower() in ANSWER_LABELS
+
+
+def answer_spans(text: str, paragraph_spans: list[tuple[int, int]], found: dict[int, Turn], speakers: dict[int, object],
+                 reported: set[int], allowed) -> list[tuple[object, int, int, bool]]:
+    """(speaker, start, end, labelled) of every answer: the words after a label whose speaker
+    `speakers` gives (by paragraph: a name's entity, or the interviewee of an "Answer." label), then
+    each unlabelled paragraph that carries the answer on. `reported`: paragraphs where the writer
     reports someone by name; `allowed(offset)`: body text, not a heading."""
     out = []
-    if not any(person_in(turn, people) is None and (asks(text, *paragraph_spans[i]) or label_recurs(text, turn, found))
+    if not any(speakers.get(i) is None and (asks(text, *paragraph_spans[i]) or label_recurs(text, turn, found))
                for i, turn in found.items()):
         return out  # no interviewer's turn: labelled lines of a live blog ("Kasich: Now or never."), not a Q&A
-    current: Span | None = None
+    current = None
     for index, (start, end) in enumerate(paragraph_spans):
         body_end = start + len(text[start:end].rstrip())
         if not allowed(start):
             current = None
             continue
         turn = found.get(index)
-        if turn is not None and (speaker := person_in(turn, people)) is not None:
+        if turn is not None and (speaker := speakers.get(index)) is not None:
             current = speaker
             out.append((current, turn.body_start, body_end, True))
             continue

@@ -37,7 +37,8 @@ CLAUSAL = ("ccomp", "parataxis")
 FINITE = ("VBD", "VBZ", "VBP")
 RELATIVE_PRONOUNS = {"that", "which", "who", "whom"}
 # Verbs whose to-infinitive complement is what was said: "vowed to respond", "urged Kyiv to talk".
-INFINITIVE_CUES = {"vow", "promise", "pledge", "threaten", "urge", "ask", "call", "demand", "warn", "tell", "advise"}
+INFINITIVE_CUES = {"vow", "promise", "pledge", "threaten", "urge", "ask", "call", "demand", "warn", "tell", "advise",
+                   "offer"}
 SENTENCE_END = {".", "!", "?"}
 # Verbs whose object, not subject, is the understood subject of their to-infinitive.
 OBJECT_CONTROL = {"urge", "ask", "tell", "persuade", "force", "order", "encourage", "invite", "allow", "advise",
@@ -138,6 +139,8 @@ class CueFinder:
                 return None
             return Report(tok, tok.doc[tok.i : tok.i + 2].text, source, *content, "indirect", according=True)
         lemma = tok.lemma_.lower()
+        if tok.pos_ == "NOUN" and (verb_read := self.mistagged_verb(tok)) is not None:
+            return verb_read
         if tok.pos_ == "NOUN" and lemma in self.statement_nouns:
             return self.noun_report(tok, quotes, text)
         if tok.pos_ == "VERB" and lemma in REFUSALS:
@@ -147,6 +150,8 @@ class CueFinder:
             return None
         if phrase is None or phrase.text.lower() not in NEGATION_ASSERTS:
             if any(c.dep_ == "neg" and not quotes.covering(c.idx, c.idx + len(c)) for c in tok.children):
+                if lemma in self.verbs and (question := indirect_question(tok)) is not None:
+                    return self.withheld(tok, question, quotes, text)
                 return None  # "did not say", "did not spell out how ...": nothing was said ("“Absolutely not,” he replied" was)
         subject = subject_of(tok)
         if subject is None:
@@ -157,6 +162,27 @@ class CueFinder:
             return None  # an empty quotation ("“ ”") says nothing
         cue_text = phrase.text if phrase is not None else tok.text
         return Report(tok, cue_text, subject, *split_quotation(tok, content, quotes, text))
+
+    def mistagged_verb(self, tok: Token) -> Report | None:
+        """"Trump claims he can ...", parsed as the noun "claims" with a clause: a verb of saying in
+        the third person that the tagger read as a plural noun, right after the name that is its subject."""
+        if tok.tag_ != "NNS" or tok.i == 0 or tok.lower_[:-1] not in self.verbs and tok.lemma_.lower() not in self.verbs:
+            return None
+        name, clause = tok.doc[tok.i - 1], next((c for c in tok.children if c.dep_ == "ccomp"), None)
+        if clause is None or name.ent_type_ != "PERSON":
+            return None
+        start, end, kind = classify_span(tok.doc.text, clause_tokens(clause), Quotes())
+        return Report(tok, tok.text, name, start, end, kind)
+
+    def withheld(self, verb: Token, question: Token, quotes: Quotes, text: str) -> Report | None:
+        """"Trump would not say whether he had spoken to Putin": declining to answer a question is on
+        record, like "refused to answer"; the question is its content."""
+        subject = subject_of(verb)
+        if subject is None:
+            return None
+        start, end, kind = classify_span(text, _first_run(list(question.subtree)), quotes)
+        neg = next(c for c in verb.children if c.dep_ == "neg")
+        return Report(verb, verb.doc[min(neg.i, verb.i) : verb.i + 1].text, subject, start, end, kind)
 
     def noun_report(self, noun: Token, quotes: Quotes, text: str) -> Report | None:
         """"Putin's warning that ...", "Trump's call for a ceasefire", "his promise to end the war": a
@@ -226,12 +252,16 @@ class CueFinder:
             tokens = clause_tokens(root, excluded | fronted_relative(root, verb) | self.contrasted_reports(root, text))
             if tokens and root.i > verb.i and (front := fronted_subject(verb, subject, root)) is not None:
                 tokens = [*front.subtree, *tokens]
-        elif (misattached := misattached_complement(verb)) is not None:
+        elif (misattached := misattached_complement(verb, self.statement_nouns)) is not None:
             tokens = clause_tokens(misattached, excluded, drop_that=True)
         elif lemma in self.nominal_cues and (objects := nominal_objects(verb, self.nominal_cues[lemma])):
             tokens = objects
         elif (passive := passive_subject(verb)) is not None:
             tokens = list(passive.subtree)
+        elif (host := as_clause_host(verb)) is not None:
+            cue_clause = {t.i for t in verb.subtree}
+            tokens = _first_run([t for t in host.subtree if t.i not in cue_clause and t.i > verb.right_edge.i
+                                 and not (t.is_punct and t.i == verb.right_edge.i + 1)])
         elif (lemma in self.object_cues or excluded) and (objects := direct_objects(verb)):
             if lemma not in self.person_object_cues and names_a_person(objects):
                 return None  # "announced Vance as his running mate": an act
@@ -269,6 +299,8 @@ def classify_span(text: str, tokens: list[Token], quotes: Quotes) -> tuple[int, 
 def subject_of(verb: Token) -> Token | None:
     """The grammatical subject of a reporting verb, following the constructions news uses."""
     subjects = [c for c in verb.children if c.dep_ == "nsubj"]
+    if not any(c.pos_ in ("NOUN", "PROPN", "PRON") for c in subjects) and (inverted := inverted_object(verb)) is not None:
+        return inverted  # "“…”, commented the leader": the subject after the cue, parsed as its object
     if subjects:
         # A dateline parsed as a second subject ("MOSCOW – Dmitry Medvedev said"): the nearest wins.
         before = [s for s in subjects if s.i < verb.i]
@@ -351,6 +383,23 @@ def stranded_subject(verb: Token) -> Token | None:
     return None
 
 
+def inverted_object(verb: Token) -> Token | None:
+    """After a quotation, "commented the leader" puts the subject after the cue; the parser can take
+    it for the object. Only a noun phrase right after the cue, ending the clause, and a cue right after
+    the closing quote and comma."""
+    doc = verb.doc
+    i = verb.i - 1
+    while i >= 0 and doc[i].text in (",", "—", "–"):
+        i -= 1
+    if i < 0 or doc[i].text not in CLOSING_QUOTES:
+        return None
+    obj = next((c for c in verb.children if c.dep_ == "dobj" and c.pos_ in ("NOUN", "PROPN")), None)
+    if obj is None or obj.left_edge.i != verb.i + 1:
+        return None
+    after = obj.right_edge.i + 1
+    return obj if after >= len(doc) or doc[after].is_punct else None
+
+
 def set_off_subject(verb: Token) -> Token | None:
     """A name set off by commas right before a cue the parser coordinated with the clause before
     ("..., Mykhailo Podolyak, an adviser to ..., said"): the clause's words are what the name said."""
@@ -422,10 +471,14 @@ def _first_run(tokens: list[Token]) -> list[Token]:
     return run
 
 
-def misattached_complement(verb: Token) -> Token | None:
-    """A that-clause with its own subject hanging on the cue's object: the cue's complement."""
+def misattached_complement(verb: Token, statement_nouns=frozenset()) -> Token | None:
+    """A that-clause with its own subject hanging on the cue's object: the cue's complement. Not
+    when the object is someone's statement ("mocked Medvedev's prediction that ..."): the clause is
+    what the prediction said."""
     for tok in verb.subtree:
         if tok.i <= verb.i or tok.dep_ not in ("relcl", "acl"):
+            continue
+        if tok.head.lemma_.lower() in statement_nouns and any(c.dep_ == "poss" for c in tok.head.children):
             continue
         kids = list(tok.children)
         introduced = any(k.lower_ == "that" and k.i < tok.i for k in kids)
@@ -467,6 +520,22 @@ def depicted_as(verb: Token) -> list[Token]:
     """"cast the talks as a trap": the object with its 'as' phrase, only when both are there."""
     has_as = any(c.dep_ == "prep" and c.lower_ == "as" for c in verb.children)
     return direct_objects(verb) if has_as else []
+
+
+def as_clause_host(verb: Token) -> Token | None:
+    """"As Zelensky has acknowledged, survival hinges on ...": a cue in an 'as' clause with nothing
+    said of its own reports the clause it is set before."""
+    if verb.dep_ != "advcl" or not any(c.dep_ == "mark" and c.lower_ == "as" for c in verb.children):
+        return None
+    if any(c.dep_ in ("dobj", "ccomp", "xcomp") for c in verb.children) or verb.head.i < verb.i:
+        return None
+    return verb.head  # its verb, or whatever the parser made of it ("survival hinges" as a noun)
+
+
+def indirect_question(verb: Token) -> Token | None:
+    """The "whether" or "if" clause of a verb of saying ("would not say if he believes ...")."""
+    return next((c for c in verb.children if c.dep_ in ("ccomp", "advcl")
+                 and any(k.dep_ == "mark" and k.lower_ in ("whether", "if") for k in c.children)), None)
 
 
 def names_a_person(tokens: list[Token]) -> bool:

@@ -177,6 +177,10 @@ class SpeakerResolver:
         fitting = {r.speaker for r in self.roles if r.head == noun and discriminative <= r.words}
         generic = noun in self.generic_nouns
         mention = np.doc[np.start : head.i + 1]
+        holder = salience.holder(np.start_char, noun, frozenset(discriminative)) if discriminative else None
+        if holder is not None and holder.speaker is not None:  # "Former President Donald Trump ... the former president"
+            return replace(holder, mention=mention.text, mention_type="title", mention_start=mention.start_char,
+                           mention_end=mention.end_char)
         if discriminative and len(fitting) == 1:
             speaker_id = next(iter(fitting))
             speaker = self.roster[speaker_id]

@@ -39,7 +39,7 @@ from stages.reporting import CueFinder, Report, rstrip_punct
 from stages.faults import accepted
 from stages.schema import REJECTED_DOCUMENTS, SENTENCES, STATEMENTS_RAW, TAGGED
 from stages.context import paragraph_starts
-from stages.interviews import answer_spans, turns
+from stages.interviews import answer_spans, is_answer_label, person_in, turns
 from stages.speakers import SUBJECTS, Salience, SpeakerResolver, Who
 
 log = logging.getLogger("newsstance")
@@ -115,11 +115,17 @@ class Attributor:
         reported = {bisect.bisect_right(para_starts, r.cue.idx) - 1 for r in reports if r.subject.pos_ == "PROPN"}
         taken = [(row["content_start"], row["content_end"], row["cue_start"]) for row in rows]
         people = [ent for ent in doc.ents if ent.label_ == "PERSON"]
+        speakers: dict[int, Who] = {}
+        for index, turn in found.items():
+            if (ent := person_in(turn, people)) is not None:
+                speakers[index] = self.speakers.person(ent)
+            elif is_answer_label(text, turn) and (last := interviewee(rows, min(t.label_start for t in found.values()))):
+                speakers[index] = replace(last, mention=text[turn.label_start : turn.label_end], mention_type="continuation",
+                                          mention_start=turn.label_start, mention_end=turn.label_end)
         answers = []
-        for ent, start, end, labelled in answer_spans(text, bounds, found, people, reported, spans.allowed):
+        for who, start, end, labelled in answer_spans(text, bounds, found, speakers, reported, spans.allowed):
             if any(a < end and start < b and not start <= cue < end for a, b, cue in taken):
                 continue  # a statement reported from outside the paragraph covers it
-            who = self.speakers.person(ent)
             if not labelled:
                 who = replace(who, mention_type="continuation")
             answers.append(statement_row(doc, text, spans, who, (start, start, ""), start, end, "direct", first=start))
@@ -167,6 +173,17 @@ class Attributor:
         return others
 
 
+def interviewee(rows: list[dict], before: int) -> Who | None:
+    """Who an "Answer." label stands for: the named speaker of the last statement before the
+    transcript's first turn (the article's introduction of the interviewee)."""
+    earlier = [r for r in rows if r["content_end"] <= before and r["speaker"] is not None]
+    if not earlier:
+        return None
+    r = max(earlier, key=lambda r: r["content_end"])
+    return Who(r["speaker"], r["speaker_name"], r["in_roster"], r["mention"], r["mention_type"], r["mention_start"],
+               r["mention_end"])
+
+
 def may_have_title(ent: Span) -> bool:
     """A cheap look before speakers.title_of: a word hung on the name before it, or an apposition."""
     root = ent.root
@@ -193,9 +210,13 @@ def stranded_conjuncts(subject: Token, ent_of: dict[int, Span]) -> list[Token]:
     return [ent.root]
 
 
+def possessed(report: Report) -> bool:
+    return report.cue.pos_ == "NOUN" and report.subject.dep_ == "poss"
+
+
 def possessive(report: Report, who: Who) -> Who:
     """The speaker of a statement named by a noun ("Putin's warning that ...") is named as its possessor."""
-    return replace(who, mention_type="possessive") if report.cue.pos_ == "NOUN" else who
+    return replace(who, mention_type="possessive") if possessed(report) else who
 
 
 def joint_ids(rows: list[dict]) -> list[dict]:
@@ -263,7 +284,15 @@ def outermost(reports: list[Report]) -> list[Report]:
         i = bisect.bisect_left(cues, r.start)
         return i < len(cues) and cues[i] < r.end
 
-    kept = [r for r in reports if not (holds_a_cue(r) if r.according else in_another(r))]
+    # A statement named by its speaker's noun as the object of another's cue ("mocked Medvedev's
+    # prediction that ...") is the possessor's too, whoever reports it.
+    cue_tokens = {r.cue.i for r in reports}
+
+    def quoted_object(r: Report) -> bool:
+        """"welcomed Trump's claim that ...": a statement noun that is what another cue is about."""
+        return possessed(r) and r.cue.dep_ == "dobj" and r.cue.head.i in cue_tokens
+
+    kept = [r for r in reports if not (holds_a_cue(r) if r.according else in_another(r) and not quoted_object(r))]
     unique = {}
     for r in kept:
         unique.setdefault((r.start, r.end), r)
@@ -274,9 +303,9 @@ def continuations(doc: Doc, text: str, spans: Spans, paragraphs: list[Paragraph]
     """Quotations with no cue of their own that carry on the speaker quoted last.
 
     A quotation opening a sentence continues the speaker whose quoted statement comes before it in
-    the same paragraph ("“…,” Peskov said. “…”"), and a paragraph that is only quotations continues
-    the speaker of the previous paragraph's last statement when that statement quotes them. A
-    statement in indirect speech, or an unnamed speaker, ends the run."""
+    the same paragraph ("“…,” Peskov said. “…”", "Peskov said ... . “…”"), and a paragraph that is only
+    quotations continues the speaker of the previous paragraph's last statement, direct or reported
+    ("Putin said Russia had never ... ." then "“Why do we need ...?”"). An unnamed speaker ends the run."""
     para_starts = [p.start for p in paragraphs]
     by_paragraph: dict[int, list[tuple[Report, Who]]] = {}
     for report, who in said:
@@ -297,7 +326,7 @@ def continuations(doc: Doc, text: str, spans: Spans, paragraphs: list[Paragraph]
         for _, what, item in events:
             if what == "report":
                 report, who = item
-                current = who if report.kind in ("direct", "mixed") and who.speaker is not None else None
+                current = who if who.speaker is not None else None
                 continue
             quote = item
             if current is None or not opens_sentence(spans, text, quote) or any(a < quote.inner_end and quote.start < b for a, b in claimed):
@@ -321,7 +350,7 @@ def joined_quotations(rows: list[dict], carried: list[dict], para_starts: list[i
     for row in carried:
         at = paragraph(row["content_start"])
         before = [r for r in out if r["speaker"] == row["speaker"] and r["content_end"] <= row["content_start"]
-                  and paragraph(r["content_start"]) == at and r["kind"] in ("direct", "mixed")]
+                  and paragraph(r["content_start"]) == at]
         if not before:
             out.append(row)
             continue
@@ -329,7 +358,7 @@ def joined_quotations(rows: list[dict], carried: list[dict], para_starts: list[i
         start, end = last["content_start"], row["content_end"]
         s_end = max(last["end"], spans.covering(row["content_start"], end)[1])
         last.update(statement_id=f"{last['doc_id']}:{start}:{end}", content=text[start:end], content_end=end,
-                    sentence=text[last["start"]:s_end], end=s_end)
+                    sentence=text[last["start"]:s_end], end=s_end, kind="direct" if last["kind"] == "direct" else "mixed")
     return out
 
 

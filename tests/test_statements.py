@@ -299,9 +299,16 @@ def test_second_quote_after_the_cue_continues_the_same_statement(analyse):
     assert row.sentence == "“The door is open,” Zelensky said on Sunday. “But we will not beg.”"
 
 
-def test_reported_speech_does_not_open_a_continuation(analyse):
+def test_a_quotation_paragraph_after_reported_speech_continues_its_speaker(analyse):
+    """Real news quotes a speaker on in a paragraph of its own after reporting them indirectly."""
     frame = analyse("Medvedev said the West would regret it.\n“This is a dangerous moment for everyone.”")
-    assert frame.speaker.tolist() == ["medvedev"]
+    assert list(zip(frame.speaker, frame.mention_type)) == [("medvedev", "surname"), ("medvedev", "continuation")]
+
+
+def test_a_quotation_after_reported_speech_in_its_paragraph_joins_the_statement(analyse):
+    row = only(analyse("Medvedev said the West would regret it. “This is a dangerous moment for everyone.”"))
+    assert (row.speaker, row.kind) == ("medvedev", "mixed")
+    assert row.content.endswith("dangerous moment for everyone.")
 
 
 def test_continuation_of_a_speaker_outside_the_roster_stays_outside(analyse):
@@ -602,3 +609,28 @@ def test_a_speaker_in_a_relative_clause_on_an_object_does_not_take_the_next_pron
     frame = analyse("Mr Zelensky met UK Prime Minister Keir Starmer, who has vowed to stand with Ukraine.\n"
                     "He said he hoped the new government would be a special partner.")
     assert list(zip(frame.speaker, frame.mention_type)) == [("keir_starmer", "name"), ("zelensky", "pronoun")]
+
+
+def test_a_statement_noun_as_the_object_of_another_cue_is_its_possessors_too(analyse):
+    frame = analyse("Mykhailo Podolyak has mocked Dmitry Medvedev’s prediction that Ukraine will fall apart in two years.")
+    assert list(zip(frame.speaker, frame.cue)) == [("podolyak", "mocked"), ("medvedev", "prediction")]
+
+
+def test_a_statement_noun_deeper_inside_another_report_is_the_reporters(analyse):
+    frame = analyse("Peskov said that Putin supported Trump’s proposal for both sides to halt strikes on energy sites.")
+    assert frame.speaker.tolist() == ["peskov"]
+
+
+@pytest.mark.parametrize("text, speaker, cue", [
+    ("As Zelenskiy has openly acknowledged, survival hinges on the United States.", "zelensky", "acknowledged"),
+    ("Trump would not say if he believes that Putin is a war criminal.", "trump", "not say"),
+    ("Putin spoke on Friday.\n“We will end this conflict, and the sooner, the better”, commented the leader.", "putin",
+     "commented"),
+])
+def test_more_constructions_of_real_news(analyse, text, speaker, cue):
+    row = analyse(text).iloc[-1]
+    assert (row.speaker, row.cue) == (speaker, cue)
+
+
+def test_saying_nothing_is_still_nothing(analyse):
+    assert analyse("Putin did not say much about the talks.").empty
