@@ -37,10 +37,13 @@ class Turn:
     body_start: int
 
 
-def turns(text: str, paragraph_spans: list[tuple[int, int]]) -> dict[int, Turn]:
-    """The labelled paragraphs by index, or none when fewer than two paragraphs have a label."""
+def turns(text: str, paragraph_spans: list[tuple[int, int]], allowed=lambda offset: True) -> dict[int, Turn]:
+    """The labelled paragraphs of the body by index (`allowed(offset)`: not a headline or heading, whose
+    "Name: quote" style is not a turn), or none when fewer than two paragraphs have a label."""
     found = {}
     for index, (start, end) in enumerate(paragraph_spans):
+        if not allowed(start):
+            continue
         match = ANONYMOUS.match(text, start, end) or LABEL.match(text, start, end)
         if match is not None and len(match.group("label").split()) <= MAX_LABEL_WORDS:
             found[index] = Turn(index, match.start("label"), match.end("label"), match.end())

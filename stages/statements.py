@@ -107,7 +107,7 @@ class Attributor:
                           rows: list[dict]) -> list[dict]:
         """The answers of a Q&A transcript (stages.interviews) that no statement found so far covers."""
         bounds = [(p.start, p.end) for p in paragraphs]
-        found = turns(text, bounds)
+        found = turns(text, bounds, spans.allowed)
         if not found:
             return []
         para_starts = [p.start for p in paragraphs]

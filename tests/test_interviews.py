@@ -44,7 +44,7 @@ def test_labelled_lines_without_an_interviewer_are_not_a_transcript(analyse):
 
 
 def test_an_answer_label_is_the_interviewee_the_article_quoted_last(analyse):
-    frame = analyse("Podolyak on the talks\n“We stay calm,” Mykhailo Podolyak said in Kyiv.\n"
+    frame = analyse("Podolyak: ‘Trump will succeed’\n“We stay calm,” Mykhailo Podolyak said in Kyiv.\n"
                     "Question. The CIA director says Kyiv changed its strategy. Is that correct?\n"
                     "Answer. No, no, no. The U.S. is one of our key partners.\n"
                     "There are three main areas for negotiation.\n")
