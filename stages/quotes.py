@@ -66,11 +66,22 @@ def _is_word(ch: str) -> bool:
     return ch.isalnum()
 
 
-def find_quotes(text: str, start: int = 0, end: int | None = None) -> list[Quote]:
-    """Quotes inside text[start:end] (one paragraph); offsets are into `text`."""
+def find_quotes(text: str, start: int = 0, end: int | None = None, inside: bool = False) -> list[Quote]:
+    """Quotes inside text[start:end] (one paragraph); offsets are into `text`. `inside`: the paragraph
+    before left a quotation open; when this one does not open a new one first, it begins inside it,
+    and its first double closing mark ends it ("... abroad," Peskov said.)."""
     end = len(text) if end is None else end
     quotes: list[Quote] = []
     open_at, open_mark = None, None
+    if inside:
+        first = next((i for i in range(start, end) if text[i] in '"“”«»„'), None)
+        if first is not None and text[first] in '"”»' and text[start:first].strip():
+            # (a mark that opens the paragraph opens a new quotation: the usual way to go on quoting)
+            if text[first] == '"' and text[first - 1].isspace():
+                pass  # a straight mark after a space opens a quotation: nothing closes here
+            else:
+                quotes.append(Quote(start, first + 1, start, first, True))
+                start = first + 1
     for i in range(start, end):
         ch = text[i]
         before = text[i - 1] if i > start else " "

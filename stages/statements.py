@@ -81,10 +81,10 @@ class Attributor:
     def statements(self, doc: Doc, sentences: pd.DataFrame) -> list[dict]:
         text = doc.text  # read once and passed down: spaCy rebuilds it from every token on each access
         starts = paragraph_starts(text)
-        paragraphs = [
-            Paragraph(i, a, b, tuple(find_quotes(text, a, b)))
-            for i, (a, b) in enumerate(zip(starts, starts[1:] + [len(text)]))
-        ]
+        paragraphs: list[Paragraph] = []
+        for i, (a, b) in enumerate(zip(starts, starts[1:] + [len(text)])):
+            left_open = bool(paragraphs) and bool(paragraphs[-1].quotes) and not paragraphs[-1].quotes[-1].closed
+            paragraphs.append(Paragraph(i, a, b, tuple(find_quotes(text, a, b, inside=left_open))))
         quotes = Quotes(q for p in paragraphs for q in p.quotes)
         allowed = sentences[(~sentences.is_heading) & sentences.is_body]
         spans = Spans(sentences, list(zip(allowed.start, allowed.end)))
@@ -142,7 +142,9 @@ class Attributor:
             reported[report.start : report.end] = b"\x01" * (report.end - report.start)
 
         def discourse_subject(tok) -> bool:
-            if tok.dep_ not in SUBJECTS or not main_clause(tok.head) or not spans.allowed(tok.idx):
+            if tok.dep_ not in SUBJECTS or not spans.allowed(tok.idx):
+                return False
+            if not (main_clause(tok.head) or fronted_clause(tok.head)):
                 return False
             at = tok.idx
             return quotes.covering(at, at + 1) is None and not (at < len(reported) and reported[at])
@@ -155,7 +157,7 @@ class Attributor:
         said: list[tuple[Report, Who]] = []
         for i in sorted(set(by_subject) | {t.i for t in doc if discourse_subject(t)}):
             who = self.speakers.resolve(doc[i], ent_of, salience)
-            if who is not None and not only_in_relative_clauses(doc[i], by_subject.get(i, [])):
+            if who is not None and not only_in_relative_clauses(doc[i], by_subject.get(i, [])) and doc[i].dep_ != "poss":
                 salience.note(doc[i].idx, who)
             if i in by_subject:
                 speakers = ([who] if who is not None else []) + self.joint(doc[i], who, ent_of, salience)
@@ -228,6 +230,12 @@ def joint_ids(rows: list[dict]) -> list[dict]:
             row["statement_id"] += f":{row['speaker']}"
         seen.add(row["statement_id"])
     return rows
+
+
+def fronted_clause(verb) -> bool:
+    """"While Mr Zelensky did not respond ..., he emphasised ...": a subordinate clause before its main
+    clause; its subject is who the main clause's pronoun is about."""
+    return verb.dep_ == "advcl" and verb.i < verb.head.i and main_clause(verb.head)
 
 
 def main_clause(verb) -> bool:
@@ -323,6 +331,15 @@ def continuations(doc: Doc, text: str, spans: Spans, paragraphs: list[Paragraph]
             + [(q.start, "quote", q) for q in para.quotes]
         , key=lambda e: e[0])
         current = carried if para.is_only_quotes(text) else None
+        if para.is_only_quotes(text) and not para.quotes[-1].closed and (closer := closing_speaker(para, paragraphs, by_paragraph)):
+            current = closer  # a quotation that runs on into a paragraph attributed at its end is that speaker's
+        if carried is not None and not by_paragraph.get(para.index) and not para.quotes and introduced(text, paragraphs, para):
+            body = text[para.start : para.end].strip()
+            start = para.start + text[para.start : para.end].index(body)
+            rows.append(statement_row(doc, text, spans, replace(carried, mention_type="continuation"), (start, start, ""),
+                                      start, start + len(body), "direct", first=start))
+            carried = None
+            continue
         for _, what, item in events:
             if what == "report":
                 report, who = item
@@ -337,6 +354,28 @@ def continuations(doc: Doc, text: str, spans: Spans, paragraphs: list[Paragraph]
                                       first=quote.inner_start))
         carried = current
     return rows
+
+
+def closing_speaker(para: Paragraph, paragraphs: list[Paragraph], by_paragraph: dict[int, list[tuple[Report, Who]]]
+                    ) -> Who | None:
+    """Who is quoted where a quotation left open at the end of `para` closes: the next paragraph's
+    direct statement that starts at that paragraph's start ("… abroad," Peskov said.)."""
+    if para.index + 1 >= len(paragraphs):
+        return None
+    following = paragraphs[para.index + 1]
+    for report, who in by_paragraph.get(following.index, []):
+        if report.kind == "direct" and following.quotes and report.start <= following.quotes[0].inner_end \
+                and following.quotes[0].start == following.start and who.speaker is not None:
+            return who
+    return None
+
+
+def introduced(text: str, paragraphs: list[Paragraph], para: Paragraph) -> bool:
+    """A paragraph announced by the one before ending in a colon ("..., replied Trump, adding:")."""
+    if para.index == 0:
+        return False
+    before = paragraphs[para.index - 1]
+    return text[before.start : before.end].rstrip().endswith(":")
 
 
 def joined_quotations(rows: list[dict], carried: list[dict], para_starts: list[int], text: str, spans: Spans) -> list[dict]:

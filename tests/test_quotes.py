@@ -45,3 +45,16 @@ def test_mixed_straight_and_curly_marks_pair_up(text):
 def test_a_straight_quote_inside_curly_quotes_does_not_close_them():
     text = '“He called it a "farce" and left,” she said.'
     assert text[find_quotes(text)[0].inner_start : find_quotes(text)[0].inner_end] == 'He called it a "farce" and left,'
+
+
+def test_a_paragraph_inside_an_open_quotation_closes_it_with_its_first_mark():
+    text = 'First of all, it would be good," Peskov said. "Next."'
+    quotes = find_quotes(text, inside=True)
+    assert [text[q.inner_start : q.inner_end] for q in quotes] == ["First of all, it would be good,", "Next."]
+    assert find_quotes(text)[0].inner_start == text.index('" Peskov') + 1  # read alone, the mark opens one
+
+
+def test_a_paragraph_that_opens_with_a_mark_goes_on_quoting_rather_than_closing():
+    text = '"We are not asking NATO to fight for us."'
+    assert [text[q.inner_start : q.inner_end] for q in find_quotes(text, inside=True)] == [
+        "We are not asking NATO to fight for us."]

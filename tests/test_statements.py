@@ -634,3 +634,24 @@ def test_more_constructions_of_real_news(analyse, text, speaker, cue):
 
 def test_saying_nothing_is_still_nothing(analyse):
     assert analyse("Putin did not say much about the talks.").empty
+
+
+def test_a_quotation_that_runs_into_the_next_paragraph_is_the_speaker_named_where_it_closes(analyse):
+    frame = analyse('Peskov spoke on Sunday.\nOn June 15, Podolyak said that the plan included eliminating Russians.\n'
+                    '"Podolyak is not a pioneer when it comes to such statements. Others have said so.\n'
+                    'First of all, it would be good if such statements were assessed abroad," Peskov said.')
+    assert list(zip(frame.speaker, frame.mention_type)) == [
+        ("podolyak", "surname"), ("peskov", "continuation"), ("peskov", "surname")]
+    assert frame.content.iloc[2] == "First of all, it would be good if such statements were assessed abroad"
+
+
+def test_a_paragraph_announced_by_a_colon_is_the_speakers(analyse):
+    frame = analyse("Trump spoke to Fox.\n“No, no, no. I know Zelensky very well,” replied Trump, adding:\n"
+                    "And I had a good relationship with both of them. I would tell Zelensky no more.")
+    assert list(zip(frame.speaker, frame.mention_type)) == [("trump", "surname"), ("trump", "continuation")]
+
+
+def test_a_pronoun_after_a_fronted_clause_is_its_subject(analyse):
+    frame = analyse("Zelensky answered on Monday. While Mr Zelensky did not directly respond to Mr Putin’s proposal, "
+                    "he emphasised that Ukraine was ready.\n“Actions always speak louder than words,” he posted on X.")
+    assert frame.speaker.tolist() == ["zelensky", "zelensky"]
