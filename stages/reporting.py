@@ -324,6 +324,12 @@ def subject_of(verb: Token) -> Token | None:
             while head.dep_ not in ("ROOT",) and head.tag_ not in FINITE:
                 head = head.head
         return subject_of(head)
+    if verb.dep_ == "acl" and verb.tag_ in ("VBD", "VBN") and verb.head.i == verb.i - 1 and verb.head.ent_type_ == "PERSON":
+        left = verb.head.left_edge.i - 1
+        while left >= 0 and verb.doc[left].text in PARENTHESIS:
+            left -= 1
+        if left >= 0 and verb.doc[left].text in CLOSING_QUOTES:
+            return verb.head  # "“…,” Trump posted on Truth Social": the parser read "posted" as modifying the name
     if verb.tag_ == "VBG":
         if verb.dep_ == "acl" and verb.head.pos_ in ("NOUN", "PROPN"):
             return verb.head  # "Peskov, warning that ..."
@@ -411,7 +417,8 @@ def set_off_subject(verb: Token) -> Token | None:
         right = ent.root.right_edge.i
         while right > ent.root.i and doc[right].is_punct:
             right -= 1
-        if right == last and ent.start > 0 and doc[ent.start - 1].text in PARENTHESIS:
+        left = min(ent.start, ent.root.left_edge.i)  # with its title: ", former President Dmitry Medvedev claimed"
+        if right == last and left > 0 and doc[left - 1].text in PARENTHESIS:
             return ent.root
     return None
 
@@ -499,6 +506,8 @@ def nominal_objects(verb: Token, preps: set[str]) -> list[Token]:
     prep = next((c for c in verb.children if c.dep_ == "prep" and c.lower_ in preps), None)
     if prep is None or not any(c.dep_ in ("pobj", "pcomp") for c in prep.children):
         return []
+    if any(c.tag_ in ("WDT", "WP") for c in prep.children):
+        return []  # "the javelins to which Trump is referring": the topic is outside the clause
     first = next((c for c in verb.children if c.dep_ == "dobj" and c.i < prep.i), prep)
     start = first.left_edge.i if first is not prep else prep.i + 1
     return _first_run(list(verb.doc[start : prep.right_edge.i + 1]))
@@ -678,7 +687,7 @@ def unfinished(text: str, quote: Quote) -> bool:
 def joined(cue: Token, between: list[Token] | None) -> bool:
     """Whether the tokens between a cue and a quotation are only the reporting clause's own words
     and punctuation, with no other verb (None: a sentence ends between them)."""
-    clause = {t.i for t in cue.subtree}
+    clause = {t.i for t in cue.subtree} | ({cue.head.i} if cue.dep_ == "acl" else set())  # "…,” Trump posted
     return between is not None and all((t.i in clause or t.is_punct or t.is_space) and t.pos_ not in ("VERB", "AUX")
                                        for t in between)
 

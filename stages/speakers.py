@@ -175,7 +175,7 @@ class SpeakerResolver:
                      if t.is_alpha and t.lower_ != "the" and t.dep_ in ("amod", "compound", "poss", "nmod")}
         discriminative = modifiers & self.role_words
         fitting = {r.speaker for r in self.roles if r.head == noun and discriminative <= r.words}
-        generic = noun in self.generic_nouns
+        generic = noun in self.generic_nouns and head.tag_ == "NN"  # "the officials" are a group, not one named person
         mention = np.doc[np.start : head.i + 1]
         holder = salience.holder(np.start_char, noun, frozenset(discriminative)) if discriminative else None
         if holder is not None and holder.speaker is not None:  # "Former President Donald Trump ... the former president"

@@ -655,3 +655,18 @@ def test_a_pronoun_after_a_fronted_clause_is_its_subject(analyse):
     frame = analyse("Zelensky answered on Monday. While Mr Zelensky did not directly respond to Mr Putin’s proposal, "
                     "he emphasised that Ukraine was ready.\n“Actions always speak louder than words,” he posted on X.")
     assert frame.speaker.tolist() == ["zelensky", "zelensky"]
+
+
+def test_a_name_the_parser_took_a_cue_to_modify_after_a_quotation(analyse):
+    row = only(analyse("Trump spoke on Thursday.\n“I am not happy with the Russian strikes on KYIV,” Trump posted on "
+                       "Truth Social."))
+    assert (row.speaker, row.cue) == ("trump", "posted")
+
+
+def test_a_nominal_cue_whose_object_is_a_relative_pronoun_says_nothing_here(analyse):
+    assert analyse("Trump spoke on Friday. The javelins to which Trump is referring were sent in 2018.").empty
+
+
+def test_a_plural_generic_noun_is_a_group(analyse):
+    frame = analyse("Trump set a deadline on Friday. The officials stressed this was more of a goal than a deadline.")
+    assert not frame.in_roster.any()
