@@ -139,7 +139,7 @@ class CueFinder:
                 return None
             return Report(tok, tok.doc[tok.i : tok.i + 2].text, source, *content, "indirect", according=True)
         lemma = tok.lemma_.lower()
-        if tok.pos_ == "NOUN" and (verb_read := self.mistagged_verb(tok)) is not None:
+        if tok.pos_ == "NOUN" and (verb_read := self.mistagged_verb(tok, quotes, text)) is not None:
             return verb_read
         if tok.pos_ == "NOUN" and lemma in self.statement_nouns:
             return self.noun_report(tok, quotes, text)
@@ -163,7 +163,7 @@ class CueFinder:
         cue_text = phrase.text if phrase is not None else tok.text
         return Report(tok, cue_text, subject, *split_quotation(tok, content, quotes, text))
 
-    def mistagged_verb(self, tok: Token) -> Report | None:
+    def mistagged_verb(self, tok: Token, quotes: Quotes, text: str) -> Report | None:
         """"Trump claims he can ...", parsed as the noun "claims" with a clause: a verb of saying in
         the third person that the tagger read as a plural noun, right after the name that is its subject."""
         if tok.tag_ != "NNS" or tok.i == 0 or tok.lower_[:-1] not in self.verbs and tok.lemma_.lower() not in self.verbs:
@@ -171,7 +171,7 @@ class CueFinder:
         name, clause = tok.doc[tok.i - 1], next((c for c in tok.children if c.dep_ == "ccomp"), None)
         if clause is None or name.ent_type_ != "PERSON":
             return None
-        start, end, kind = classify_span(tok.doc.text, clause_tokens(clause), Quotes())
+        start, end, kind = classify_span(text, clause_tokens(clause), quotes)
         return Report(tok, tok.text, name, start, end, kind)
 
     def withheld(self, verb: Token, question: Token, quotes: Quotes, text: str) -> Report | None:

@@ -64,11 +64,11 @@ def slug(name: str) -> str:
 class Salience:
     """The people a pronoun or a definite description can point back to, by position in the text."""
 
-    def __init__(self) -> None:
+    def __init__(self, titles: bool = True) -> None:
         self.positions: list[int] = []
         self.people: list[Who] = []
-        self.titled = Salience.__new__(Salience)  # every name the text gives a title, subject or not
-        self.titled.positions, self.titled.people = [], []
+        # every name the text gives a title, subject or not ("US President Joe Biden")
+        self.titled = Salience(titles=False) if titles else None
 
     def note(self, pos: int, who: Who) -> None:
         i = bisect.bisect_right(self.positions, pos)
