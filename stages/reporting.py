@@ -45,6 +45,8 @@ OBJECT_CONTROL = {"urge", "ask", "tell", "persuade", "force", "order", "encourag
                   "warn", "press", "push", "call", "expect", "want", "need", "get", "compel", "require"}
 # Subordinators of a clause set against the one before: "..., while Zelensky said ...".
 CONTRASTIVE = {"while", "whereas", "whilst"}
+# Verbs of quoting someone else: "Interfax quoted Peskov as saying ..." is Peskov's statement.
+QUOTING = {"quote", "cite"}
 # Verbs of refusing: "declined to comment", "refused to answer" (with a verb of saying) are on record.
 REFUSALS = {"refuse", "decline"}
 # Cue phrases whose negation is itself something said: "did not rule out talks".
@@ -104,7 +106,7 @@ class CueFinder:
             rests.sort(key=len, reverse=True)
         # Every lemma that can head a cue: the other tokens are passed over before any look at them.
         self.cue_lemmas = frozenset({*self.verbs, *self.object_cues, *self.nominal_cues, *self.statement_nouns,
-                                     *DEPICTION_VERBS, *REFUSALS, *NAMING_VERBS, *self.phrases})
+                                     *DEPICTION_VERBS, *REFUSALS, *NAMING_VERBS, *QUOTING, *self.phrases})
 
     def phrase_at(self, tok: Token, lemma: str) -> Span | None:
         """The cue phrase that starts at a verb ("made it clear"), if one does."""
@@ -145,6 +147,8 @@ class CueFinder:
             return self.noun_report(tok, quotes, text)
         if tok.pos_ == "VERB" and lemma in REFUSALS:
             return self.refusal(tok, quotes, text)
+        if tok.pos_ == "VERB" and lemma in QUOTING and (quoted := quoted_as_saying(tok)) is not None:
+            return self.quoted(tok, quoted, quotes, text)
         if tok.pos_ != "VERB" or not (phrase or lemma in self.verbs or lemma in self.object_cues or lemma in self.nominal_cues
                                       or lemma in DEPICTION_VERBS):
             return None
@@ -206,6 +210,19 @@ class CueFinder:
             return None
         start, end, kind = classify_span(text, tokens, quotes)
         return Report(noun, noun.text, owner, start, end, kind)
+
+    def quoted(self, verb: Token, speaker: Token, quotes: Quotes, text: str) -> Report | None:
+        """"Interfax quoted Peskov as saying ...": the object is the speaker; what follows "saying",
+        or the quotation beside the clause, is what was said."""
+        saying = next(c for p in verb.children if p.dep_ == "prep" and p.lower_ == "as" for c in p.children if c.dep_ == "pcomp")
+        root = next((c for c in saying.children if c.dep_ in CLAUSAL), None)
+        if root is not None:
+            start, end, kind = classify_span(text, clause_tokens(root), quotes)
+        elif (quote := adjacent_quote(verb, quotes)) is not None:
+            start, end, kind = quote.inner_start, rstrip_punct(text, quote.inner_start, quote.inner_end), "direct"
+        else:
+            return None
+        return Report(verb, verb.doc[verb.i : saying.i + 1].text, speaker, start, end, kind)
 
     def refusal(self, verb: Token, quotes: Quotes, text: str) -> Report | None:
         """"Peskov declined to comment on ...", "refused to answer whether ...": a refusal to say
@@ -529,6 +546,14 @@ def depicted_as(verb: Token) -> list[Token]:
     """"cast the talks as a trap": the object with its 'as' phrase, only when both are there."""
     has_as = any(c.dep_ == "prep" and c.lower_ == "as" for c in verb.children)
     return direct_objects(verb) if has_as else []
+
+
+def quoted_as_saying(verb: Token) -> Token | None:
+    """The person in "quoted Peskov as saying": the object of a verb of quoting with "as" + a participle."""
+    obj = next((c for c in verb.children if c.dep_ == "dobj" and c.ent_type_ == "PERSON"), None)
+    as_phrase = any(p.dep_ == "prep" and p.lower_ == "as" and any(c.dep_ == "pcomp" and c.tag_ == "VBG" for c in p.children)
+                    for p in verb.children)
+    return obj if obj is not None and as_phrase else None
 
 
 def as_clause_host(verb: Token) -> Token | None:

@@ -64,11 +64,22 @@ def slug(name: str) -> str:
 class Salience:
     """The people a pronoun or a definite description can point back to, by position in the text."""
 
-    def __init__(self, titles: bool = True) -> None:
+    def __init__(self, titles: bool = True, named: Callable[[], list[tuple[int, Who]]] | None = None) -> None:
         self.positions: list[int] = []
         self.people: list[Who] = []
         # every name the text gives a title, subject or not ("US President Joe Biden")
         self.titled = Salience(titles=False) if titles else None
+        self._named, self._named_source = None, named
+
+    def named(self) -> "Salience":
+        """Every named person, in any position: where no subject fits, a pronoun or description goes
+        to the latest name it agrees with (a parser that took the subject for an object loses it).
+        Built on first need: most documents never ask."""
+        if self._named is None:
+            self._named = Salience(titles=False)
+            for pos, who in (self._named_source() if self._named_source else []):
+                self._named.note(pos, who)
+        return self._named
 
     def note(self, pos: int, who: Who) -> None:
         i = bisect.bisect_right(self.positions, pos)
@@ -152,6 +163,11 @@ class SpeakerResolver:
         return Who(role.label_, speaker.name, True, mention.text, "title", mention.start_char, mention.end_char,
                    pronoun=speaker.pronoun, noun=np.root.lemma_.lower())
 
+    def names_alone(self, speaker_id: str, noun: str, discriminative: set[str]) -> bool:
+        """Whether the description says one of the speaker's roles in full ("the Kremlin's spokesman"),
+        not a part that others share ("the former president")."""
+        return any(r.speaker == speaker_id and r.head == noun and r.words == discriminative | {noun} for r in self.roles)
+
     def description(self, np: Span, salience: Salience) -> Who | None:
         """'the <modifiers> <noun>' or "X's <noun>": the roster speaker it describes.
 
@@ -181,7 +197,8 @@ class SpeakerResolver:
         if holder is not None and holder.speaker is not None:  # "Former President Donald Trump ... the former president"
             return replace(holder, mention=mention.text, mention_type="title", mention_start=mention.start_char,
                            mention_end=mention.end_char)
-        if discriminative and len(fitting) == 1:
+        if discriminative and len(fitting) == 1 and (self.names_alone(next(iter(fitting)), noun, discriminative)
+                                                     or mentioned_before(np, next(iter(fitting)))):
             speaker_id = next(iter(fitting))
             speaker = self.roster[speaker_id]
             return Who(speaker_id, speaker.name, True, mention.text, "title", mention.start_char, mention.end_char,
@@ -196,7 +213,7 @@ class SpeakerResolver:
 
         if generic and salience.latest(np.start_char, lambda who: who.speaker is None and who.noun == noun):
             return None  # "a senior official ... the official said": the unnamed one, whoever came since
-        found = salience.latest(np.start_char, fits)
+        found = salience.latest(np.start_char, fits) or salience.named().latest(np.start_char, fits)
         if found is None or found.speaker is None:
             return None  # an unnamed person ("a senior official ... the official said") is not reported
         return replace(found, mention=mention.text, mention_type="title", mention_start=mention.start_char,
@@ -254,7 +271,7 @@ class SpeakerResolver:
                 return who.pronoun == "they"
             return who.pronoun in (None, pronoun)
 
-        who = salience.latest(pronoun_token.idx, agrees)
+        who = salience.latest(pronoun_token.idx, agrees) or salience.named().latest(pronoun_token.idx, agrees)
         if who is None:
             return None
         at = (pronoun_token.idx, pronoun_token.idx + len(pronoun_token))
@@ -267,6 +284,12 @@ class SpeakerResolver:
         start, end = words[0].idx, subject.idx + len(subject)
         name = subject.doc[words[0].i : subject.i + 1].text
         return Who(slug(name), name, False, name, "name" if len(words) > 1 else "surname", start, end)
+
+
+def mentioned_before(np: Span, speaker_id: str) -> bool:
+    """Whether the text named the roster speaker before this description: "the former president" in
+    a story that never names Medvedev is not Medvedev (a role said in full needs no earlier name)."""
+    return any(ent.ent_id_ == speaker_id and ent.start < np.start for ent in np.doc.ents)
 
 
 HONORIFICS = {"mr", "mrs", "ms", "miss", "dr", "mr.", "mrs.", "ms.", "dr."}

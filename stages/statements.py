@@ -150,7 +150,8 @@ class Attributor:
             return quotes.covering(at, at + 1) is None and not (at < len(reported) and reported[at])
 
         ent_of = {t.i: ent for ent in doc.ents for t in ent}
-        salience = Salience()
+        salience = Salience(named=lambda: [(ent.start_char, self.speakers.person(ent)) for ent in doc.ents
+                                           if ent.label_ == "PERSON" and ent.root.dep_ != "compound"])
         for ent in doc.ents:
             if ent.label_ == "PERSON" and may_have_title(ent) and (titled := self.speakers.person(ent)).title:
                 salience.titled.note(ent.start_char, titled)

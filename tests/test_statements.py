@@ -337,7 +337,7 @@ def test_definite_description_refers_to_the_salient_president(analyse):
 def test_discriminative_modifier_picks_the_speaker_whose_role_has_it(analyse):
     frame = analyse(
         "Medvedev posted a long message on Sunday.\n"
-        "Trump met donors in Florida.\n"
+        "Zelensky met donors in Kyiv.\n"
         "The former president said the West was sleepwalking into war."
     )
     assert only(frame).speaker == "medvedev"
@@ -670,3 +670,30 @@ def test_a_nominal_cue_whose_object_is_a_relative_pronoun_says_nothing_here(anal
 def test_a_plural_generic_noun_is_a_group(analyse):
     frame = analyse("Trump set a deadline on Friday. The officials stressed this was more of a goal than a deadline.")
     assert not frame.in_roster.any()
+
+
+@pytest.mark.parametrize("text, content", [
+    ("Peskov spoke on Wednesday.\n“The operation is the response to these actions,” Interfax quoted Peskov as saying.",
+     "The operation is the response to these actions"),
+    ("Interfax quoted Peskov as saying that the talks were over.", "the talks were over"),
+])
+def test_x_quoted_y_as_saying_is_ys_statement(analyse, text, content):
+    row = only(analyse(text))
+    assert (row.speaker, row.content) == ("peskov", content)
+
+
+def test_a_description_never_goes_to_a_speaker_the_article_has_not_named(analyse):
+    frame = analyse("The meeting ended late. The former president said the talks were useless.")
+    assert not frame.in_roster.any()
+
+
+def test_the_former_president_in_a_story_about_trump(analyse):
+    frame = analyse("Donald Trump said in an interview that he likes Putin. The former president said he would get a deal.")
+    assert frame.speaker.tolist() == ["trump", "trump"]
+
+
+def test_with_no_subject_to_refer_to_a_pronoun_takes_the_latest_name(analyse):
+    frame = analyse("Following the claims, the Russian Security Council Deputy Chairman, Dmitry Medvedev, called Kyiv "
+                    "‘simply a Russian city’.\nPosting on his official Telegram channel, the politician wrote: “We will "
+                    "respond.”\nHe continued: “The goals are clear.”")
+    assert frame.speaker.tolist()[-2:] == ["medvedev", "medvedev"]
