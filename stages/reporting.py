@@ -45,6 +45,10 @@ OBJECT_CONTROL = {"urge", "ask", "tell", "persuade", "force", "order", "encourag
                   "warn", "press", "push", "call", "expect", "want", "need", "get", "compel", "require"}
 # Subordinators of a clause set against the one before: "..., while Zelensky said ...".
 CONTRASTIVE = {"while", "whereas", "whilst"}
+# Light verbs whose object is a statement: "made harsh remarks on", "issued a warning that".
+LIGHT_VERBS = {"make", "issue", "deliver", "give", "voice"}
+# Determiners that point back to statements already reported ("made the comments", "his remarks").
+ANAPHORIC = {"the", "this", "that", "these", "those", "his", "her", "their"}
 # Verbs of quoting someone else: "Interfax quoted Peskov as saying ..." is Peskov's statement.
 QUOTING = {"quote", "cite"}
 # Verbs of refusing: "declined to comment", "refused to answer" (with a verb of saying) are on record.
@@ -106,7 +110,7 @@ class CueFinder:
             rests.sort(key=len, reverse=True)
         # Every lemma that can head a cue: the other tokens are passed over before any look at them.
         self.cue_lemmas = frozenset({*self.verbs, *self.object_cues, *self.nominal_cues, *self.statement_nouns,
-                                     *DEPICTION_VERBS, *REFUSALS, *NAMING_VERBS, *QUOTING, *self.phrases})
+                                     *DEPICTION_VERBS, *REFUSALS, *NAMING_VERBS, *QUOTING, *LIGHT_VERBS, *self.phrases})
 
     def phrase_at(self, tok: Token, lemma: str) -> Span | None:
         """The cue phrase that starts at a verb ("made it clear"), if one does."""
@@ -150,7 +154,7 @@ class CueFinder:
         if tok.pos_ == "VERB" and lemma in QUOTING and (quoted := quoted_as_saying(tok)) is not None:
             return self.quoted(tok, quoted, quotes, text)
         if tok.pos_ != "VERB" or not (phrase or lemma in self.verbs or lemma in self.object_cues or lemma in self.nominal_cues
-                                      or lemma in DEPICTION_VERBS):
+                                      or lemma in DEPICTION_VERBS or lemma in LIGHT_VERBS):
             return None
         if phrase is None or phrase.text.lower() not in NEGATION_ASSERTS:
             if any(c.dep_ == "neg" and not quotes.covering(c.idx, c.idx + len(c)) for c in tok.children):
@@ -273,6 +277,8 @@ class CueFinder:
             tokens = clause_tokens(misattached, excluded, drop_that=True)
         elif lemma in self.nominal_cues and (objects := nominal_objects(verb, self.nominal_cues[lemma])):
             tokens = objects
+        elif lemma in LIGHT_VERBS and (said := spoken_object(verb, self.statement_nouns)):
+            tokens = said
         elif (passive := passive_subject(verb)) is not None:
             tokens = list(passive.subtree)
         elif (host := as_clause_host(verb)) is not None:
@@ -546,6 +552,16 @@ def depicted_as(verb: Token) -> list[Token]:
     """"cast the talks as a trap": the object with its 'as' phrase, only when both are there."""
     has_as = any(c.dep_ == "prep" and c.lower_ == "as" for c in verb.children)
     return direct_objects(verb) if has_as else []
+
+
+def spoken_object(verb: Token, statement_nouns) -> list[Token]:
+    """The object of a light verb when it is a statement ("issued a rare rebuke of Putin")."""
+    obj = next((c for c in verb.children if c.dep_ == "dobj"), None)
+    if obj is None or obj.lemma_.lower() not in statement_nouns:
+        return []
+    if any(c.dep_ in ("det", "poss") and c.lower_ in ANAPHORIC for c in obj.children):
+        return []  # "made the remarks during a rally": statements reported before, nothing new said
+    return _first_run(list(verb.doc[obj.left_edge.i : obj.right_edge.i + 1]))
 
 
 def quoted_as_saying(verb: Token) -> Token | None:

@@ -190,6 +190,8 @@ class SpeakerResolver:
         modifiers = {PREFIXES.get(t.norm_, t.norm_) for t in before
                      if t.is_alpha and t.lower_ != "the" and t.dep_ in ("amod", "compound", "poss", "nmod")}
         discriminative = modifiers & self.role_words
+        if any(t.pos_ == "PROPN" and t.norm_ not in self.role_words for t in before if t.dep_ in ("compound", "nmod", "poss")):
+            return None  # "the Wagner Group leader": a name no role has says it is someone else's title
         fitting = {r.speaker for r in self.roles if r.head == noun and discriminative <= r.words}
         generic = noun in self.generic_nouns and head.tag_ == "NN"  # "the officials" are a group, not one named person
         mention = np.doc[np.start : head.i + 1]

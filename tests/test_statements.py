@@ -697,3 +697,26 @@ def test_with_no_subject_to_refer_to_a_pronoun_takes_the_latest_name(analyse):
                     "‘simply a Russian city’.\nPosting on his official Telegram channel, the politician wrote: “We will "
                     "respond.”\nHe continued: “The goals are clear.”")
     assert frame.speaker.tolist()[-2:] == ["medvedev", "medvedev"]
+
+
+@pytest.mark.parametrize("text, said", [
+    ("On Thursday, Trump issued a rare rebuke of Russian President Vladimir Putin after the strikes.", True),
+    ("Trump on Sunday made harsh remarks on both Putin and Zelensky.", True),
+    ("Putin made a decision on Monday.", False),
+])
+def test_a_light_verb_with_a_statement_as_its_object(analyse, text, said):
+    assert len(analyse(text)) == int(said)
+
+
+def test_a_message_noun_in_the_singular_names_its_author(analyse):
+    row = only(analyse("Trump’s remark describing Putin as “smart” drew criticism."))
+    assert (row.speaker, row.cue) == ("trump", "describing")
+
+
+def test_a_light_verb_with_a_definite_object_refers_back(analyse):
+    assert analyse("Trump made the remarks during a rally in South Carolina.").empty
+
+
+def test_a_title_with_a_name_no_role_has_is_someone_elses(analyse):
+    frame = analyse("Putin spoke on Saturday. Later, the Wagner Group leader said he had ordered his convoys to stop.")
+    assert not frame.in_roster.any()
