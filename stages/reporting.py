@@ -108,9 +108,10 @@ class CueFinder:
             self.phrases.setdefault(first, []).append(tuple(rest))
         for rests in self.phrases.values():
             rests.sort(key=len, reverse=True)
-        # Every lemma that can head a cue: the other tokens are passed over before any look at them.
-        self.cue_lemmas = frozenset({*self.verbs, *self.object_cues, *self.nominal_cues, *self.statement_nouns,
-                                     *DEPICTION_VERBS, *REFUSALS, *NAMING_VERBS, *QUOTING, *LIGHT_VERBS, *self.phrases})
+        # The lemmas of a verb that is a cue by itself, and every lemma that can head a cue (the other
+        # tokens are passed over before any look at them).
+        self.verb_cues = frozenset({*self.verbs, *self.object_cues, *self.nominal_cues, *DEPICTION_VERBS, *LIGHT_VERBS})
+        self.cue_lemmas = self.verb_cues | {*self.statement_nouns, *REFUSALS, *NAMING_VERBS, *QUOTING, *self.phrases}
 
     def phrase_at(self, tok: Token, lemma: str) -> Span | None:
         """The cue phrase that starts at a verb ("made it clear"), if one does."""
@@ -153,8 +154,7 @@ class CueFinder:
             return self.refusal(tok, quotes, text)
         if tok.pos_ == "VERB" and lemma in QUOTING and (quoted := quoted_as_saying(tok)) is not None:
             return self.quoted(tok, quoted, quotes, text)
-        if tok.pos_ != "VERB" or not (phrase or lemma in self.verbs or lemma in self.object_cues or lemma in self.nominal_cues
-                                      or lemma in DEPICTION_VERBS or lemma in LIGHT_VERBS):
+        if tok.pos_ != "VERB" or not (phrase or lemma in self.verb_cues):
             return None
         if phrase is None or phrase.text.lower() not in NEGATION_ASSERTS:
             if any(c.dep_ == "neg" and not quotes.covering(c.idx, c.idx + len(c)) for c in tok.children):
@@ -202,7 +202,7 @@ class CueFinder:
         for child in noun.children:
             if child.i < noun.i:
                 continue
-            if child.dep_ in ("acl", "ccomp", "relcl") and any(k.lower_ == "that" and k.dep_ == "mark" for k in child.children):
+            if child.dep_ in ("acl", "ccomp", "relcl") and introduced_by_that(child):
                 tokens = clause_tokens(child)
             elif child.dep_ in ("acl", "xcomp") and child.tag_ == "VB" and any(k.lower_ == "to" for k in child.lefts):
                 tokens = list(child.subtree)[1:] if child.left_edge.lower_ == "to" else list(child.subtree)
@@ -264,7 +264,7 @@ class CueFinder:
         if root is None and excluded:  # "made it clear that ...": the that-clause may hang on the phrase's last word
             root = next((c for i in sorted(excluded) for c in verb.doc[i].children
                          if c.dep_ in ("ccomp", "advcl") and c.i > max(excluded) and c.i not in excluded
-                         and any(k.dep_ == "mark" and k.lower_ == "that" for k in c.children)), None)
+                         and introduced_by_that(c)), None)
         if root is None and lemma in INFINITIVE_CUES:
             root = next((c for c in verb.children if c.dep_ == "xcomp"), None)
         if root is None:
@@ -399,15 +399,25 @@ def stranded_subject(verb: Token) -> Token | None:
             moved = next((c for c in clause.children if c.dep_ == "nsubj" and c.i < clause.i), None)
             if moved is not None and moved.doc[clause.i - 1].is_punct:
                 return moved
+    return name_up_to(verb)
+
+
+def name_up_to(verb: Token, set_off: bool = False) -> Token | None:
+    """The root of the last PERSON name in the verb's sentence whose phrase (with its apposition)
+    runs up to the verb; `set_off`: only one a comma or dash sets off before it, with its title."""
+    doc = verb.doc
     sentence = verb.sent
     last = verb.i - 1
-    while last >= sentence.start and verb.doc[last].is_punct:
+    while last >= sentence.start and doc[last].is_punct:
         last -= 1
-    for ent in reversed(persons_between(verb.doc, sentence.start, verb.i)):
+    for ent in reversed(persons_between(doc, sentence.start, verb.i)):
         right = ent.root.right_edge.i
-        while right > ent.root.i and verb.doc[right].is_punct:
+        while right > ent.root.i and doc[right].is_punct:
             right -= 1
-        if right == last:
+        if right != last:
+            continue
+        left = min(ent.start, ent.root.left_edge.i)  # with its title: ", former President Dmitry Medvedev claimed"
+        if not set_off or (left > 0 and doc[left - 1].text in PARENTHESIS):
             return ent.root
     return None
 
@@ -432,18 +442,7 @@ def inverted_object(verb: Token) -> Token | None:
 def set_off_subject(verb: Token) -> Token | None:
     """A name set off by commas right before a cue the parser coordinated with the clause before
     ("..., Mykhailo Podolyak, an adviser to ..., said"): the clause's words are what the name said."""
-    doc = verb.doc
-    last = verb.i - 1
-    while last > 0 and doc[last].is_punct:
-        last -= 1
-    for ent in reversed(persons_between(doc, verb.sent.start, verb.i)):
-        right = ent.root.right_edge.i
-        while right > ent.root.i and doc[right].is_punct:
-            right -= 1
-        left = min(ent.start, ent.root.left_edge.i)  # with its title: ", former President Dmitry Medvedev claimed"
-        if right == last and left > 0 and doc[left - 1].text in PARENTHESIS:
-            return ent.root
-    return None
+    return name_up_to(verb, set_off=True)
 
 
 def persons_between(doc: Doc, start: int, end: int) -> list[Span]:
@@ -570,6 +569,10 @@ def quoted_as_saying(verb: Token) -> Token | None:
     as_phrase = any(p.dep_ == "prep" and p.lower_ == "as" and any(c.dep_ == "pcomp" and c.tag_ == "VBG" for c in p.children)
                     for p in verb.children)
     return obj if obj is not None and as_phrase else None
+
+
+def introduced_by_that(clause: Token) -> bool:
+    return any(k.dep_ == "mark" and k.lower_ == "that" for k in clause.children)
 
 
 def as_clause_host(verb: Token) -> Token | None:
