@@ -23,6 +23,9 @@ from spacy.tokens import Span
 # start; or the anonymous labels "Question." / "Answer." (also "Q:", "A.").
 LABEL = re.compile(r"[ \t]*(?P<label>[^\W\d_][\w.’'\- ]{0,38}?)[ \t]*:[ \t]+(?=\S)")
 ANONYMOUS = re.compile(r"[ \t]*(?P<label>Q|A|Question|Answer)[.:][ \t]+(?=\S)")
+# A turn headed by a dash ("— Did you get through?" / "— Probably, yes."): the Russian press's way.
+DASH = re.compile(r"[ \t]*(?P<label>[—–])[ \t]+(?=\S)")
+SECOND_PERSON = re.compile(r"\b(?:you|your)\b", re.IGNORECASE)
 ANSWER_LABELS = {"a", "answer"}
 MAX_LABEL_WORDS = 4
 
@@ -35,6 +38,7 @@ class Turn:
     label_start: int
     label_end: int
     body_start: int
+    answer: bool = False  # a turn of the interviewee's that no name labels ("Answer.", a dash turn that asks nothing)
 
 
 def turns(text: str, paragraph_spans: list[tuple[int, int]], allowed=lambda offset: True) -> dict[int, Turn]:
@@ -44,20 +48,36 @@ def turns(text: str, paragraph_spans: list[tuple[int, int]], allowed=lambda offs
     for index, (start, end) in enumerate(paragraph_spans):
         if not allowed(start):
             continue
-        match = ANONYMOUS.match(text, start, end) or LABEL.match(text, start, end)
+        match = ANONYMOUS.match(text, start, end) or DASH.match(text, start, end) or LABEL.match(text, start, end)
         if match is not None and len(match.group("label").split()) <= MAX_LABEL_WORDS:
-            found[index] = Turn(index, match.start("label"), match.end("label"), match.end())
-    return found if len(found) >= 2 else {}
+            label = match.group("label").lower()
+            answer = label in ANSWER_LABELS or (label in "—–" and not asks(text, start, end))
+            found[index] = Turn(index, match.start("label"), match.end("label"), match.end(), answer)
+    return found if len(found) >= 2 else unlabelled_turns(text, paragraph_spans, allowed)
+
+
+def unlabelled_turns(text: str, paragraph_spans: list[tuple[int, int]], allowed) -> dict[int, Turn]:
+    """A Q&A printed with no labels at all: the interviewer's turns are paragraphs that end in a
+    question put to "you" ("... Could you give details?"), and the paragraph after each is the
+    interviewee's answer. Two such pairs at least, so that a rhetorical question starts nothing."""
+    def question(index: int) -> bool:
+        start, end = paragraph_spans[index]
+        body = text[start:end].strip()
+        return allowed(start) and body.endswith("?") and body[:1].isalnum() and bool(SECOND_PERSON.search(body))
+
+    found = {}
+    for index in range(len(paragraph_spans) - 1):
+        if question(index) and not question(index + 1) and allowed(paragraph_spans[index + 1][0]):
+            for i, answer in ((index, False), (index + 1, True)):
+                start, end = paragraph_spans[i]
+                first = start + len(text[start:end]) - len(text[start:end].lstrip())
+                found[i] = Turn(i, first, first, first, answer)
+    return found if sum(t.answer for t in found.values()) >= 2 else {}
 
 
 def person_in(turn: Turn, people: list[Span]) -> Span | None:
     """The PERSON entity that makes up a label (the label is the name, not a clause about them)."""
     return next((ent for ent in people if turn.label_start <= ent.start_char and ent.end_char <= turn.label_end), None)
-
-
-def is_answer_label(text: str, turn: Turn) -> bool:
-    """"Answer." / "A:": the interviewee's turn, whom the article has introduced before."""
-    return text[turn.label_start : turn.label_end].lower() in ANSWER_LABELS
 
 
 def answer_spans(text: str, paragraph_spans: list[tuple[int, int]], found: dict[int, Turn], speakers: dict[int, object],

@@ -4,7 +4,9 @@ News uses straight double quotes, curly double quotes, and curly single quotes a
 closing single quote is also the apostrophe (Putin’s, don’t). A single mark opens a quote only where
 a word cannot continue (after a space or punctuation) and closes one only where a word has ended.
 A double quote left open at the end of a paragraph runs to the paragraph's end: that is how news
-prints a quotation that continues in the next paragraph. Web copy mixes its marks: a straight quote
+prints a quotation that continues in the next paragraph. Web copy sometimes drops the marks of the
+paragraphs between: a paragraph with no mark at all, after one that left a quotation open and before
+the paragraph where it closes, is quoted whole. Web copy mixes its marks: a straight quote
 can close a curly one (when no curly closing mark follows in the paragraph) and the other way round.
 """
 
@@ -14,6 +16,7 @@ import bisect
 from dataclasses import dataclass
 
 OPENERS = {"“": "”", "«": "»", "„": "“"}
+DOUBLE_MARKS = '"“”«»„'
 CLOSERS = {"”", "»"}
 
 
@@ -104,3 +107,36 @@ def find_quotes(text: str, start: int = 0, end: int | None = None, inside: bool 
         tail = text[open_at + 1 : end].rstrip()
         quotes.append(Quote(open_at, end, open_at + 1, open_at + 1 + len(tail), False))
     return quotes
+
+
+def paragraph_quotes(text: str, bounds: list[tuple[int, int]]) -> list[list[Quote]]:
+    """The quotations of each paragraph (start, end) of `text`, a quotation left open at a paragraph's
+    end carrying on into the next (`find_quotes`'s `inside`) and over paragraphs with no mark at all
+    when a later paragraph closes it."""
+    out: list[list[Quote]] = []
+    for i, (start, end) in enumerate(bounds):
+        left_open = bool(out) and bool(out[-1]) and not out[-1][-1].closed
+        if left_open and not _has_mark(text, start, end) and _closed_later(text, bounds, i + 1):
+            body = text[start:end].strip()
+            if body:
+                first = start + text[start:end].index(body)
+                out.append([Quote(first, first + len(body), first, first + len(body), False)])
+                continue
+        out.append(find_quotes(text, start, end, inside=left_open))
+    return out
+
+
+def _has_mark(text: str, start: int, end: int) -> bool:
+    return any(ch in DOUBLE_MARKS for ch in text[start:end])
+
+
+def _closed_later(text: str, bounds: list[tuple[int, int]], i: int) -> bool:
+    """Whether the first paragraph from `i` on with a double mark closes a quotation with it (words
+    before a closing mark), rather than opening a new one."""
+    for start, end in bounds[i:]:
+        first = next((k for k in range(start, end) if text[k] in DOUBLE_MARKS), None)
+        if first is None:
+            continue
+        return text[first] in '"”»' and bool(text[start:first].strip()) and not (
+            text[first] == '"' and text[first - 1].isspace())
+    return False

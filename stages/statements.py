@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import bisect
+import re
 import logging
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -34,12 +35,12 @@ from stages.engine import per_process
 from stages.io import TableWriter, iter_rows
 from stages.nlp import doc_from_bytes, parser_pipeline, prepare_stage, require_spacy_model
 from stages.provenance import Provenance, canonical_json, read_provenance, sha256_hex
-from stages.quotes import Quote, Quotes, find_quotes
+from stages.quotes import Quote, Quotes, paragraph_quotes
 from stages.reporting import CueFinder, Report, rstrip_punct
 from stages.faults import accepted
 from stages.schema import REJECTED_DOCUMENTS, SENTENCES, STATEMENTS_RAW, TAGGED
 from stages.context import paragraph_starts
-from stages.interviews import answer_spans, is_answer_label, person_in, turns
+from stages.interviews import answer_spans, person_in, turns
 from stages.speakers import SUBJECTS, Salience, SpeakerResolver, Who
 
 log = logging.getLogger("newsstance")
@@ -81,10 +82,8 @@ class Attributor:
     def statements(self, doc: Doc, sentences: pd.DataFrame) -> list[dict]:
         text = doc.text  # read once and passed down: spaCy rebuilds it from every token on each access
         starts = paragraph_starts(text)
-        paragraphs: list[Paragraph] = []
-        for i, (a, b) in enumerate(zip(starts, starts[1:] + [len(text)])):
-            left_open = bool(paragraphs) and bool(paragraphs[-1].quotes) and not paragraphs[-1].quotes[-1].closed
-            paragraphs.append(Paragraph(i, a, b, tuple(find_quotes(text, a, b, inside=left_open))))
+        bounds = list(zip(starts, starts[1:] + [len(text)]))
+        paragraphs = [Paragraph(i, a, b, tuple(q)) for i, ((a, b), q) in enumerate(zip(bounds, paragraph_quotes(text, bounds)))]
         quotes = Quotes(q for p in paragraphs for q in p.quotes)
         allowed = sentences[(~sentences.is_heading) & sentences.is_body]
         spans = Spans(sentences, list(zip(allowed.start, allowed.end)))
@@ -96,8 +95,8 @@ class Attributor:
                           first=min(r.cue.idx, r.start, who.mention_start))
             for r, who in said
         ]
-        rows = joined_quotations(rows, continuations(doc, text, spans, paragraphs, said), [p.start for p in paragraphs],
-                                 text, spans)
+        carried = continuations(doc, text, spans, paragraphs, said, self.frames(doc, text, paragraphs))
+        rows = joined_quotations(rows, carried, [p.start for p in paragraphs], text, spans)
         answers = self.interview_answers(doc, text, spans, paragraphs, reports, rows)
         # What an answer reports ("he will have to testify ...") is part of the answer, as in a quotation.
         rows = [row for row in rows if not any(a["content_start"] <= row["cue_start"] < a["content_end"] for a in answers)]
@@ -116,10 +115,12 @@ class Attributor:
         taken = [(row["content_start"], row["content_end"], row["cue_start"]) for row in rows]
         people = [ent for ent in doc.ents if ent.label_ == "PERSON"]
         speakers: dict[int, Who] = {}
+        first_turn = min(t.label_start for t in found.values())
+        introduced = interviewee(rows, first_turn) or self.introduced_person(people, first_turn)
         for index, turn in found.items():
             if (ent := person_in(turn, people)) is not None:
                 speakers[index] = self.speakers.person(ent)
-            elif is_answer_label(text, turn) and (last := interviewee(rows, min(t.label_start for t in found.values()))):
+            elif turn.answer and (last := introduced):
                 speakers[index] = replace(last, mention=text[turn.label_start : turn.label_end], mention_type="continuation",
                                           mention_start=turn.label_start, mention_end=turn.label_end)
         answers = []
@@ -130,6 +131,32 @@ class Attributor:
                 who = replace(who, mention_type="continuation")
             answers.append(statement_row(doc, text, spans, who, (start, start, ""), start, end, "direct", first=start))
         return answers
+
+    def frames(self, doc: Doc, text: str, paragraphs: list[Paragraph]) -> list[tuple[int, int, Who]]:
+        """(start, end, who) where the writer hands the floor to a named person without a verb of
+        saying: an outlet's quote label ("Quote from Podoliak: “…”") and the interviewer's question
+        put as narration ("We ask Zelensky if he believes ... . “I think ...”")."""
+        para_starts = [p.start for p in paragraphs]
+        out = []
+        for ent in doc.ents:
+            if ent.label_ != "PERSON":
+                continue
+            para_start = para_starts[bisect.bisect_right(para_starts, ent.start_char) - 1]
+            head = ent.root.head
+            if QUOTE_LABEL.fullmatch(text, para_start, ent.start_char) and text[ent.end_char : ent.end_char + 1] == ":":
+                out.append((para_start, ent.end_char + 1, self.speakers.person(ent)))
+            elif ent.root.dep_ == "dobj" and head.lemma_ == "ask" and any(
+                    c.dep_ == "nsubj" and c.lower_ in ("i", "we") for c in head.children):
+                out.append((head.idx, ent.end_char, self.speakers.person(ent)))
+        return out
+
+    def introduced_person(self, people: list[Span], before: int) -> Who | None:
+        """An interview's subject when no statement introduces them: the person the introduction
+        makes the subject of its verb ("Mykhailo Podolyak, adviser ..., tells Kyiv Post when ...")."""
+        for ent in people:
+            if ent.end_char <= before and ent.root.dep_ == "nsubj" and ent.root.head.pos_ == "VERB":
+                return self.speakers.person(ent)
+        return None
 
     def speakers_in_order(self, doc: Doc, quotes: Quotes, reports: list[Report], spans: "Spans") -> list[tuple[Report, Who]]:
         """Resolve, in text order, the subject of every reporting clause and of every main clause
@@ -308,14 +335,20 @@ def outermost(reports: list[Report]) -> list[Report]:
     return sorted(unique.values(), key=lambda r: r.cue.i)
 
 
-def continuations(doc: Doc, text: str, spans: Spans, paragraphs: list[Paragraph], said: list[tuple[Report, Who]]) -> list[dict]:
+def continuations(doc: Doc, text: str, spans: Spans, paragraphs: list[Paragraph], said: list[tuple[Report, Who]],
+                  frames: list[tuple[int, int, Who]]) -> list[dict]:
     """Quotations with no cue of their own that carry on the speaker quoted last.
 
     A quotation opening a sentence continues the speaker whose quoted statement comes before it in
     the same paragraph ("“…,” Peskov said. “…”", "Peskov said ... . “…”"), and a paragraph that is only
     quotations continues the speaker of the previous paragraph's last statement, direct or reported
-    ("Putin said Russia had never ... ." then "“Why do we need ...?”"). An unnamed speaker ends the run."""
+    ("Putin said Russia had never ... ." then "“Why do we need ...?”"). A frame (`Attributor.frames`)
+    hands on its person like a statement, and a quotation right after a label's colon opens. An unnamed
+    speaker ends the run."""
     para_starts = [p.start for p in paragraphs]
+    framed: dict[int, list[tuple[int, int, Who]]] = {}
+    for frame in frames:
+        framed.setdefault(bisect.bisect_right(para_starts, frame[0]) - 1, []).append(frame)
     by_paragraph: dict[int, list[tuple[Report, Who]]] = {}
     for report, who in said:
         by_paragraph.setdefault(bisect.bisect_right(para_starts, report.cue.idx) - 1, []).append((report, who))
@@ -330,24 +363,31 @@ def continuations(doc: Doc, text: str, spans: Spans, paragraphs: list[Paragraph]
         events = sorted(
             [(r.start if r.kind == "direct" else r.cue.idx, "report", (r, who)) for r, who in by_paragraph.get(para.index, [])]
             + [(q.start, "quote", q) for q in para.quotes]
+            + [(f[0], "frame", f) for f in framed.get(para.index, [])]
         , key=lambda e: e[0])
+        label_end = None
         current = carried if para.is_only_quotes(text) else None
         if para.is_only_quotes(text) and not para.quotes[-1].closed and (closer := closing_speaker(para, paragraphs, by_paragraph)):
             current = closer  # a quotation that runs on into a paragraph attributed at its end is that speaker's
-        if carried is not None and not by_paragraph.get(para.index) and not para.quotes and introduced(text, paragraphs, para):
+        if carried is not None and not by_paragraph.get(para.index) and not para.quotes and (
+                introduced(text, paragraphs, para) or block_quotation(doc, text, paragraphs, para, carried)):
             body = text[para.start : para.end].strip()
             start = para.start + text[para.start : para.end].index(body)
             rows.append(statement_row(doc, text, spans, replace(carried, mention_type="continuation"), (start, start, ""),
                                       start, start + len(body), "direct", first=start))
-            carried = None
+            carried = carried if block_quotation(doc, text, paragraphs, para, carried) else None
             continue
         for _, what, item in events:
             if what == "report":
                 report, who = item
                 current = who if who.speaker is not None else None
                 continue
+            if what == "frame":
+                _, label_end, current = item
+                continue
             quote = item
-            if current is None or not opens_sentence(spans, text, quote) or any(a < quote.inner_end and quote.start < b for a, b in claimed):
+            after_label = label_end is not None and not text[label_end : quote.start].strip()
+            if current is None or not (opens_sentence(spans, text, quote) or after_label) or any(a < quote.inner_end and quote.start < b for a, b in claimed):
                 continue
             end = rstrip_punct(text, quote.inner_start, quote.inner_end)
             rows.append(statement_row(doc, text, spans, replace(current, mention_type="continuation"),
@@ -369,6 +409,25 @@ def closing_speaker(para: Paragraph, paragraphs: list[Paragraph], by_paragraph: 
                 and following.quotes[0].start == following.start and who.speaker is not None:
             return who
     return None
+
+
+QUOTE_LABEL = re.compile(r"\s*Quote from\s+")
+FIRST_PERSON = {"i", "we", "me", "us", "my", "our", "mine", "ours", "myself", "ourselves"}
+
+
+def block_quotation(doc: Doc, text: str, paragraphs: list[Paragraph], para: Paragraph, speaker: Who) -> bool:
+    """A paragraph in the first person with no quotation mark, after a statement: web copy prints a
+    long quotation as a block and drops its marks ("Zelensky told reporters ..." then "We are
+    responsible when we are here."). Not a question nor the answer to one (an interview's turns), nor
+    one that names the speaker ("We asked Zelensky ...": the writer's own voice)."""
+    span = doc.char_span(para.start, para.end, alignment_mode="expand")
+    before = text[paragraphs[para.index - 1].start : paragraphs[para.index - 1].end] if para.index else ""
+    if span is None or "?" in span.text or before.rstrip().endswith("?"):
+        return False
+    names = {w.lower() for w in f"{speaker.name} {speaker.mention}".split() if w[:1].isupper()}
+    if any(ent.label_ == "PERSON" and names & {w.lower() for w in ent.text.split()} for ent in span.ents):
+        return False
+    return any(t.lower_ in FIRST_PERSON and t.pos_ == "PRON" for t in span)
 
 
 def introduced(text: str, paragraphs: list[Paragraph], para: Paragraph) -> bool:
