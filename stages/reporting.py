@@ -285,6 +285,8 @@ class CueFinder:
             cue_clause = {t.i for t in verb.subtree}
             tokens = _first_run([t for t in host.subtree if t.i not in cue_clause and t.i > verb.right_edge.i
                                  and not (t.is_punct and t.i == verb.right_edge.i + 1)])
+        elif (pointer := pointing_back(verb)) is not None:
+            tokens = [pointer]
         elif (lemma in self.object_cues or excluded) and (objects := direct_objects(verb)):
             if lemma not in self.person_object_cues and names_a_person(objects):
                 return None  # "announced Vance as his running mate": an act
@@ -503,9 +505,13 @@ def _first_run(tokens: list[Token]) -> list[Token]:
 def misattached_complement(verb: Token, statement_nouns=frozenset()) -> Token | None:
     """A that-clause with its own subject hanging on the cue's object: the cue's complement. Not
     when the object is someone's statement ("mocked Medvedev's prediction that ..."): the clause is
-    what the prediction said."""
+    what the prediction said. Also a that-clause the parser hung on a relative clause of the cue's
+    phrase ("told X in an interview that aired on Sunday that Zelensky was ...", "said in an interview
+    to be aired Sunday that he likes ...")."""
     for tok in verb.subtree:
-        if tok.i <= verb.i or tok.dep_ not in ("relcl", "acl"):
+        on_relative = tok.dep_ in ("ccomp", "advcl") and (tok.head.dep_ in ("relcl", "acl") or (
+            tok.head.dep_ == "xcomp" and any(k.dep_ == "auxpass" for k in tok.head.children)))
+        if tok.i <= verb.i or not (tok.dep_ in ("relcl", "acl") or on_relative):
             continue
         if tok.head.lemma_.lower() in statement_nouns and any(c.dep_ == "poss" for c in tok.head.children):
             continue
@@ -514,12 +520,19 @@ def misattached_complement(verb: Token, statement_nouns=frozenset()) -> Token | 
         own_subject = any(k.dep_ in SUBJECTS and k.lower_ not in RELATIVE_PRONOUNS for k in kids)
         if not (introduced and own_subject):
             continue
-        node = tok.head
+        node = tok.head.head if on_relative else tok.head
         while node.i != verb.i and node.dep_ in OBJECT_PATH:
             node = node.head
         if node.i == verb.i:
             return tok
     return None
+
+
+def pointing_back(verb: Token) -> Token | None:
+    """"He said this in an interview", "she said so": the statement is the one before, and this
+    sentence says who made it."""
+    return next((c for c in verb.children if (c.dep_ == "dobj" and c.lower_ == "this")
+                 or (c.dep_ == "advmod" and c.lower_ == "so" and c.i == verb.i + 1)), None)
 
 
 def nominal_objects(verb: Token, preps: set[str]) -> list[Token]:

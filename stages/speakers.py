@@ -38,6 +38,7 @@ SUBJECTS = ("nsubj", "nsubjpass")
 PREFIXES = {"ex": "former"}
 # Entity labels that are never a speaker when they head the subject.
 NOT_PEOPLE = {"ORG", "GPE", "NORP", "LOC", "FAC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW", "DATE", "TIME"}
+DASHES = {"-", "–", "—"}
 
 
 @dataclass(frozen=True)
@@ -122,6 +123,7 @@ class SpeakerResolver:
         self.role_words = frozenset(w for role in self.roles for w in role.words)
         self.speaker_words = {sid: frozenset(w for r in self.roles if r.speaker == sid for w in r.words) for sid in roster}
         self.generic_nouns = {n.lower() for n in params.generic_person_nouns}
+        self.title_equivalents = {k.lower(): v.lower() for k, v in params.title_equivalents.items()}
         self.message_nouns = {n.lower() for n in params.message_nouns}
         self.person_nouns = {n.lower() for n in params.person_nouns}
 
@@ -183,9 +185,10 @@ class SpeakerResolver:
         before = [t for t in np if t.i < head.i]
         if not any(t.lower_ == "the" or t.dep_ == "poss" for t in before):
             return None
-        if any(c.dep_ == "prep" and c.lower_ in ("of", "from") for c in head.children):
+        said_otherwise = self.title_equivalents.get(" ".join(t.lower_ for t in np if t.i >= head.i))
+        if said_otherwise is None and any(c.dep_ == "prep" and c.lower_ in ("of", "from") for c in head.children):
             return None  # "the president of Belarus" says whose president: a role must match it whole
-        noun = head.lemma_.lower()
+        noun = said_otherwise or head.lemma_.lower()
         # "the ex-president": the parser can hang "the" and "ex" on each other rather than on the noun
         modifiers = {PREFIXES.get(t.norm_, t.norm_) for t in before
                      if t.is_alpha and t.lower_ != "the" and t.dep_ in ("amod", "compound", "poss", "nmod")}
@@ -194,7 +197,7 @@ class SpeakerResolver:
             return None  # "the Wagner Group leader": a name no role has says it is someone else's title
         fitting = {r.speaker for r in self.roles if r.head == noun and discriminative <= r.words}
         generic = noun in self.generic_nouns and head.tag_ == "NN"  # "the officials" are a group, not one named person
-        mention = np.doc[np.start : head.i + 1]
+        mention = np if said_otherwise else np.doc[np.start : head.i + 1]
         holder = salience.holder(np.start_char, noun, frozenset(discriminative)) if discriminative else None
         if holder is not None and holder.speaker is not None:  # "Former President Donald Trump ... the former president"
             return replace(holder, mention=mention.text, mention_type="title", mention_start=mention.start_char,
@@ -226,6 +229,11 @@ class SpeakerResolver:
     def resolve(self, subject: Token, ent_of: dict[int, Span], salience: Salience) -> Who | None:
         """Who the subject token names; None when it is not a person (an organisation, a source...)."""
         ent = ent_of.get(subject.i)
+        for child in subject.children:  # a dateline ("Mint Hill, North Carolina - Donald Trump has accused"): a place
+            appos = ent_of.get(child.i) if child.dep_ == "appos" else None
+            if appos is not None and appos.label_ == "PERSON" and any(
+                    t.text in DASHES for t in subject.doc[subject.i + 1 : child.i]):
+                return self.person(appos)
         if ent is not None and ent.label_ == "PERSON":
             return self.person(ent, honorific_span(ent))
         for child in subject.children:

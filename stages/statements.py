@@ -296,7 +296,7 @@ def outermost(reports: list[Report]) -> list[Report]:
     "according to X" is the exception: its content is the whole sentence around it, so a cue inside
     it ("Putin said ..., according to the Kremlin") wins and the "according to" clause goes."""
     # By bisect over the other clauses, not a scan of them for each: a transcript has thousands.
-    clauses = sorted((r for r in reports if not r.according), key=lambda r: r.start)
+    clauses = sorted((r for r in reports if not r.according and not source_tag(r)), key=lambda r: r.start)
     starts = [r.start for r in clauses]
     cues = sorted(r.cue.idx for r in clauses)
     # Per prefix of `clauses`: the latest end and whose it is, and the latest end of any other.
@@ -333,6 +333,15 @@ def outermost(reports: list[Report]) -> list[Report]:
     for r in kept:
         unique.setdefault((r.start, r.end), r)
     return sorted(unique.values(), key=lambda r: r.cue.i)
+
+
+OUTLET_NOUNS = {"paper", "newspaper", "agency", "outlet", "broadcaster", "channel", "media", "publication", "website"}
+
+
+def source_tag(r: Report) -> bool:
+    """"He said this in an interview, Censor.NET reports": an outlet that tags its source after the
+    content is no speaker, and what it reports stays the statement of whom it names."""
+    return r.start < r.cue.idx and (r.subject.ent_type_ == "ORG" or r.subject.lemma_.lower() in OUTLET_NOUNS)
 
 
 def continuations(doc: Doc, text: str, spans: Spans, paragraphs: list[Paragraph], said: list[tuple[Report, Who]],
