@@ -35,6 +35,7 @@ from stages.quotes import Quote, Quotes
 SUBJECTS = ("nsubj", "nsubjpass")
 CLAUSAL = ("ccomp", "parataxis")
 FINITE = ("VBD", "VBZ", "VBP")
+FINITE_TAGS = {"VBD", "VBZ", "VBP", "MD"}
 RELATIVE_PRONOUNS = {"that", "which", "who", "whom"}
 # Verbs whose to-infinitive complement is what was said: "vowed to respond", "urged Kyiv to talk".
 INFINITIVE_CUES = {"vow", "promise", "pledge", "threaten", "urge", "ask", "call", "demand", "warn", "tell", "advise",
@@ -285,6 +286,8 @@ class CueFinder:
             cue_clause = {t.i for t in verb.subtree}
             tokens = _first_run([t for t in host.subtree if t.i not in cue_clause and t.i > verb.right_edge.i
                                  and not (t.is_punct and t.i == verb.right_edge.i + 1)])
+        elif (clause := zero_that_complement(verb)) is not None:
+            tokens = clause
         elif (pointer := pointing_back(verb)) is not None:
             tokens = [pointer]
         elif (lemma in self.object_cues or excluded) and (objects := direct_objects(verb)):
@@ -525,6 +528,21 @@ def misattached_complement(verb: Token, statement_nouns=frozenset()) -> Token | 
             node = node.head
         if node.i == verb.i:
             return tok
+    return None
+
+
+def zero_that_complement(verb: Token) -> list[Token] | None:
+    """"He maintained the whole situation in Bucha ... was a staged insinuation": a complement with
+    no "that" whose subject the parser took for the cue's object and whose verb for a second verb of
+    the cue's, with no subject and no "and" of its own."""
+    obj = next((c for c in verb.children if c.dep_ == "dobj"), None)
+    if obj is None:
+        return None
+    for conj in verb.children:
+        if conj.dep_ == "conj" and conj.i > obj.i and conj.tag_ in FINITE_TAGS and not any(
+                k.dep_ in SUBJECTS or k.dep_ in ("cc", "preconj") for k in conj.children) and not any(
+                t.dep_ == "cc" and t.head.i == verb.i for t in verb.doc[obj.right_edge.i + 1 : conj.i]):
+            return [t for t in verb.doc[obj.left_edge.i : conj.right_edge.i + 1]]
     return None
 
 
