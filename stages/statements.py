@@ -154,7 +154,8 @@ class Attributor:
         """An interview's subject when no statement introduces them: the person the introduction
         makes the subject of its verb ("Mykhailo Podolyak, adviser ..., tells Kyiv Post when ...")."""
         for ent in people:
-            if ent.end_char <= before and ent.root.dep_ == "nsubj" and ent.root.head.pos_ == "VERB":
+            if ent.end_char <= before and any(t.dep_ == "nsubj" and t.head.pos_ == "VERB" and not ent.start <= t.head.i < ent.end
+                                              for t in ent):
                 return self.speakers.person(ent)
         return None
 

@@ -1,6 +1,6 @@
 import pytest
 
-from stages.quotes import find_quotes
+from stages.quotes import find_quotes, paragraph_quotes
 
 
 def spans(text):
@@ -58,3 +58,19 @@ def test_a_paragraph_that_opens_with_a_mark_goes_on_quoting_rather_than_closing(
     text = '"We are not asking NATO to fight for us."'
     assert [text[q.inner_start : q.inner_end] for q in find_quotes(text, inside=True)] == [
         "We are not asking NATO to fight for us."]
+
+
+def test_paragraphs_with_no_mark_inside_an_open_quotation_are_quoted_whole():
+    text = 'Quote: "They want talks.\nThey are building up reserves.\nUkraine will return to talks at the right time."\nHe left.'
+    starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
+    bounds = list(zip(starts, [s - 1 for s in starts[1:]] + [len(text)]))
+    quoted = [[text[q.inner_start : q.inner_end] for q in quotes] for quotes in paragraph_quotes(text, bounds)]
+    assert quoted == [["They want talks."], ["They are building up reserves."],
+                      ["Ukraine will return to talks at the right time."], []]
+
+
+def test_a_quotation_that_never_closes_takes_no_unmarked_paragraph():
+    text = 'Quote: "They want talks.\nThe Kremlin did not comment.\n"We will see," he said.'
+    starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
+    bounds = list(zip(starts, [s - 1 for s in starts[1:]] + [len(text)]))
+    assert paragraph_quotes(text, bounds)[1] == []  # the next mark opens a quotation: nothing closes there

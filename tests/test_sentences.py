@@ -82,3 +82,8 @@ def test_numpy_blas_gives_spacy_the_same_annotations():
     assert result["blis_before"] is True and result["blis_after"] and not any(result["blis_after"])
     assert result["blas_threads"] and set(result["blas_threads"]) == {1}
     assert result["same"]
+
+
+def test_a_pull_quote_over_a_section_is_a_heading():
+    assert is_heading('"Putin\'s speech at the forum will be voluminous"'.split(), True, 12)
+    assert not is_heading('"It will be a voluminous performance."'.split(), True, 12)

@@ -720,3 +720,87 @@ def test_a_light_verb_with_a_definite_object_refers_back(analyse):
 def test_a_title_with_a_name_no_role_has_is_someone_elses(analyse):
     frame = analyse("Putin spoke on Saturday. Later, the Wagner Group leader said he had ordered his convoys to stop.")
     assert not frame.in_roster.any()
+
+
+def test_a_first_person_paragraph_with_no_marks_after_a_statement_is_its_block_quotation(analyse):
+    frame = analyse("At a press conference in Oslo, Zelensky told reporters that ownership was not raised.\n"
+                    "We are responsible when we are here. We can talk about it.\n"
+                    "The plant has been occupied since March 2022.\n")
+    rows = frame[frame.mention_type == "continuation"]
+    assert list(rows.speaker) == ["zelensky"]
+    assert rows.content.iloc[0] == "We are responsible when we are here. We can talk about it."
+
+
+def test_the_writers_own_we_is_no_block_quotation(analyse):
+    frame = analyse("Zelensky said Trump had no clear plan.\n"
+                    "We asked Zelensky whether that worried him.\n"
+                    "Our correspondent in Kyiv put the question again?\n")
+    assert list(frame.speaker) == ["zelensky"]
+
+
+def test_a_quote_label_names_the_speaker_of_the_quotation_after_it(analyse):
+    frame = analyse("Podolyak on the talks\nSource: Podoliak on Telegram\n"
+                    'Quote from Podoliak: "The proposals are an attempt to deceive the world.\n'
+                    "They are sitting in the occupied territories and building up reserves.\n"
+                    'Ukraine will return to the negotiation process at the right time."\n')
+    assert list(frame.speaker) == ["podolyak"] * 3
+    assert frame.content.iloc[0] == "The proposals are an attempt to deceive the world."
+    assert frame.content.iloc[1] == "They are sitting in the occupied territories and building up reserves."
+
+
+def test_the_interviewers_question_told_as_narration_hands_the_quotation_to_whom_it_asks(analyse):
+    frame = analyse("No one knows the peace plan. We ask Zelensky if he believes Trump has a strategy. "
+                    "“I think he is not clear on the details.”")
+    row = only(frame)
+    assert (row.speaker, row.content) == ("zelensky", "I think he is not clear on the details.")
+
+
+def test_a_that_clause_the_parser_hung_on_a_relative_clause_of_the_cue_phrase(analyse):
+    row = only(analyse("Former President Donald Trump told Fox in an interview that aired on Sunday that "
+                       "Zelensky was a very honorable man."))
+    assert (row.speaker, row.cue) == ("trump", "told")
+    assert row.content == "Zelensky was a very honorable man"
+
+
+def test_a_dateline_is_no_speaker(analyse):
+    row = only(analyse("Mint Hill, North Carolina - Donald Trump has accused Volodymyr Zelensky of refusing a deal."))
+    assert (row.speaker, row.cue) == ("trump", "accused")
+
+
+def test_the_head_of_state_is_the_president_the_article_names(analyse):
+    frame = analyse("President Volodymyr Zelensky visited Budapest on Monday.\n"
+                    "The head of state said that Ukraine would not give up its territory.\n")
+    row = only(frame)
+    assert (row.speaker, row.mention, row.mention_type) == ("zelensky", "The head of state", "title")
+
+
+def test_an_epithet_refers_back_to_the_person_named_before(analyse):
+    frame = analyse("Vladimir Putin held his annual press conference.\n"
+                    "The Russian dictator said that the West had lost the war.\n")
+    row = only(frame)
+    assert (row.speaker, row.mention_type) == ("putin", "title")
+
+
+def test_an_outlets_source_tag_leaves_the_statement_it_reports(analyse):
+    frame = analyse("Zelensky called mobilisation a problem in any war.\n"
+                    "He said that the army needed more weapons, Censor.NET reports.\n")
+    assert list(frame.speaker) == ["zelensky", "zelensky"]
+    assert frame.cue.iloc[1] == "said"
+
+
+def test_said_this_points_back_to_the_statement_before(analyse):
+    frame = analyse("Peskov rejected the proposal. He said this in an interview with Sky News.")
+    assert list(frame.cue) == ["rejected", "said"]
+    assert frame.content.iloc[1] == "this"
+
+
+def test_a_zero_that_complement_the_parser_split_into_object_and_second_verb(analyse):
+    row = only(analyse("Peskov maintained the whole situation in Bucha, where photos show murdered civilians, "
+                       "was a \"well-staged insinuation\"."))
+    assert (row.speaker, row.cue) == ("peskov", "maintained")
+    assert row.content.startswith("the whole situation in Bucha") and row.content.endswith('insinuation"')
+
+
+def test_an_object_and_a_coordinated_verb_are_no_complement(analyse):
+    row = only(analyse("Peskov rejected the proposal and left the briefing."))
+    assert row.content == "the proposal"
