@@ -260,6 +260,8 @@ class CueFinder:
     def content(self, verb: Token, subject: Token, quotes: Quotes, excluded: set[int], text: str
                 ) -> tuple[int, int, str] | None:
         lemma = verb.lemma_.lower()
+        if lemma in LIGHT_VERBS and restated(verb, self.statement_nouns):
+            return None  # "made the remarks in an interview as ...": said before, nothing new here
         tokens = None
         root = next((c for c in verb.children if c.dep_ in CLAUSAL and c.i not in excluded), None)
         if root is None and excluded:  # "made it clear that ...": the that-clause may hang on the phrase's last word
@@ -589,9 +591,15 @@ def spoken_object(verb: Token, statement_nouns) -> list[Token]:
     obj = next((c for c in verb.children if c.dep_ == "dobj"), None)
     if obj is None or obj.lemma_.lower() not in statement_nouns:
         return []
-    if any(c.dep_ in ("det", "poss") and c.lower_ in ANAPHORIC for c in obj.children):
-        return []  # "made the remarks during a rally": statements reported before, nothing new said
     return _first_run(list(verb.doc[obj.left_edge.i : obj.right_edge.i + 1]))
+
+
+def restated(verb: Token, statement_nouns) -> bool:
+    """"made the remarks during a rally": a light verb whose object points back at statements
+    reported before."""
+    obj = next((c for c in verb.children if c.dep_ == "dobj"), None)
+    return obj is not None and obj.lemma_.lower() in statement_nouns and any(
+        c.dep_ in ("det", "poss") and c.lower_ in ANAPHORIC for c in obj.children)
 
 
 def quoted_as_saying(verb: Token) -> Token | None:

@@ -40,6 +40,7 @@ RESULT_PARAMS = ("nlp.model", "nlp.piece_chars", "sentences")
 _MINOR_WORDS = frozenset(
     "a an and as at but by for from in into of on or over the to vs vs. with".split()
 )
+_TIMESTAMP = re.compile(r"\d{1,2}[:.]?\d{2}(?: ?[AaPp]\.?[Mm]\.?)?(?: [A-Z]{2,4})? [-–—] ")
 _OPENING_MARKS = "\"“‘«'"
 _FINAL_PUNCT = re.compile(r"[.!?;:,]['\"”’)]*$")
 
@@ -47,12 +48,15 @@ _FINAL_PUNCT = re.compile(r"[.!?;:,]['\"”’)]*$")
 def is_heading(words: list[str], whole_paragraph: bool, max_words: int) -> bool:
     """A short line without final punctuation, in title case ("Trump's Tomahawk Warning") or in
     sentence case, as live blogs head their posts ("Putin slams the West"), also when quoted whole (an
-    interview's pull quote over a section); body text ends its paragraphs with punctuation, and a line
-    starting in lower case is a broken-off fragment."""
+    interview's pull quote over a section) or after a live blog's time stamp; body text ends its
+    paragraphs with punctuation, and a line starting in lower case is a broken-off fragment."""
     if not whole_paragraph or not words or len(words) > max_words:
         return False
     if _FINAL_PUNCT.search(words[-1]):
         return False
+    stamp = _TIMESTAMP.match(" ".join(words))
+    if stamp and stamp.end() < len(" ".join(words)):
+        words = " ".join(words)[stamp.end() :].split()  # a live blog's post: "2220 GMT — Zelenskyy urges ..."
     words = [words[0].lstrip(_OPENING_MARKS)] + words[1:]
     content = [w for w in words if w[:1].isalpha() and w.lower() not in _MINOR_WORDS]
     if not content:

@@ -422,7 +422,7 @@ def closing_speaker(para: Paragraph, paragraphs: list[Paragraph], by_paragraph: 
 
 
 QUOTE_LABEL = re.compile(r"\s*Quote from\s+")
-FIRST_PERSON = {"i", "we", "me", "us", "my", "our", "mine", "ours", "myself", "ourselves"}
+FIRST_PERSON = {"i", "we"}
 
 
 def block_quotation(doc: Doc, text: str, paragraphs: list[Paragraph], para: Paragraph, speaker: Who) -> bool:
@@ -437,7 +437,9 @@ def block_quotation(doc: Doc, text: str, paragraphs: list[Paragraph], para: Para
     names = {w.lower() for w in f"{speaker.name} {speaker.mention}".split() if w[:1].isupper()}
     if any(ent.label_ == "PERSON" and names & {w.lower() for w in ent.text.split()} for ent in span.ents):
         return False
-    return any(t.lower_ in FIRST_PERSON and t.pos_ == "PRON" for t in span)
+    # The speaker speaks as the subject of a main clause ("We can talk about it"); a first person in a
+    # relative clause or an object ("the experts I spoke to", "took me up on") is a columnist's.
+    return any(t.lower_ in FIRST_PERSON and t.dep_ == "nsubj" and t.head.dep_ == "ROOT" for t in span)
 
 
 def introduced(text: str, paragraphs: list[Paragraph], para: Paragraph) -> bool:

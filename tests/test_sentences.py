@@ -87,3 +87,8 @@ def test_numpy_blas_gives_spacy_the_same_annotations():
 def test_a_pull_quote_over_a_section_is_a_heading():
     assert is_heading('"Putin\'s speech at the forum will be voluminous"'.split(), True, 12)
     assert not is_heading('"It will be a voluminous performance."'.split(), True, 12)
+
+
+def test_a_live_blog_post_heading_after_its_time_stamp():
+    assert is_heading("2220 GMT — Zelenskyy urges immediate action against Putin".split(), True, 12)
+    assert not is_heading("14:10 – Speaking in Chernihiv, the president said Kyiv had proposed an exchange.".split(), True, 12)

@@ -804,3 +804,19 @@ def test_a_zero_that_complement_the_parser_split_into_object_and_second_verb(ana
 def test_an_object_and_a_coordinated_verb_are_no_complement(analyse):
     row = only(analyse("Peskov rejected the proposal and left the briefing."))
     assert row.content == "the proposal"
+
+
+def test_a_lie_is_a_statement_of_its_teller_and_hides_what_it_reports(analyse):
+    frame = analyse("Orban cynically lies that Zelenskyy rejected this idea.")
+    assert "zelensky" not in set(frame.speaker)
+
+
+def test_made_the_remarks_points_back_and_says_nothing_new(analyse):
+    frame = analyse("Peskov spoke on Sunday. He made the remarks in an interview as world leaders met in Switzerland.")
+    assert frame.empty
+
+
+def test_a_columnists_first_person_in_a_relative_clause_is_no_block_quotation(analyse):
+    frame = analyse("Holtz-Eakin said the plan was complicated.\n"
+                    "His views were echoed by a number of tax experts I spoke to this week.\n")
+    assert list(frame.cue) == ["said"]
