@@ -130,7 +130,7 @@ class CueFinder:
         found = []
         for tok in doc:
             lemma = tok.lemma_.lower()
-            if lemma not in self.cue_lemmas and tok.lower_ != "according":
+            if lemma not in self.cue_lemmas and tok.lower_ not in ("according", "in"):
                 continue
             if quotes.covering(tok.idx, tok.idx + len(tok)):
                 continue
@@ -146,6 +146,21 @@ class CueFinder:
             if source is None or content is None:
                 return None
             return Report(tok, tok.doc[tok.i : tok.i + 2].text, source, *content, "indirect", according=True)
+        if (holder := viewpoint_holder(tok)) is not None:
+            content = according_content(tok)
+            if content is None:
+                return None
+            words = [t for t in tok.doc.char_span(*content, alignment_mode="expand")
+                     if t.idx >= content[0] and (t.i > tok.right_edge.i or content[0] > tok.idx)]
+            while words and words[0].is_punct:
+                words.pop(0)  # "However, in his words, ...": what follows the fronted phrase
+            if not words:
+                return None
+            said = classify_span(text, words, quotes)
+            return Report(tok, tok.doc[tok.i : holder.head.i + 1 if holder.dep_ == "poss" else holder.i + 1].text, holder,
+                          *said, according=True)
+        if tok.lower_ == "in":
+            return None
         lemma = tok.lemma_.lower()
         if tok.pos_ == "NOUN" and (verb_read := self.mistagged_verb(tok, quotes, text)) is not None:
             return verb_read
@@ -799,6 +814,23 @@ def opens_its_sentence(cue: Token, quote: Quote) -> bool:
         if not (tok.is_punct or tok.is_space):
             return False
     return True
+
+
+VIEWPOINT_NOUNS = {"words", "opinion", "view", "estimation"}
+
+
+def viewpoint_holder(tok: Token) -> Token | None:
+    """"In his words, ...", "in the view of X, ...": like "according to", a phrase that gives the
+    sentence as someone's; the possessor or the "of" object is whose."""
+    if tok.lower_ != "in" or tok.dep_ != "prep":
+        return None
+    noun = next((c for c in tok.children if c.dep_ == "pobj"), None)
+    if noun is None or noun.lower_ not in VIEWPOINT_NOUNS:
+        return None
+    if (poss := next((c for c in noun.children if c.dep_ == "poss"), None)) is not None:
+        return poss
+    of = next((c for c in noun.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+    return next((c for c in of.children if c.dep_ == "pobj"), None) if of is not None else None
 
 
 def according_content(according: Token) -> tuple[int, int] | None:

@@ -241,9 +241,12 @@ class SpeakerResolver:
             if appos is not None and appos.label_ == "PERSON":
                 return self.person(appos)
         if subject.lemma_.lower() in self.message_nouns:
-            author = next((ent_of.get(c.i) for c in subject.children if c.dep_ == "poss"), None)
+            possessor = next((c for c in subject.children if c.dep_ == "poss"), None)
+            author = ent_of.get(possessor.i) if possessor is not None else None
             if author is not None and author.label_ == "PERSON":
                 return self.person(author, mention_type="possessive")
+            if possessor is not None and possessor.lower_ in PRONOUNS:  # "His statement further reads"
+                return self.antecedent(possessor, PRONOUNS[possessor.lower_], salience)
             return None
         pronoun = PRONOUNS.get(subject.lower_)
         if pronoun is not None:

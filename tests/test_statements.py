@@ -820,3 +820,16 @@ def test_a_columnists_first_person_in_a_relative_clause_is_no_block_quotation(an
     frame = analyse("Holtz-Eakin said the plan was complicated.\n"
                     "His views were echoed by a number of tax experts I spoke to this week.\n")
     assert list(frame.cue) == ["said"]
+
+
+@pytest.mark.parametrize("phrase, kind", [("in his words,", "direct"), ("in his opinion,", "mixed")])
+def test_in_his_words_gives_the_sentence_as_his(analyse, phrase, kind):
+    frame = analyse(f'Medvedev spoke on Monday. However, {phrase} "the Americans do not care anymore."')
+    row = only(frame[frame.cue != "spoke"])
+    assert (row.speaker, row.mention_type) == ("medvedev", "pronoun")
+    assert row.content.startswith("the Americans do not care anymore")
+
+
+def test_a_statement_that_reads_is_its_authors(analyse):
+    row = only(analyse("Medvedev posted on Telegram. His statement further reads, “Trump has canceled the summit.”"))
+    assert (row.speaker, row.cue) == ("medvedev", "reads")
