@@ -25,6 +25,7 @@ LABEL = re.compile(r"[ \t]*(?P<label>[^\W\d_][\w.’'\- ]{0,38}?)[ \t]*:[ \t]+(?
 ANONYMOUS = re.compile(r"[ \t]*(?P<label>Q|A|Question|Answer)[.:][ \t]+(?=\S)")
 # A turn headed by a dash ("— Did you get through?" / "— Probably, yes."): the Russian press's way.
 DASH = re.compile(r"[ \t]*(?P<label>[—–])[ \t]+(?=\S)")
+FIRST_PERSON_START = re.compile(r"(?:I|We)\b")
 SECOND_PERSON = re.compile(r"\b(?:you|your)\b", re.IGNORECASE)
 ANSWER_LABELS = {"a", "answer"}
 MAX_LABEL_WORDS = 4
@@ -59,7 +60,8 @@ def turns(text: str, paragraph_spans: list[tuple[int, int]], allowed=lambda offs
 def unlabelled_turns(text: str, paragraph_spans: list[tuple[int, int]], allowed) -> dict[int, Turn]:
     """A Q&A printed with no labels at all: the interviewer's turns are paragraphs that end in a
     question put to "you" ("... Could you give details?"), and the paragraph after each is the
-    interviewee's answer. Two such pairs at least, so that a rhetorical question starts nothing."""
+    interviewee's answer. Two such pairs at least, or one whose answer starts in the first person
+    ("I can't, because ..."), so that a rhetorical question starts nothing."""
     def question(index: int) -> bool:
         start, end = paragraph_spans[index]
         body = text[start:end].strip()
@@ -72,7 +74,9 @@ def unlabelled_turns(text: str, paragraph_spans: list[tuple[int, int]], allowed)
                 start, end = paragraph_spans[i]
                 first = start + len(text[start:end]) - len(text[start:end].lstrip())
                 found[i] = Turn(i, first, first, first, answer)
-    return found if sum(t.answer for t in found.values()) >= 2 else {}
+    answers = [t for t in found.values() if t.answer]
+    speaks_first = any(FIRST_PERSON_START.match(text, t.body_start) for t in answers)
+    return found if len(answers) >= 2 or (answers and speaks_first) else {}
 
 
 def person_in(turn: Turn, people: list[Span]) -> Span | None:

@@ -83,3 +83,12 @@ def test_one_question_to_you_is_not_a_transcript(analyse):
                     "So what do you do when the shelling starts?\n"
                     "Residents of the city go down to the metro.\n")
     assert frame.empty
+
+
+def test_one_question_to_you_answered_in_the_first_person_is_a_transcript(analyse):
+    frame = analyse("Mykhailo Podolyak tells the magazine when the tanks will come.\n"
+                    "The president said the headquarters discussed the plans. Could you give details?\n"
+                    "I can't, because it would be inappropriate to talk about counterplans.\n"
+                    "We know what is happening in the north.\n")
+    answers = frame[frame.cue == ""]
+    assert list(answers.speaker) == ["podolyak", "podolyak"]
