@@ -41,7 +41,7 @@ _MINOR_WORDS = frozenset(
     "a an and as at but by for from in into of on or over the to vs vs. with".split()
 )
 _TIMESTAMP = re.compile(r"\d{1,2}[:.]?\d{2}(?: ?[AaPp]\.?[Mm]\.?)?(?: [A-Z]{2,4})? [-–—] ")
-_OPENING_MARKS = "\"“‘«'"
+_OPENING_MARKS = "\"“‘«'•·*"
 _FINAL_PUNCT = re.compile(r"[.!?;:,]['\"”’)]*$")
 
 
@@ -49,15 +49,17 @@ def is_heading(words: list[str], whole_paragraph: bool, max_words: int) -> bool:
     """A short line without final punctuation, in title case ("Trump's Tomahawk Warning") or in
     sentence case, as live blogs head their posts ("Putin slams the West"), also when quoted whole (an
     interview's pull quote over a section) or after a live blog's time stamp; body text ends its
-    paragraphs with punctuation, and a line starting in lower case is a broken-off fragment."""
+    paragraphs with punctuation, and a line starting in lower case is a broken-off fragment. A
+    bullet's mark does not count: key points are headings too."""
+    line = " ".join(words)
+    stamp = _TIMESTAMP.match(line)
+    if stamp and stamp.end() < len(line):
+        line = line[stamp.end() :]  # a live blog's post: "2220 GMT — Zelenskyy urges ..."
+    words = line.lstrip(_OPENING_MARKS + " ").split()
     if not whole_paragraph or not words or len(words) > max_words:
         return False
     if _FINAL_PUNCT.search(words[-1]):
         return False
-    stamp = _TIMESTAMP.match(" ".join(words))
-    if stamp and stamp.end() < len(" ".join(words)):
-        words = " ".join(words)[stamp.end() :].split()  # a live blog's post: "2220 GMT — Zelenskyy urges ..."
-    words = [words[0].lstrip(_OPENING_MARKS)] + words[1:]
     content = [w for w in words if w[:1].isalpha() and w.lower() not in _MINOR_WORDS]
     if not content:
         return False
@@ -86,9 +88,10 @@ def rows_of(text: str, spans: list[tuple[int, int]], doc_id: str, body_end: int,
         paragraph = max(bisect.bisect_right(starts, start) - 1, 0)
         par_start = starts[paragraph]
         par_end = starts[paragraph + 1] if paragraph + 1 < len(starts) else len(text)
-        whole = text[par_start:par_end].strip() == text[start:end]
         sentence = text[start:end]
-        heading = is_heading(sentence.split(), whole, max_words) or (
+        # The parser can split a heading ("Ukraine ‘closer to peace than we think’, Zelensky tells allies"):
+        # the test is the paragraph's, and every sentence of a heading is one.
+        heading = is_heading(text[par_start:par_end].split(), True, max_words) or (
             title is not None and paragraph == 0 and sentence == title
         )
         rows.append(
