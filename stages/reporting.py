@@ -130,7 +130,8 @@ class CueFinder:
         found = []
         for tok in doc:
             lemma = tok.lemma_.lower()
-            if lemma not in self.cue_lemmas and tok.lower_ not in ("according", "in"):
+            if lemma not in self.cue_lemmas and tok.lower_ not in ("according", "in") and lemma != "come" and not (
+                    tok.tag_ == "NNS" and tok.lower_[:-1] in self.verbs):  # "Trump maintains", read as a noun
                 continue
             if quotes.covering(tok.idx, tok.idx + len(tok)):
                 continue
@@ -150,18 +151,14 @@ class CueFinder:
             content = according_content(tok)
             if content is None:
                 return None
-            words = [t for t in tok.doc.char_span(*content, alignment_mode="expand")
-                     if t.idx >= content[0] and (t.i > tok.right_edge.i or content[0] > tok.idx)]
-            while words and words[0].is_punct:
-                words.pop(0)  # "However, in his words, ...": what follows the fronted phrase
-            if not words:
-                return None
-            said = classify_span(text, words, quotes)
+            said = classify_span(text, list(tok.doc.char_span(*content, alignment_mode="expand")), quotes)
             return Report(tok, tok.doc[tok.i : holder.head.i + 1 if holder.dep_ == "poss" else holder.i + 1].text, holder,
                           *said, according=True)
         if tok.lower_ == "in":
             return None
         lemma = tok.lemma_.lower()
+        if lemma == "come":
+            return self.came_from(tok)
         if tok.pos_ == "NOUN" and (verb_read := self.mistagged_verb(tok, quotes, text)) is not None:
             return verb_read
         if tok.pos_ == "NOUN" and lemma in self.statement_nouns:
@@ -178,14 +175,25 @@ class CueFinder:
                     return self.withheld(tok, question, quotes, text)
                 return None  # "did not say", "did not spell out how ...": nothing was said ("“Absolutely not,” he replied" was)
         subject = subject_of(tok)
-        if subject is None:
-            return None
+        if subject is None or quotes.covering(subject.idx, subject.idx + len(subject)) is not None:
+            return None  # a cue outside the quotation marks never has its subject inside them
         excluded = {t.i for t in phrase} if phrase is not None else set()
         content = self.content(tok, subject, quotes, excluded, text)
         if content is None or not any(ch.isalnum() for ch in text[content[0] : content[1]]):
             return None  # an empty quotation ("“ ”") says nothing
         cue_text = phrase.text if phrase is not None else tok.text
         return Report(tok, cue_text, subject, *split_quotation(tok, content, quotes, text))
+
+    def came_from(self, verb: Token) -> Report | None:
+        """"The threat came from Dmitry Medvedev": a statement as the subject, its author after
+        "from". What was said is the statement the noun points back to, so the noun is the content."""
+        said = next((c for c in verb.children if c.dep_ == "nsubj" and c.lemma_.lower() in self.statement_nouns), None)
+        source = next((c for p in verb.children if p.dep_ == "prep" and p.lower_ == "from"
+                       for c in p.children if c.dep_ == "pobj"), None)
+        if said is None or source is None:
+            return None
+        return Report(verb, verb.doc[verb.i : source.head.i + 1].text, source, said.left_edge.idx, said.idx + len(said),
+                      "indirect")
 
     def mistagged_verb(self, tok: Token, quotes: Quotes, text: str) -> Report | None:
         """"Trump claims he can ...", parsed as the noun "claims" with a clause: a verb of saying in
@@ -564,10 +572,12 @@ def zero_that_complement(verb: Token) -> list[Token] | None:
 
 
 def pointing_back(verb: Token) -> Token | None:
-    """"He said this in an interview", "she said so": the statement is the one before, and this
+    """"He said this in an interview", "she said so", "wrote about this": the statement is the one before, and this
     sentence says who made it."""
     return next((c for c in verb.children if (c.dep_ == "dobj" and c.lower_ == "this")
-                 or (c.dep_ == "advmod" and c.lower_ == "so" and c.i == verb.i + 1)), None)
+                 or (c.dep_ == "advmod" and c.lower_ == "so" and c.i == verb.i + 1)), None) or next(
+        (c for p in verb.children if p.dep_ == "prep" and p.lower_ == "about"
+         for c in p.children if c.dep_ == "pobj" and c.lower_ == "this"), None)  # "He wrote about this on Telegram"
 
 
 def nominal_objects(verb: Token, preps: set[str]) -> list[Token]:
@@ -618,8 +628,9 @@ def restated(verb: Token, statement_nouns) -> bool:
 
 
 def quoted_as_saying(verb: Token) -> Token | None:
-    """The person in "quoted Peskov as saying": the object of a verb of quoting with "as" + a participle."""
-    obj = next((c for c in verb.children if c.dep_ == "dobj" and c.ent_type_ == "PERSON"), None)
+    """The person in "quoted Peskov as saying" or "quoted him as saying": the object of a verb of
+    quoting with "as" + a participle."""
+    obj = next((c for c in verb.children if c.dep_ == "dobj" and (c.ent_type_ == "PERSON" or c.lower_ in ("him", "her"))), None)
     as_phrase = any(p.dep_ == "prep" and p.lower_ == "as" and any(c.dep_ == "pcomp" and c.tag_ == "VBG" for c in p.children)
                     for p in verb.children)
     return obj if obj is not None and as_phrase else None
@@ -840,6 +851,10 @@ def according_content(according: Token) -> tuple[int, int] | None:
         head = head.head
     phrase = {t.i for t in according.subtree}
     tokens = [t for t in head.subtree if t.i not in phrase and not t.is_space]
+    if all(t.is_punct or t.dep_ in ("advmod", "cc") for t in tokens if t.i < according.i):
+        tokens = [t for t in tokens if t.i > according.right_edge.i]  # fronted ("However, according to him, ...")
+    while tokens and tokens[0].is_punct:
+        tokens.pop(0)
     while tokens and tokens[-1].is_punct:
         tokens.pop()
     if not tokens:

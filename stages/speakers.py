@@ -279,7 +279,15 @@ class SpeakerResolver:
         return False
 
     def antecedent(self, pronoun_token: Token, pronoun: str, salience: Salience) -> Who | None:
+        # An object pronoun is never its own clause's subject ("the journalist quoted him": not herself).
+        clause_subject = next((c for c in pronoun_token.head.children if c.dep_ in SUBJECTS), None) \
+            if pronoun_token.dep_ == "dobj" else None
+        bound = (clause_subject.left_edge.idx, clause_subject.right_edge.idx + len(clause_subject.right_edge)) \
+            if clause_subject is not None else (-1, -1)
+
         def agrees(who: Who) -> bool:
+            if bound[0] <= who.mention_start < bound[1]:
+                return False
             if pronoun == "they":
                 return who.pronoun == "they"
             return who.pronoun in (None, pronoun)

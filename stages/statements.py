@@ -36,7 +36,7 @@ from stages.io import TableWriter, iter_rows
 from stages.nlp import doc_from_bytes, parser_pipeline, prepare_stage, require_spacy_model
 from stages.provenance import Provenance, canonical_json, read_provenance, sha256_hex
 from stages.quotes import Quote, Quotes, paragraph_quotes
-from stages.reporting import CueFinder, Report, rstrip_punct
+from stages.reporting import CueFinder, Report, classify_span, rstrip_punct
 from stages.faults import accepted
 from stages.schema import REJECTED_DOCUMENTS, SENTENCES, STATEMENTS_RAW, TAGGED
 from stages.context import paragraph_starts
@@ -97,6 +97,7 @@ class Attributor:
         ]
         carried = continuations(doc, text, spans, paragraphs, said, self.frames(doc, text, paragraphs))
         rows = joined_quotations(rows, carried, [p.start for p in paragraphs], text, spans)
+        rows += pointed_at(doc, text, spans, quotes, rows)
         answers = self.interview_answers(doc, text, spans, paragraphs, reports, rows)
         # What an answer reports ("he will have to testify ...") is part of the answer, as in a quotation.
         rows = [row for row in rows if not any(a["content_start"] <= row["cue_start"] < a["content_end"] for a in answers)]
@@ -210,9 +211,39 @@ def interviewee(rows: list[dict], before: int) -> Who | None:
     earlier = [r for r in rows if r["content_end"] <= before and r["speaker"] is not None]
     if not earlier:
         return None
-    r = max(earlier, key=lambda r: r["content_end"])
-    return Who(r["speaker"], r["speaker_name"], r["in_roster"], r["mention"], r["mention_type"], r["mention_start"],
-               r["mention_end"])
+    return who_of(max(earlier, key=lambda r: r["content_end"]))
+
+
+def who_of(row: dict) -> Who:
+    return Who(row["speaker"], row["speaker_name"], row["in_roster"], row["mention"], row["mention_type"],
+               row["mention_start"], row["mention_end"])
+
+
+POINTERS = {"this", "so"}
+
+
+def pointed_at(doc: Doc, text: str, spans: Spans, quotes: Quotes, rows: list[dict]) -> list[dict]:
+    """"Russia has the right to ... . Medvedev wrote about this on Telegram.", "... . This was stated by
+    Peskov.": a statement that points back gives the sentence before it to its speaker, when no
+    statement covers that sentence already."""
+    covered = [(r["content_start"], r["content_end"]) for r in rows]
+    out = []
+    for row in rows:
+        if row["speaker"] is None or row["content"].strip().lower() not in POINTERS:
+            continue
+        i = bisect.bisect_left(spans.starts, row["start"]) - 1
+        while i >= 0 and not any(ch.isalnum() for ch in text[spans.starts[i] : spans.ends[spans.starts[i]]]):
+            i -= 1  # a closing mark the parser left as a sentence of its own
+        if i < 0:
+            continue
+        start = spans.starts[i]
+        end = spans.ends[start]
+        if not spans.allowed(start) or any(a < end and start < b for a, b in covered):
+            continue
+        content = classify_span(text, [t for t in doc.char_span(start, end, alignment_mode="expand") if not t.is_space], quotes)
+        out.append(statement_row(doc, text, spans, replace(who_of(row), mention_type="continuation"), (start, start, ""),
+                                 *content, first=start))
+    return out
 
 
 def may_have_title(ent: Span) -> bool:
@@ -299,7 +330,7 @@ def outermost(reports: list[Report]) -> list[Report]:
     # By bisect over the other clauses, not a scan of them for each: a transcript has thousands.
     clauses = sorted((r for r in reports if not r.according and not source_tag(r)), key=lambda r: r.start)
     starts = [r.start for r in clauses]
-    cues = sorted(r.cue.idx for r in clauses)
+    cues = sorted(r.cue.idx for r in clauses if r.subject.lower_ not in EXPLETIVES)  # "it is possible to speak of": nobody's
     # Per prefix of `clauses`: the latest end and whose it is, and the latest end of any other.
     best, second, prefix = (-1, None), -1, []
     for r in clauses:
@@ -336,6 +367,7 @@ def outermost(reports: list[Report]) -> list[Report]:
     return sorted(unique.values(), key=lambda r: r.cue.i)
 
 
+EXPLETIVES = {"it", "there"}
 OUTLET_NOUNS = {"paper", "newspaper", "agency", "outlet", "broadcaster", "channel", "media", "publication", "website"}
 
 
