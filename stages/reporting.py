@@ -201,9 +201,14 @@ class CueFinder:
         if tok.tag_ != "NNS" or tok.i == 0 or tok.lower_[:-1] not in self.verbs and tok.lemma_.lower() not in self.verbs:
             return None
         name, clause = tok.doc[tok.i - 1], next((c for c in tok.children if c.dep_ == "ccomp"), None)
-        if clause is None or name.ent_type_ != "PERSON":
+        if name.ent_type_ != "PERSON":
             return None
-        start, end, kind = classify_span(text, clause_tokens(clause), quotes)
+        if clause is not None:
+            start, end, kind = classify_span(text, clause_tokens(clause), quotes)
+        elif (quote := adjacent_quote(tok, quotes)) is not None:  # "“…,” Podolyak states."
+            start, end, kind = quote.inner_start, rstrip_punct(text, quote.inner_start, quote.inner_end), "direct"
+        else:
+            return None
         return Report(tok, tok.text, name, start, end, kind)
 
     def withheld(self, verb: Token, question: Token, quotes: Quotes, text: str) -> Report | None:

@@ -100,6 +100,19 @@ class Salience:
         return self.titled.latest(pos, lambda who: who.noun == noun and words <= who.title)
 
 
+def every_spelling(roles: list[str], roster: dict[str, Speaker]) -> list[str]:
+    """The roles with a roster name in them ("Zelensky's adviser", "adviser to Zelensky") written with
+    each one-word alias of that person too ("Zelenskyy's adviser"): outlets transliterate differently."""
+    out = list(roles)
+    for role in roles:
+        for other in roster.values():
+            surnames = [a for a in other.aliases if " " not in a]
+            for name in surnames:
+                if re.search(rf"\b{re.escape(name)}\b", role):
+                    out += [re.sub(rf"\b{re.escape(name)}\b", alias, role) for alias in surnames if alias != name]
+    return list(dict.fromkeys(out))
+
+
 @dataclass(frozen=True)
 class Role:
     speaker: str
@@ -115,7 +128,7 @@ class SpeakerResolver:
         self.role_matcher = PhraseMatcher(nlp.vocab, attr="NORM")
         self.roles: list[Role] = []
         for speaker_id, speaker in roster.items():
-            docs = list(nlp.pipe(speaker.roles))
+            docs = list(nlp.pipe(every_spelling(speaker.roles, roster)))
             self.role_matcher.add(speaker_id, docs)
             for doc in docs:
                 root = next(iter(doc.sents)).root
@@ -241,7 +254,9 @@ class SpeakerResolver:
             if appos is not None and appos.label_ == "PERSON":
                 return self.person(appos)
         if subject.lemma_.lower() in self.message_nouns:
-            possessor = next((c for c in subject.children if c.dep_ == "poss"), None)
+            possessor = next((c for c in subject.children if c.dep_ == "poss"), None) or next(
+                (c for p in subject.children if p.dep_ == "prep" and p.lower_ == "of"
+                 for c in p.children if c.dep_ == "pobj"), None)  # "the Telegram channel of Mykhailo Podolyak"
             author = ent_of.get(possessor.i) if possessor is not None else None
             if author is not None and author.label_ == "PERSON":
                 return self.person(author, mention_type="possessive")

@@ -870,3 +870,20 @@ def test_a_pointer_gives_the_sentence_before_to_its_speaker(analyse):
     assert list(frame.speaker) == ["medvedev", "medvedev"]
     assert frame.content.iloc[0].startswith("Russia has the right")
     assert frame.content.iloc[1] == "this"
+
+
+def test_a_role_with_a_name_in_it_matches_every_spelling_of_the_name(analyse):
+    frame = analyse("Podoliak spoke on Monday. According to Zelenskyy’s adviser, the situation may develop into a coup.")
+    assert list(frame.speaker) == ["podolyak"]
+
+
+def test_a_verb_read_as_a_noun_after_its_quotation(analyse):
+    row = only(analyse('"It will form a network of provocateur countries," Podolyak states.'))
+    assert (row.speaker, row.cue, row.kind) == ("podolyak", "states", "direct")
+
+
+def test_the_channel_of_a_person_is_his(analyse):
+    frame = analyse("Ukraine seeks a lasting peace. This is explained by five factors, according to the Telegram channel "
+                    'of Mykhailo Podolyak.\n"True peace cannot be achieved by concessions," he noted.\n')
+    assert set(frame.speaker) == {"podolyak"}
+    assert "noted" in set(frame.cue)
