@@ -86,6 +86,7 @@ class StatementsParams(_Strict):
     message_nouns: list[str] = Field(default_factory=list)
     person_nouns: list[str] = Field(default_factory=list)
     generic_person_nouns: list[str] = Field(default_factory=list)
+    tie_nouns: list[str] = Field(default_factory=list)
     title_equivalents: dict[str, str] = Field(default_factory=dict)
 
 

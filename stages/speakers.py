@@ -39,6 +39,7 @@ PREFIXES = {"ex": "former"}
 # Entity labels that are never a speaker when they head the subject.
 NOT_PEOPLE = {"ORG", "GPE", "NORP", "LOC", "FAC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW", "DATE", "TIME"}
 DASHES = {"-", "–", "—"}
+TIE_REACH = 1500  # characters: how far from "an ally of Putin" the article names the ally
 
 
 @dataclass(frozen=True)
@@ -139,6 +140,7 @@ class SpeakerResolver:
         self.title_equivalents = {k.lower(): v.lower() for k, v in params.title_equivalents.items()}
         self.message_nouns = {n.lower() for n in params.message_nouns}
         self.person_nouns = {n.lower() for n in params.person_nouns}
+        self.tie_nouns = {n.lower() for n in params.tie_nouns}
 
     # --- named people ---------------------------------------------------------------------------
 
@@ -273,7 +275,7 @@ class SpeakerResolver:
         if subject.pos_ not in ("NOUN", "PROPN"):
             return None
         np = noun_phrase(subject)
-        who = self.role(np, salience) or self.description(np, salience)
+        who = self.role(np, salience) or self.description(np, salience) or self.tied(np, salience)
         if who is not None:
             return who
         if subject.pos_ == "PROPN":
@@ -283,6 +285,23 @@ class SpeakerResolver:
             return Who(None, np.text, False, np.text, "title", np.start_char, np.end_char,
                        pronoun="they" if plural else None, noun=subject.lemma_.lower())
         return None
+
+    def tied(self, np: Span, salience: Salience) -> Who | None:
+        """"An ally of Russia's president Vladimir Putin has warned ...", "a top Putin aide said": someone
+        described by a tie to another person (`tie_nouns`). News names them close by, before or after:
+        the nearest named person other than the one they are tied to."""
+        head = np.root
+        if head.lemma_.lower() not in self.tie_nouns or not any(t.lower_ in ("a", "an") for t in np if t.i < head.i):
+            return None
+        tied_to = {t.ent_id_ or t.text for t in np if t.ent_type_ == "PERSON"}
+        named = salience.named()
+        nearest = [(abs(pos - np.start_char), pos, who) for pos, who in zip(named.positions, named.people)
+                   if not np.start_char <= pos < np.end_char and who.speaker not in tied_to
+                   and abs(pos - np.start_char) <= TIE_REACH]
+        if not tied_to or not nearest:
+            return None
+        who = min(nearest, key=lambda n: (n[0], n[1]))[2]
+        return replace(who, mention=np.text, mention_type="title", mention_start=np.start_char, mention_end=np.end_char)
 
     def animate(self, noun: Token) -> bool:
         """A noun phrase that can only be a person: "X, who led the delegation", "X, an analyst"."""

@@ -887,3 +887,15 @@ def test_the_channel_of_a_person_is_his(analyse):
                     'of Mykhailo Podolyak.\n"True peace cannot be achieved by concessions," he noted.\n')
     assert set(frame.speaker) == {"podolyak"}
     assert "noted" in set(frame.cue)
+
+
+def test_an_ally_of_someone_is_the_person_named_next_to_the_description(analyse):
+    frame = analyse("An ally of Russia's president Vladimir Putin has warned that the world is on the verge of war.\n"
+                    '"The world is sick," former Russian president Dmitry Medvedev told a conference in Moscow.\n')
+    assert list(frame.speaker) == ["medvedev", "medvedev"]
+    assert frame.mention_type.iloc[0] == "title"
+
+
+def test_an_ally_is_never_the_person_he_is_tied_to(analyse):
+    frame = analyse("A close ally of Vladimir Putin said that the war would go on.")
+    assert "putin" not in set(frame.speaker)
