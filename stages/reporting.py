@@ -39,7 +39,7 @@ FINITE_TAGS = {"VBD", "VBZ", "VBP", "MD"}
 RELATIVE_PRONOUNS = {"that", "which", "who", "whom"}
 # Verbs whose to-infinitive complement is what was said: "vowed to respond", "urged Kyiv to talk".
 INFINITIVE_CUES = {"vow", "promise", "pledge", "threaten", "urge", "ask", "call", "demand", "warn", "tell", "advise",
-                   "offer"}
+                   "offer", "propose"}
 SENTENCE_END = {".", "!", "?"}
 # Verbs whose object, not subject, is the understood subject of their to-infinitive.
 OBJECT_CONTROL = {"urge", "ask", "tell", "persuade", "force", "order", "encourage", "invite", "allow", "advise",

@@ -39,6 +39,8 @@ PREFIXES = {"ex": "former"}
 # Entity labels that are never a speaker when they head the subject.
 NOT_PEOPLE = {"ORG", "GPE", "NORP", "LOC", "FAC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW", "DATE", "TIME"}
 DASHES = {"-", "–", "—"}
+# Words that make a title another office: "US Vice President JD Vance" does not hold "the US president".
+OTHER_OFFICE = frozenset({"vice", "deputy", "prime"})
 TIE_REACH = 1500  # characters: how far from "an ally of Putin" the article names the ally
 
 
@@ -98,7 +100,8 @@ class Salience:
     def holder(self, pos: int, noun: str, words: frozenset[str]) -> Who | None:
         """The latest person before pos the text gave a title of `noun` with all of `words`
         ("US President Joe Biden" holds "the US president")."""
-        return self.titled.latest(pos, lambda who: who.noun == noun and words <= who.title)
+        return self.titled.latest(pos, lambda who: who.noun == noun and words <= who.title
+                                  and who.title & OTHER_OFFICE <= words)
 
 
 def every_spelling(roles: list[str], roster: dict[str, Speaker]) -> list[str]:
@@ -228,7 +231,7 @@ class SpeakerResolver:
             if who.speaker is None:  # an unnamed "senior official": "the official" is them
                 return who.noun == noun and not discriminative
             if not who.in_roster:  # "German Chancellor Olaf Scholz ... the chancellor"
-                return (who.noun == noun or generic) and discriminative <= who.title
+                return (who.noun == noun or generic) and discriminative <= who.title and who.title & OTHER_OFFICE <= modifiers
             return who.speaker in fitting or (generic and discriminative <= who.title | self.speaker_words[who.speaker])
 
         if generic and salience.latest(np.start_char, lambda who: who.speaker is None and who.noun == noun):
@@ -289,7 +292,8 @@ class SpeakerResolver:
     def tied(self, np: Span, salience: Salience) -> Who | None:
         """"An ally of Russia's president Vladimir Putin has warned ...", "a top Putin aide said": someone
         described by a tie to another person (`tie_nouns`). News names them close by, before or after:
-        the nearest named person other than the one they are tied to."""
+        the nearest named roster speaker other than the one they are tied to, else the nearest name (a
+        byline is a name too, so a roster speaker goes first)."""
         head = np.root
         if head.lemma_.lower() not in self.tie_nouns or not any(t.lower_ in ("a", "an") for t in np if t.i < head.i):
             return None
@@ -300,7 +304,7 @@ class SpeakerResolver:
                    and abs(pos - np.start_char) <= TIE_REACH]
         if not tied_to or not nearest:
             return None
-        who = min(nearest, key=lambda n: (n[0], n[1]))[2]
+        who = min(nearest, key=lambda n: (not n[2].in_roster, n[0], n[1]))[2]  # a speaker the article quotes first
         return replace(who, mention=np.text, mention_type="title", mention_start=np.start_char, mention_end=np.end_char)
 
     def animate(self, noun: Token) -> bool:

@@ -899,3 +899,25 @@ def test_an_ally_of_someone_is_the_person_named_next_to_the_description(analyse)
 def test_an_ally_is_never_the_person_he_is_tied_to(analyse):
     frame = analyse("A close ally of Vladimir Putin said that the war would go on.")
     assert "putin" not in set(frame.speaker)
+
+
+def test_a_vice_president_does_not_hold_the_title_president(analyse):
+    frame = analyse("US Vice President JD Vance and President Donald Trump met. Vance spoke first. "
+                    "The U.S. president stated that the U.S. is building the best missiles.")
+    assert list(frame[frame.cue == "stated"].speaker) == ["trump"]
+
+
+@pytest.mark.parametrize("text, cue", [
+    ("Putin proposed to establish a temporary government in Ukraine.", "proposed"),
+    ("Putin reaffirmed Moscow's goal of a neutral status for Ukraine.", "reaffirmed"),
+])
+def test_proposing_and_reaffirming_are_saying(analyse, text, cue):
+    row = only(analyse(text))
+    assert (row.speaker, row.cue) == ("putin", cue)
+
+
+def test_an_ally_goes_to_a_roster_speaker_before_a_byline(analyse):
+    frame = analyse("Tuesday 25 April 2023 08:35, Maryam Zakir-Hussain\n"
+                    "An ally of Russian President Vladimir Putin warned on Tuesday that the world was on the verge of war.\n"
+                    '"The world is sick," former Russian President Dmitry Medvedev said.\n')
+    assert list(frame.speaker) == ["medvedev", "medvedev"]
