@@ -310,10 +310,12 @@ class Spans:
     def __init__(self, sentences: pd.DataFrame, allowed: list[tuple[int, int]]):
         self.starts = sorted(sentences.start)
         self.ends = dict(zip(sentences.start, sentences.end))
-        self.allowed_spans = allowed
+        self.allowed_spans = sorted(allowed)  # sentences: they do not overlap
+        self.allowed_starts = [a for a, _ in self.allowed_spans]
 
     def allowed(self, pos: int) -> bool:
-        return any(a <= pos < b for a, b in self.allowed_spans)
+        i = bisect.bisect_right(self.allowed_starts, pos) - 1
+        return i >= 0 and pos < self.allowed_spans[i][1]
 
     def covering(self, start: int, end: int) -> tuple[int, int]:
         """The run of whole sentences that covers text[start:end]."""
