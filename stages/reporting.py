@@ -26,6 +26,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+from spacy.attrs import LEMMA, LOWER, TAG
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
@@ -113,6 +115,13 @@ class CueFinder:
         # tokens are passed over before any look at them).
         self.verb_cues = frozenset({*self.verbs, *self.object_cues, *self.nominal_cues, *DEPICTION_VERBS, *LIGHT_VERBS})
         self.cue_lemmas = self.verb_cues | {*self.statement_nouns, *REFUSALS, *NAMING_VERBS, *QUOTING, *self.phrases}
+        # The same as string hashes, to pick the candidate tokens off the doc's arrays without making a
+        # Token of each word (lemmas in either case: the check after is on the lower-cased string).
+        strings = nlp.vocab.strings
+        self.lemma_ids = np.array(sorted({strings.add(w) for lemma in {*self.cue_lemmas, "come"}
+                                          for w in (lemma, lemma.capitalize(), lemma.upper())}), dtype="uint64")
+        self.lower_ids = np.array(sorted({strings.add(w) for w in ("according", "in")}), dtype="uint64")
+        self.plural_noun_id = strings.add("NNS")
 
     def phrase_at(self, tok: Token, lemma: str) -> Span | None:
         """The cue phrase that starts at a verb ("made it clear"), if one does."""
@@ -128,7 +137,10 @@ class CueFinder:
     def reports(self, doc: Doc, text: str, quotes: Quotes) -> list[Report]:
         """Every reporting clause of the document (`text` is doc.text)."""
         found = []
-        for tok in doc:
+        lemmas, lowers, tags = doc.to_array([LEMMA, LOWER, TAG]).T
+        candidates = np.isin(lemmas, self.lemma_ids) | np.isin(lowers, self.lower_ids) | (tags == self.plural_noun_id)
+        for i in np.flatnonzero(candidates):
+            tok = doc[int(i)]
             lemma = tok.lemma_.lower()
             if lemma not in self.cue_lemmas and tok.lower_ not in ("according", "in") and lemma != "come" and not (
                     tok.tag_ == "NNS" and tok.lower_[:-1] in self.verbs):  # "Trump maintains", read as a noun
@@ -572,13 +584,13 @@ def zero_that_complement(verb: Token) -> list[Token] | None:
         if conj.dep_ == "conj" and conj.i > obj.i and conj.tag_ in FINITE_TAGS and not any(
                 k.dep_ in SUBJECTS or k.dep_ in ("cc", "preconj") for k in conj.children) and not any(
                 t.dep_ == "cc" and t.head.i == verb.i for t in verb.doc[obj.right_edge.i + 1 : conj.i]):
-            return [t for t in verb.doc[obj.left_edge.i : conj.right_edge.i + 1]]
+            return list(verb.doc[obj.left_edge.i : conj.right_edge.i + 1])
     return None
 
 
 def pointing_back(verb: Token) -> Token | None:
-    """"He said this in an interview", "she said so", "wrote about this": the statement is the one before, and this
-    sentence says who made it."""
+    """"He said this in an interview", "she said so", "wrote about this": the statement is the one
+    before, and this sentence says who made it."""
     return next((c for c in verb.children if (c.dep_ == "dobj" and c.lower_ == "this")
                  or (c.dep_ == "advmod" and c.lower_ == "so" and c.i == verb.i + 1)), None) or next(
         (c for p in verb.children if p.dep_ == "prep" and p.lower_ == "about"

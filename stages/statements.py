@@ -18,14 +18,16 @@ from __future__ import annotations
 
 import argparse
 import bisect
-import re
 import logging
+import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterable, Iterator
 
+import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
+from spacy.attrs import DEP
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
@@ -78,6 +80,7 @@ class Attributor:
     def __init__(self, nlp: Language, roster: dict[str, Speaker], params: StatementsParams):
         self.cues = CueFinder(nlp, params)
         self.speakers = SpeakerResolver(nlp, roster, params)
+        self.subject_ids = np.array([nlp.vocab.strings.add(dep) for dep in SUBJECTS], dtype="uint64")
 
     def statements(self, doc: Doc, sentences: pd.DataFrame) -> list[dict]:
         text = doc.text  # read once and passed down: spaCy rebuilds it from every token on each access
@@ -185,7 +188,8 @@ class Attributor:
             if ent.label_ == "PERSON" and may_have_title(ent) and (titled := self.speakers.person(ent)).title:
                 salience.titled.note(ent.start_char, titled)
         said: list[tuple[Report, Who]] = []
-        for i in sorted(set(by_subject) | {t.i for t in doc if discourse_subject(t)}):
+        subjects = np.flatnonzero(np.isin(doc.to_array(DEP), self.subject_ids))  # without a Token per word
+        for i in sorted(set(by_subject) | {int(i) for i in subjects if discourse_subject(doc[int(i)])}):
             who = self.speakers.resolve(doc[i], ent_of, salience)
             if who is not None and not only_in_relative_clauses(doc[i], by_subject.get(i, [])) and doc[i].dep_ != "poss":
                 salience.note(doc[i].idx, who)
@@ -413,13 +417,14 @@ def continuations(doc: Doc, text: str, spans: Spans, paragraphs: list[Paragraph]
         current = carried if para.is_only_quotes(text) else None
         if para.is_only_quotes(text) and not para.quotes[-1].closed and (closer := closing_speaker(para, paragraphs, by_paragraph)):
             current = closer  # a quotation that runs on into a paragraph attributed at its end is that speaker's
-        if carried is not None and not by_paragraph.get(para.index) and not para.quotes and (
-                introduced(text, paragraphs, para) or block_quotation(doc, text, paragraphs, para, carried)):
+        unmarked = carried is not None and not by_paragraph.get(para.index) and not para.quotes
+        block = unmarked and block_quotation(doc, text, paragraphs, para, carried)
+        if block or (unmarked and introduced(text, paragraphs, para)):
             body = text[para.start : para.end].strip()
             start = para.start + text[para.start : para.end].index(body)
             rows.append(statement_row(doc, text, spans, replace(carried, mention_type="continuation"), (start, start, ""),
                                       start, start + len(body), "direct", first=start))
-            carried = carried if block_quotation(doc, text, paragraphs, para, carried) else None
+            carried = carried if block else None  # a block quotation may go on; an announced paragraph is one
             continue
         for _, what, item in events:
             if what == "report":
