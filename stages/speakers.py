@@ -68,22 +68,34 @@ def slug(name: str) -> str:
 class Salience:
     """The people a pronoun or a definite description can point back to, by position in the text."""
 
-    def __init__(self, titles: bool = True, named: Callable[[], list[tuple[int, Who]]] | None = None) -> None:
+    def __init__(self, named: Callable[[], list[tuple[int, Who]]] | None = None,
+                 titled: Callable[[], list[tuple[int, Who]]] | None = None) -> None:
         self.positions: list[int] = []
         self.people: list[Who] = []
-        # every name the text gives a title, subject or not ("US President Joe Biden")
-        self.titled = Salience(titles=False) if titles else None
         self._named, self._named_source = None, named
+        # every name the text gives a title, subject or not ("US President Joe Biden"); built on first need
+        self._titled, self._titled_source = None, titled
 
     def named(self) -> "Salience":
         """Every named person, in any position: where no subject fits, a pronoun or description goes
         to the latest name it agrees with (a parser that took the subject for an object loses it).
         Built on first need: most documents never ask."""
         if self._named is None:
-            self._named = Salience(titles=False)
-            for pos, who in (self._named_source() if self._named_source else []):
-                self._named.note(pos, who)
+            self._named = Salience.of(self._named_source() if self._named_source else [])
         return self._named
+
+    @property
+    def titled(self) -> "Salience":
+        if self._titled is None:
+            self._titled = Salience.of(self._titled_source() if self._titled_source else [])
+        return self._titled
+
+    @staticmethod
+    def of(people: list[tuple[int, Who]]) -> "Salience":
+        salience = Salience()
+        for pos, who in people:
+            salience.note(pos, who)
+        return salience
 
     def note(self, pos: int, who: Who) -> None:
         i = bisect.bisect_right(self.positions, pos)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import bisect
+import functools
 import logging
 import re
 from dataclasses import dataclass, replace
@@ -38,7 +39,7 @@ from stages.io import TableWriter, iter_rows
 from stages.nlp import doc_from_bytes, parser_pipeline, prepare_stage, require_spacy_model
 from stages.provenance import Provenance, canonical_json, read_provenance, sha256_hex
 from stages.quotes import Quote, Quotes, paragraph_quotes
-from stages.reporting import CueFinder, Report, classify_span, rstrip_punct
+from stages.reporting import CueFinder, Report, classify_span, persons_between, rstrip_punct
 from stages.faults import accepted
 from stages.schema import REJECTED_DOCUMENTS, SENTENCES, STATEMENTS_RAW, TAGGED
 from stages.context import paragraph_starts
@@ -92,22 +93,23 @@ class Attributor:
         spans = Spans(sentences, list(zip(allowed.start, allowed.end)))
 
         reports = outermost([r for r in self.cues.reports(doc, text, quotes) if spans.allowed(r.cue.idx)])
-        said = self.speakers_in_order(doc, quotes, reports, spans)
+        ents = doc.ents  # a property that builds every span anew: read once
+        said = self.speakers_in_order(doc, ents, quotes, reports, spans)
         rows = [
             statement_row(doc, text, spans, who, (r.cue.idx, r.cue_end, r.cue_text), r.start, r.end, r.kind,
                           first=min(r.cue.idx, r.start, who.mention_start))
             for r, who in said
         ]
-        carried = continuations(doc, text, spans, paragraphs, said, self.frames(doc, text, paragraphs))
+        carried = continuations(doc, text, spans, paragraphs, said, self.frames(ents, text, paragraphs))
         rows = joined_quotations(rows, carried, [p.start for p in paragraphs], text, spans)
         rows += pointed_at(doc, text, spans, quotes, rows)
-        answers = self.interview_answers(doc, text, spans, paragraphs, reports, rows)
+        answers = self.interview_answers(doc, ents, text, spans, paragraphs, reports, rows)
         # What an answer reports ("he will have to testify ...") is part of the answer, as in a quotation.
         rows = [row for row in rows if not any(a["content_start"] <= row["cue_start"] < a["content_end"] for a in answers)]
         return joint_ids([row for row in rows + answers if row["speaker"] is not None])
 
-    def interview_answers(self, doc: Doc, text: str, spans: "Spans", paragraphs: list[Paragraph], reports: list[Report],
-                          rows: list[dict]) -> list[dict]:
+    def interview_answers(self, doc: Doc, ents: tuple[Span, ...], text: str, spans: "Spans", paragraphs: list[Paragraph],
+                          reports: list[Report], rows: list[dict]) -> list[dict]:
         """The answers of a Q&A transcript (stages.interviews) that no statement found so far covers."""
         bounds = [(p.start, p.end) for p in paragraphs]
         found = turns(text, bounds, spans.allowed)
@@ -117,7 +119,7 @@ class Attributor:
         # The writer's reporting names its speaker; an answer's own "he will have to testify" does not end it.
         reported = {bisect.bisect_right(para_starts, r.cue.idx) - 1 for r in reports if r.subject.pos_ == "PROPN"}
         taken = [(row["content_start"], row["content_end"], row["cue_start"]) for row in rows]
-        people = [ent for ent in doc.ents if ent.label_ == "PERSON"]
+        people = [ent for ent in ents if ent.label_ == "PERSON"]
         speakers: dict[int, Who] = {}
         first_turn = min(t.label_start for t in found.values())
         introduced = interviewee(rows, first_turn) or self.introduced_person(people, first_turn)
@@ -136,13 +138,13 @@ class Attributor:
             answers.append(statement_row(doc, text, spans, who, (start, start, ""), start, end, "direct", first=start))
         return answers
 
-    def frames(self, doc: Doc, text: str, paragraphs: list[Paragraph]) -> list[tuple[int, int, Who]]:
+    def frames(self, ents: tuple[Span, ...], text: str, paragraphs: list[Paragraph]) -> list[tuple[int, int, Who]]:
         """(start, end, who) where the writer hands the floor to a named person without a verb of
         saying: an outlet's quote label ("Quote from Podoliak: “…”") and the interviewer's question
         put as narration ("We ask Zelensky if he believes ... . “I think ...”")."""
         para_starts = [p.start for p in paragraphs]
         out = []
-        for ent in doc.ents:
+        for ent in ents:
             if ent.label_ != "PERSON":
                 continue
             para_start = para_starts[bisect.bisect_right(para_starts, ent.start_char) - 1]
@@ -163,7 +165,8 @@ class Attributor:
                 return self.speakers.person(ent)
         return None
 
-    def speakers_in_order(self, doc: Doc, quotes: Quotes, reports: list[Report], spans: "Spans") -> list[tuple[Report, Who]]:
+    def speakers_in_order(self, doc: Doc, ents: tuple[Span, ...], quotes: Quotes, reports: list[Report], spans: "Spans"
+                          ) -> list[tuple[Report, Who]]:
         """Resolve, in text order, the subject of every reporting clause and of every main clause
         outside quotations and reported content: each person resolved is salient for the pronouns
         and descriptions after it ("The Russian leader took up the issue, where he compared ...")."""
@@ -181,12 +184,12 @@ class Attributor:
             at = tok.idx
             return quotes.covering(at, at + 1) is None and not (at < len(reported) and reported[at])
 
-        ent_of = {t.i: ent for ent in doc.ents for t in ent}
-        salience = Salience(named=lambda: [(ent.start_char, self.speakers.person(ent)) for ent in doc.ents
-                                           if ent.label_ == "PERSON" and ent.root.dep_ != "compound"])
-        for ent in doc.ents:
-            if ent.label_ == "PERSON" and may_have_title(ent) and (titled := self.speakers.person(ent)).title:
-                salience.titled.note(ent.start_char, titled)
+        ent_of = {t.i: ent for ent in ents for t in ent}
+        people = [ent for ent in ents if ent.label_ == "PERSON"]
+        person = functools.cache(self.speakers.person)  # the named and the titled lists share their names
+        salience = Salience(
+            named=lambda: [(ent.start_char, person(ent)) for ent in people if ent.root.dep_ != "compound"],
+            titled=lambda: [(ent.start_char, titled) for ent in people if may_have_title(ent) and (titled := person(ent)).title])
         said: list[tuple[Report, Who]] = []
         subjects = np.flatnonzero(np.isin(doc.to_array(DEP), self.subject_ids))  # without a Token per word
         for i in sorted(set(by_subject) | {int(i) for i in subjects if discourse_subject(doc[int(i)])}):
@@ -474,7 +477,7 @@ def block_quotation(doc: Doc, text: str, paragraphs: list[Paragraph], para: Para
     if span is None or "?" in span.text or before.rstrip().endswith("?"):
         return False
     names = {w.lower() for w in f"{speaker.name} {speaker.mention}".split() if w[:1].isupper()}
-    if any(ent.label_ == "PERSON" and names & {w.lower() for w in ent.text.split()} for ent in span.ents):
+    if any(names & {w.lower() for w in ent.text.split()} for ent in persons_between(doc, span.start, span.end)):
         return False
     # The speaker speaks as the subject of a main clause ("We can talk about it"); a first person in a
     # relative clause or an object ("the experts I spoke to", "took me up on") is a columnist's.
