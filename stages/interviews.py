@@ -3,13 +3,15 @@
 An interview printed as Q&A heads each turn with its speaker's label ("NV: ...", "Podolyak: ...",
 or "Question." / "Answer.") and often goes on over several paragraphs without one. A paragraph
 headed by a label that names a person is that person's answer (a direct statement, no cue); an
-"Answer." label is the interviewee's, the person the article quoted last before it; the unlabelled
-paragraphs after it
-carry it on until the interviewer's turn (a label that heads more than one paragraph, or a
+"Answer." label is the interviewee's, the person the article quoted last before it (or, failing a
+statement, the person its introduction makes the subject of its verb); the unlabelled paragraphs
+after it carry it on until the interviewer's turn (a label that heads more than one paragraph, or a
 paragraph with a question), another person's label, or a paragraph of the writer's own reporting
 ("Podolyak also said ..."). An answer's own "Thirdly: ..." is neither. Labels are read only in a
 document with at least two of them and an interviewer's turn among them, so that "Name: claim" lines
-(a heading's or a live blog's style) start nothing.
+(a heading's or a live blog's style) start nothing. A dash heads a turn too ("— Did you get
+through?" / "— Probably, yes."): the one that asks nothing is the interviewee's. A transcript with no
+labels at all is read from its questions put to "you" and the paragraph after each.
 """
 
 from __future__ import annotations

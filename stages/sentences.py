@@ -84,6 +84,7 @@ def rows_of(text: str, spans: list[tuple[int, int]], doc_id: str, body_end: int,
     starts = paragraph_starts(text)
     spans = [(a, b) for a, b in spans if b > a]
     rows = []
+    headings: dict[int, bool] = {}  # by paragraph: the test is the paragraph's, once
     for start, end in spans:
         paragraph = max(bisect.bisect_right(starts, start) - 1, 0)
         par_start = starts[paragraph]
@@ -91,7 +92,9 @@ def rows_of(text: str, spans: list[tuple[int, int]], doc_id: str, body_end: int,
         sentence = text[start:end]
         # The parser can split a heading ("Ukraine ‘closer to peace than we think’, Zelensky tells allies"):
         # the test is the paragraph's, and every sentence of a heading is one.
-        heading = is_heading(text[par_start:par_end].split(), True, max_words) or (
+        if paragraph not in headings:
+            headings[paragraph] = is_heading(text[par_start:par_end].split(), True, max_words)
+        heading = headings[paragraph] or (
             title is not None and paragraph == 0 and sentence == title
         )
         rows.append(
