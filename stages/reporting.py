@@ -103,6 +103,8 @@ class CueFinder:
         self.object_cues = {c.lower() for c in params.object_cues}
         self.nominal_cues = {verb.lower(): {p.lower() for p in preps} for verb, preps in params.nominal_cues.items()}
         self.person_object_cues = {c.lower() for c in params.person_object_cues}
+        self.speaking_nouns = {n.lower() for n in [*params.person_nouns, *params.generic_person_nouns, *params.tie_nouns,
+                                                   *params.message_nouns]}
         self.statement_nouns = {noun.lower(): {p.lower() for p in preps} for noun, preps in params.statement_nouns.items()}
         # A cue phrase by its verb's lemma: the words after it, longest first.
         self.phrases: dict[str, list[tuple[str, ...]]] = {}
@@ -122,6 +124,11 @@ class CueFinder:
                                           for w in (lemma, lemma.capitalize(), lemma.upper())}), dtype="uint64")
         self.lower_ids = np.array(sorted({strings.add(w) for w in ("according", "in")}), dtype="uint64")
         self.plural_noun_id = strings.add("NNS")
+
+    def may_speak(self, subject: Token) -> bool:
+        """Whether a subject can be someone who speaks or something that says: not "the war" in "as
+        the war continues, ..."."""
+        return subject.pos_ != "NOUN" or bool(subject.ent_type_) or subject.lemma_.lower() in self.speaking_nouns
 
     def phrase_at(self, tok: Token, lemma: str) -> Span | None:
         """The cue phrase that starts at a verb ("made it clear"), if one does."""
@@ -324,7 +331,7 @@ class CueFinder:
             tokens = said
         elif (passive := passive_subject(verb)) is not None:
             tokens = list(passive.subtree)
-        elif (host := as_clause_host(verb)) is not None:
+        elif (host := as_clause_host(verb)) is not None and self.may_speak(subject):
             cue_clause = {t.i for t in verb.subtree}
             tokens = _first_run([t for t in host.subtree if t.i not in cue_clause and t.i > verb.right_edge.i
                                  and not (t.is_punct and t.i == verb.right_edge.i + 1)])
@@ -601,6 +608,9 @@ def nominal_objects(verb: Token, preps: set[str]) -> list[Token]:
     """"called for a ceasefire", "compared the strikes to terrorism": the object after the preposition,
     with any direct object before it."""
     prep = next((c for c in verb.children if c.dep_ == "prep" and c.lower_ in preps), None)
+    if prep is None:  # "accused the alliance of creating a threat": the verb's preposition parsed onto its object
+        obj = next((c for c in verb.children if c.dep_ == "dobj"), None)
+        prep = next((c for c in obj.children if c.dep_ == "prep" and c.lower_ in preps), None) if obj is not None else None
     if prep is None or not any(c.dep_ in ("pobj", "pcomp") for c in prep.children):
         return []
     if any(c.tag_ in ("WDT", "WP") for c in prep.children):

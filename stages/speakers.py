@@ -41,6 +41,9 @@ NOT_PEOPLE = {"ORG", "GPE", "NORP", "LOC", "FAC", "PRODUCT", "EVENT", "WORK_OF_A
 DASHES = {"-", "–", "—"}
 # Words that make a title another office: "US Vice President JD Vance" does not hold "the US president".
 OTHER_OFFICE = frozenset({"vice", "deputy", "prime"})
+# The prepositions that tie a role to whom it serves: "adviser to", "spokesman for", "head of".
+RELATIONS = ("to", "for", "of")
+FUNCTION_WORDS = frozenset({"to", "for", "of", "the"})
 TIE_REACH = 1500  # characters: how far from "an ally of Putin" the article names the ally
 
 
@@ -156,6 +159,7 @@ class SpeakerResolver:
         self.message_nouns = {n.lower() for n in params.message_nouns}
         self.person_nouns = {n.lower() for n in params.person_nouns}
         self.tie_nouns = {n.lower() for n in params.tie_nouns}
+        self.surnames = {sid: frozenset(a.lower() for a in s.aliases if " " not in a) for sid, s in roster.items()}
 
     # --- named people ---------------------------------------------------------------------------
 
@@ -213,8 +217,8 @@ class SpeakerResolver:
         """
         head = np.root
         before = [t for t in np if t.i < head.i]
-        if not any(t.lower_ == "the" or t.dep_ == "poss" for t in before):
-            return None
+        if not any(t.lower_ == "the" or t.dep_ == "poss" for t in before) or head.tag_ in ("NNS", "NNPS"):
+            return None  # "the leaders said": more than one person, never one speaker
         said_otherwise = self.title_equivalents.get(" ".join(t.lower_ for t in np if t.i >= head.i))
         if said_otherwise is None and any(c.dep_ == "prep" and c.lower_ in ("of", "from") for c in head.children):
             return None  # "the president of Belarus" says whose president: a role must match it whole
@@ -270,6 +274,8 @@ class SpeakerResolver:
             appos = ent_of.get(child.i) if child.dep_ == "appos" else None
             if appos is not None and appos.label_ == "PERSON":
                 return self.person(appos)
+        if (named := self.closing_apposition(subject, ent_of)) is not None:
+            return self.person(named)
         if subject.lemma_.lower() in self.message_nouns:
             possessor = next((c for c in subject.children if c.dep_ == "poss"), None) or next(
                 (c for p in subject.children if p.dep_ == "prep" and p.lower_ == "of"
@@ -286,11 +292,14 @@ class SpeakerResolver:
         if ent is not None and ent.label_ in NOT_PEOPLE:
             if ent.label_ == "ORG" and self.animate(subject):
                 return self.person(ent)  # a name the recogniser took for an organisation
+            if ent.label_ == "ORG" and subject.lemma_.lower() in self.person_nouns:
+                return self.role(noun_phrase(subject), salience)  # "The Advisor to the Head of the Office ..." in capitals
             return None
         if subject.pos_ not in ("NOUN", "PROPN"):
             return None
         np = noun_phrase(subject)
-        who = self.role(np, salience) or self.description(np, salience) or self.tied(np, salience)
+        who = (self.role(np, salience) or self.description(np, salience) or self.relational(np, salience)
+               or self.tied(np, salience))
         if who is not None:
             return who
         if subject.pos_ == "PROPN":
@@ -299,6 +308,58 @@ class SpeakerResolver:
             plural = subject.tag_ in ("NNS", "NNPS")
             return Who(None, np.text, False, np.text, "title", np.start_char, np.end_char,
                        pronoun="they" if plural else None, noun=subject.lemma_.lower())
+        return None
+
+    def relational(self, np: Span, salience: Salience) -> Who | None:
+        """A role written with its relation turned round: "the spokesman for Russian President Vladimir
+        Putin" is "Putin's spokesman", "the adviser to Ukraine's president" is "adviser to Zelensky",
+        "a spokesman for the Kremlin" is "Kremlin spokesman". The object of to/for/of is resolved
+        first (a name, a role, a description); the role whose head is the phrase's noun and whose other
+        words are that person's (or the object's own words) names the speaker, when only one does."""
+        head = np.root
+        noun = head.lemma_.lower()
+        if noun not in self.person_nouns:
+            return None
+        prep = next((c for c in head.children if c.dep_ == "prep" and c.lower_ in RELATIONS), None)
+        anchor = next((c for c in prep.children if c.dep_ == "pobj"), None) if prep is not None else None
+        if anchor is None:
+            return None
+        modifiers = {t.norm_ for t in np if t.i < head.i and t.is_alpha and t.dep_ in ("amod", "compound")}
+        anchor_np = noun_phrase(anchor)
+        named = anchor.ent_id_ if anchor.ent_id_ in self.roster else next(
+            (sid for sid, names in self.surnames.items() if anchor.ent_type_ == "PERSON" and anchor.lower_ in names), None)
+        if named is not None:
+            related = named
+        else:
+            found = self.role(anchor_np, salience) or self.description(anchor_np, salience)
+            related = found.speaker if found is not None and found.in_roster else None
+        if related is not None:
+            wanted = modifiers | self.surnames[related]
+            fits = {r.speaker for r in self.roles if r.head == noun and r.speaker != related
+                    and (r.words - FUNCTION_WORDS) - {noun} <= wanted and (r.words - FUNCTION_WORDS) & self.surnames[related]}
+        else:
+            wanted = modifiers | {t.norm_ for t in anchor_np if t.is_alpha and t.norm_ not in FUNCTION_WORDS}
+            fits = {r.speaker for r in self.roles if r.head == noun and (r.words - FUNCTION_WORDS) - {noun} == wanted}
+        if len(fits) != 1:
+            return None
+        speaker_id = next(iter(fits))
+        speaker = self.roster[speaker_id]
+        return Who(speaker_id, speaker.name, True, np.text, "title", np.start_char, np.end_char,
+                   pronoun=speaker.pronoun, noun=noun)
+
+    def closing_apposition(self, subject: Token, ent_of: dict[int, Span]) -> Span | None:
+        """"An adviser to the presidential office in Kyiv, Mykhailo Podolyak, said": a name set off by
+        commas at the end of a person noun's phrase names that person, though the parser hung it on
+        the last noun of the phrase's prepositions."""
+        if subject.lemma_.lower() not in self.person_nouns or subject.ent_type_:
+            return None
+        doc = subject.doc
+        for t in subject.subtree:
+            ent = ent_of.get(t.i)
+            if (t.dep_ == "appos" and t.head.i != subject.i and t.head.dep_ == "pobj" and ent is not None
+                    and ent.label_ == "PERSON" and ent.start > 0 and doc[ent.start - 1].text == ","
+                    and t.right_edge.i + 1 == subject.right_edge.i and doc[subject.right_edge.i].text == ","):
+                return ent
         return None
 
     def tied(self, np: Span, salience: Salience) -> Who | None:
