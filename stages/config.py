@@ -68,6 +68,8 @@ class Speaker(_Strict):
     name: str
     aliases: list[str] = Field(min_length=1)  # every spelling the press uses
     roles: list[str] = Field(default_factory=list)
+    # Other people who share the speaker's surname ("Melania Trump"): named so, they are not the speaker.
+    namesakes: list[str] = Field(default_factory=list)
     # The pronoun that can refer to the speaker ("he", "she", "they"); unset means any.
     pronoun: str | None = None
 

@@ -40,12 +40,16 @@ RESULT_PARAMS = ("nlp.model", "nlp.piece_chars", "roster", "entities")
 
 
 def roster_patterns(roster: dict[str, Speaker], nlp: Language) -> list[dict]:
-    """One token pattern per alias, labelled PERSON and carrying the speaker id."""
+    """One token pattern per alias, labelled PERSON and carrying the speaker id; one per namesake,
+    PERSON with no id: the longer match wins, so "Melania Trump" is not the speaker "Trump"."""
+    def tokens(name: str) -> list[dict]:
+        return [{"ORTH": t.text} for t in nlp.make_doc(name) if not t.is_space]
+
     patterns = []
     for speaker_id, speaker in roster.items():
         for alias in dict.fromkeys([speaker.name, *speaker.aliases]):
-            tokens = [{"ORTH": t.text} for t in nlp.make_doc(alias) if not t.is_space]
-            patterns.append({"label": "PERSON", "pattern": tokens, "id": speaker_id})
+            patterns.append({"label": "PERSON", "pattern": tokens(alias), "id": speaker_id})
+        patterns += [{"label": "PERSON", "pattern": tokens(name)} for name in speaker.namesakes]
     return patterns
 
 

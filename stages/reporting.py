@@ -64,6 +64,10 @@ NAMING_VERBS = {"call", "dub", "term", "brand", "label"}
 # Verbs of depiction: "cast the talks as a trap", "portrayed Kyiv as the aggressor"; without the
 # 'as' phrase ("cast a vote") nothing was said.
 DEPICTION_VERBS = {"cast", "portray", "paint", "depict", "frame"}
+# Verbs of belief: in the present tense news uses them for a view its holder has put on record
+# ("Zelensky believes that ...", "..., Medvedev is convinced"); in the past, or asked about, they are
+# thoughts ("asked if he believed ...").
+BELIEFS = {"believe", "think", "convince"}
 # Adjuncts that name where the article got the statement, not part of what was said.
 SOURCE_ADJUNCT_VERBS = {"report", "quote", "cite"}
 # Dependencies on the way from a cue down to the object a misattached that-clause hangs on.
@@ -115,7 +119,7 @@ class CueFinder:
             rests.sort(key=len, reverse=True)
         # The lemmas of a verb that is a cue by itself, and every lemma that can head a cue (the other
         # tokens are passed over before any look at them).
-        self.verb_cues = frozenset({*self.verbs, *self.object_cues, *self.nominal_cues, *DEPICTION_VERBS, *LIGHT_VERBS})
+        self.verb_cues = frozenset({*self.verbs, *self.object_cues, *self.nominal_cues, *DEPICTION_VERBS, *LIGHT_VERBS, *BELIEFS})
         self.cue_lemmas = self.verb_cues | {*self.statement_nouns, *REFUSALS, *NAMING_VERBS, *QUOTING, *self.phrases}
         # The same as string hashes, to pick the candidate tokens off the doc's arrays without making a
         # Token of each word (lemmas in either case: the check after is on the lower-cased string).
@@ -188,12 +192,14 @@ class CueFinder:
             return self.quoted(tok, quoted, quotes, text)
         if tok.pos_ != "VERB" or not (phrase or lemma in self.verb_cues):
             return None
+        if lemma in BELIEFS and not stated_belief(tok):
+            return None
         if phrase is None or phrase.text.lower() not in NEGATION_ASSERTS:
             if any(c.dep_ == "neg" and not quotes.covering(c.idx, c.idx + len(c)) for c in tok.children):
                 if lemma in self.verbs and (question := indirect_question(tok)) is not None:
                     return self.withheld(tok, question, quotes, text)
                 return None  # "did not say", "did not spell out how ...": nothing was said ("“Absolutely not,” he replied" was)
-        subject = subject_of(tok)
+        subject = subject_of(tok) if lemma != "convince" else next((c for c in tok.children if c.dep_ == "nsubjpass"), None)
         if subject is None or quotes.covering(subject.idx, subject.idx + len(subject)) is not None:
             return None  # a cue outside the quotation marks never has its subject inside them
         excluded = {t.i for t in phrase} if phrase is not None else set()
@@ -652,6 +658,17 @@ def restated(verb: Token, statement_nouns) -> bool:
     obj = next((c for c in verb.children if c.dep_ == "dobj"), None)
     return obj is not None and obj.lemma_.lower() in statement_nouns and any(
         c.dep_ in ("det", "poss") and c.lower_ in ANAPHORIC for c in obj.children)
+
+
+def stated_belief(verb: Token) -> bool:
+    """"Zelensky believes that ...", "..., Zelensky is convinced": a belief in the present tense, in a
+    clause of its own (not "asked if he believes", not "those who think")."""
+    present = verb.tag_ == "VBZ" if verb.lemma_.lower() != "convince" else (
+        verb.tag_ == "VBN" and any(c.dep_ in ("auxpass", "aux") and c.tag_ == "VBZ" for c in verb.children)
+        and not any(c.dep_ == "agent" for c in verb.children))
+    if not present or verb.dep_ not in ("ROOT", "conj", "parataxis", "ccomp"):
+        return False
+    return not any(c.dep_ == "mark" and c.lower_ in ("if", "whether") for t in (verb, *verb.ancestors) for c in t.children)
 
 
 def quoted_as_saying(verb: Token) -> Token | None:

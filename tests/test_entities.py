@@ -32,6 +32,12 @@ def test_people_outside_the_roster_are_found_without_an_id(params, parser_nlp, n
     assert people["speaker"].isna().all()
 
 
+def test_a_namesake_of_a_speaker_is_someone_else(params, parser_nlp, ner_nlp):
+    table = entities_of("Melania Trump and Donald Trump Jr. met Donald Trump.", params, parser_nlp, ner_nlp)
+    people = table[table.label == "PERSON"]
+    assert dict(zip(people.text, people.speaker.fillna(""))) == {"Melania Trump": "", "Donald Trump Jr.": "", "Donald Trump": "trump"}
+
+
 def test_a_speaker_added_in_params_is_recognised(params, parser_nlp):
     roster = dict(params.roster)
     roster["rutte"] = Speaker(name="Mark Rutte", aliases=["Mark Rutte", "Rutte"], roles=["NATO Secretary General"])

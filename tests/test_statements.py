@@ -968,3 +968,23 @@ def test_a_plural_description_is_never_one_speaker(analyse):
     frame = analyse("Medvedev wrote on Telegram that Kishida should resign. The remarks followed a statement by "
                     "Joe Biden and Kishida, in which the leaders said that \"any use of a nuclear weapon would be unjustifiable.\"")
     assert list(frame.speaker) == ["medvedev"]
+
+
+@pytest.mark.parametrize("text, content", [
+    ("Zelenskyy believes that Trump wants to end the war.", "Trump wants to end the war"),
+    ("The main result of the meeting was that both sides placed responsibility on Kyiv, Medvedev believes.",
+     "The main result of the meeting was that both sides placed responsibility on Kyiv"),
+    ('"This is no more difficult than resisting Russian attacks," Zelensky is convinced.',
+     "This is no more difficult than resisting Russian attacks"),
+])
+def test_a_belief_in_the_present_tense_is_a_view_on_record(analyse, text, content):
+    assert only(analyse(text)).content == content
+
+
+@pytest.mark.parametrize("text", [
+    "Putin believed that Kyiv would fall in three days.",  # a thought at the time
+    "We ask Zelensky if he believes that Trump has a clear strategy.",  # asked about
+    "Zelensky is convinced by the argument.",  # persuaded, not saying
+])
+def test_a_belief_in_the_past_or_asked_about_is_not_a_statement(analyse, text):
+    assert analyse(text).empty
