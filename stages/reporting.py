@@ -201,6 +201,8 @@ class CueFinder:
                 return None  # "did not say", "did not spell out how ...": nothing was said ("“Absolutely not,” he replied" was)
         subject = subject_of(tok) if lemma != "convince" else next((c for c in tok.children if c.dep_ == "nsubjpass"), None)
         if subject is None or quotes.covering(subject.idx, subject.idx + len(subject)) is not None:
+            subject = quotation_speaker(tok) or subject  # the parse lost the name beside the quotation
+        if subject is None or quotes.covering(subject.idx, subject.idx + len(subject)) is not None:
             return None  # a cue outside the quotation marks never has its subject inside them
         excluded = {t.i for t in phrase} if phrase is not None else set()
         content = self.content(tok, subject, quotes, excluded, text)
@@ -316,7 +318,10 @@ class CueFinder:
         if lemma in LIGHT_VERBS and restated(verb, self.statement_nouns):
             return None  # "made the remarks in an interview as ...": said before, nothing new here
         tokens = None
-        root = next((c for c in verb.children if c.dep_ in CLAUSAL and c.i not in excluded), None)
+        clauses = [c for c in verb.children if c.dep_ in CLAUSAL and c.i not in excluded]
+        root = clauses[0] if clauses else None
+        if len(clauses) > 1 and clauses[0].i < verb.i < clauses[-1].i and quotes.covering(clauses[0].idx, clauses[0].idx + 1) is None:
+            root = clauses[-1]  # "In a statement released after X suspended ..., Cruz said he's certain ...": the clause after
         if root is None and excluded:  # "made it clear that ...": the that-clause may hang on the phrase's last word
             root = next((c for i in sorted(excluded) for c in verb.doc[i].children
                          if c.dep_ in ("ccomp", "advcl") and c.i > max(excluded) and c.i not in excluded
@@ -357,7 +362,9 @@ class CueFinder:
             tokens = interrupted_clause(verb, subject) or fronted_statement(verb, subject)
         if tokens:
             return classify_span(text, tokens, quotes)
-        quote = adjacent_quote(verb, quotes)
+        # A verb that reports only through its preposition ("spoke about") introduces no quotation.
+        only_nominal = lemma in self.nominal_cues and lemma not in self.verbs and lemma not in self.object_cues
+        quote = adjacent_quote(verb, quotes) if not only_nominal else None
         if quote is not None:
             return quote.inner_start, rstrip_punct(text, quote.inner_start, quote.inner_end), "direct"
         return None
@@ -479,6 +486,35 @@ def name_up_to(verb: Token, set_off: bool = False) -> Token | None:
         left = min(ent.start, ent.root.left_edge.i)  # with its title: ", former President Dmitry Medvedev claimed"
         if not set_off or (left > 0 and doc[left - 1].text in PARENTHESIS):
             return ent.root
+    return None
+
+
+def quotation_speaker(verb: Token) -> Token | None:
+    """The name a cue right after a closing quotation mark sits beside, by position alone: after the
+    cue (`"…," said David Brock, a ...`) or before it, with any apposition set off by commas (`"…,"
+    Ramos, 58, told AFP`). The news convention holds where the parse goes astray."""
+    doc = verb.doc
+    i = verb.i - 1
+    while i >= 0 and doc[i].text in PARENTHESIS:
+        i -= 1
+    if i >= 0 and doc[i].text in CLOSING_QUOTES:
+        after = next((e for e in doc.ents if e.label_ == "PERSON" and e.start > verb.i), None)
+        between = doc[verb.i + 1 : after.start] if after is not None else None
+        if after is not None and len(between) <= 4 and all(t.is_title or t.lower_ in ("former", "the") for t in between):
+            return after.root
+        return None
+    end = i + 1  # "”, Ramos, 58, told": the name, its apposition, then the cue
+    if i >= 0 and doc[i].text not in PARENTHESIS and verb.i - i <= 2:
+        person = next((e for e in doc.ents if e.label_ == "PERSON" and e.end == end), None)
+        if person is None and doc[verb.i - 1].text == ",":  # an apposition between commas
+            comma = next((k for k in range(verb.i - 2, max(verb.i - 8, 0), -1) if doc[k].text == ","), None)
+            person = next((e for e in doc.ents if e.label_ == "PERSON" and comma is not None and e.end == comma), None)
+        if person is not None:
+            k = person.start - 1
+            while k >= 0 and doc[k].text in PARENTHESIS:
+                k -= 1
+            if k >= 0 and doc[k].text in CLOSING_QUOTES:
+                return person.root
     return None
 
 

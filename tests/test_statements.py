@@ -988,3 +988,26 @@ def test_a_belief_in_the_present_tense_is_a_view_on_record(analyse, text, conten
 ])
 def test_a_belief_in_the_past_or_asked_about_is_not_a_statement(analyse, text):
     assert analyse(text).empty
+
+
+@pytest.mark.parametrize("text, speaker", [
+    ('"What\'s shaping up is a battle for the ages," said David Brock, a Clinton confidant who heads the '
+     'pro-Clinton super PAC Correct the Record.', "david_brock"),
+    ("\u201cI fundamentally disagree,\" said retired Army Lt. Gen. Mick Bednarek, who served in Iraq.", "mick_bednarek"),
+])
+def test_the_name_beside_a_quotation_and_its_cue_speaks_whatever_the_parse(analyse, text, speaker):
+    """The parser read "Correct the Record" as a verb and took Brock for its subject."""
+    row = only(analyse(text))
+    assert (row.speaker, row.kind) == (speaker, "direct")
+
+
+def test_of_two_clauses_of_a_cue_the_one_after_it_is_said(analyse):
+    row = only(analyse("In a statement released shortly after the senator suspended his campaign, Putin said "
+                       "he is certain the talks will continue."))
+    assert row.content == "he is certain the talks will continue"
+
+
+def test_a_verb_that_reports_through_its_preposition_takes_no_quotation(analyse):
+    frame = analyse("\u201cThey cannot beat Ukraine on the battlefield,\u201d Zelensky said. \u201cSo they try to break us.\u201d\n"
+                    "The president spoke soon after officials in Kherson said troops were likely to leave the city.\n")
+    assert list(frame.cue) == ["said"]
