@@ -369,7 +369,16 @@ def outermost(reports: list[Report]) -> list[Report]:
         """"welcomed Trump's claim that ...": a statement noun that is what another cue is about."""
         return possessed(r) and r.cue.dep_ == "dobj" and r.cue.head.i in cue_tokens
 
-    kept = [r for r in reports if not (holds_a_cue(r) if r.according else in_another(r) and not quoted_object(r))]
+    def passed_on(r: Report) -> bool:
+        """"Putin told Trump that ..., Kremlin aide Yuri Ushakov told reporters": a roster speaker's
+        words passed on by someone named, his statement too; not what an unnamed source says he said."""
+        if r.subject.ent_id_ == "" or r.cue.lemma_.lower() not in PASSED_ON_CUES or r.according:
+            return False
+        outer = [o for o in clauses if o is not r and o.start <= r.cue.idx < o.end]
+        return bool(outer) and all(o.subject.pos_ in ("PROPN", "PRON") or o.subject.ent_type_ for o in outer)
+
+    kept = [r for r in reports if not (holds_a_cue(r) if r.according else in_another(r) and not quoted_object(r)
+                                       and not passed_on(r))]
     unique = {}
     for r in kept:
         unique.setdefault((r.start, r.end), r)
@@ -377,6 +386,9 @@ def outermost(reports: list[Report]) -> list[Report]:
 
 
 EXPLETIVES = {"it", "there"}
+# Verbs that pass on someone's words as they were said: a roster speaker named as their subject inside
+# another's statement made a statement of his own.
+PASSED_ON_CUES = {"say", "tell", "add", "write", "state", "stress", "warn", "ask", "insist", "suggest"}
 OUTLET_NOUNS = {"paper", "newspaper", "agency", "outlet", "broadcaster", "channel", "media", "publication", "website"}
 
 

@@ -1011,3 +1011,14 @@ def test_a_verb_that_reports_through_its_preposition_takes_no_quotation(analyse)
     frame = analyse("\u201cThey cannot beat Ukraine on the battlefield,\u201d Zelensky said. \u201cSo they try to break us.\u201d\n"
                     "The president spoke soon after officials in Kherson said troops were likely to leave the city.\n")
     assert list(frame.cue) == ["said"]
+
+
+def test_a_speakers_words_passed_on_by_someone_named_are_his_statement_too(analyse):
+    frame = analyse("Putin told Trump that supplying Tomahawk missiles to Ukraine would harm the peace process, "
+                    "Kremlin aide Yuri Ushakov told reporters.")
+    assert sorted(frame.speaker) == ["putin", "yuri_ushakov"]
+
+
+def test_words_an_unnamed_source_puts_in_a_speakers_mouth_are_not_his(analyse):
+    frame = analyse("A source familiar with the talks said Putin told aides that the war would go on.")
+    assert "putin" not in set(frame.speaker)
