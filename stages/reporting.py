@@ -693,7 +693,8 @@ def restated(verb: Token, statement_nouns) -> bool:
     reported before."""
     obj = next((c for c in verb.children if c.dep_ == "dobj"), None)
     return obj is not None and obj.lemma_.lower() in statement_nouns and any(
-        c.dep_ in ("det", "poss") and c.lower_ in ANAPHORIC for c in obj.children)
+        c.dep_ in ("det", "poss") and c.lower_ in ANAPHORIC for c in obj.children) and not any(
+        c.dep_ in ("acl", "ccomp") and introduced_by_that(c) for c in obj.children)  # "made the remark that ...": said here
 
 
 def stated_belief(verb: Token) -> bool:

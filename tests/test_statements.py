@@ -717,6 +717,11 @@ def test_a_light_verb_with_a_definite_object_refers_back(analyse):
     assert analyse("Trump made the remarks during a rally in South Carolina.").empty
 
 
+def test_a_definite_statement_noun_with_its_that_clause_says_something_new(analyse):
+    row = only(analyse("In an interview, Peskov also made the surprising remark that the poll is costly bureaucracy."))
+    assert (row.speaker, row.cue) == ("peskov", "made")
+
+
 def test_a_title_with_a_name_no_role_has_is_someone_elses(analyse):
     frame = analyse("Putin spoke on Saturday. Later, the Wagner Group leader said he had ordered his convoys to stop.")
     assert not frame.in_roster.any()
