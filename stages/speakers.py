@@ -229,7 +229,10 @@ class SpeakerResolver:
         discriminative = modifiers & self.role_words
         if any(t.pos_ == "PROPN" and t.norm_ not in self.role_words for t in before if t.dep_ in ("compound", "nmod", "poss")):
             return None  # "the Wagner Group leader": a name no role has says it is someone else's title
-        fitting = {r.speaker for r in self.roles if r.head == noun and discriminative <= r.words}
+        # Modifiers may come from different roles of one speaker: "the Republican former president".
+        fitting = {sid for sid in self.roster
+                   if discriminative <= {w for r in self.roles if r.speaker == sid and r.head == noun for w in r.words}
+                   and any(r.speaker == sid and r.head == noun for r in self.roles)}
         generic = noun in self.generic_nouns and head.tag_ == "NN"  # "the officials" are a group, not one named person
         mention = np if said_otherwise else np.doc[np.start : head.i + 1]
         holder = salience.holder(np.start_char, noun, frozenset(discriminative)) if discriminative else None
@@ -289,6 +292,11 @@ class SpeakerResolver:
         pronoun = PRONOUNS.get(subject.lower_)
         if pronoun is not None:
             return self.antecedent(subject, pronoun, salience)
+        if ent is not None and ent.label_ == "NORP" and subject.tag_ == "NNP" and any(c.lower_ == "the" for c in subject.children):
+            # "The Republican said": a party's member, the latest speaker whose roles say that party
+            found = salience.latest(subject.idx, lambda who: who.in_roster and subject.norm_ in self.speaker_words[who.speaker])
+            return replace(found, mention=f"{subject.doc[subject.i - 1].text} {subject.text}", mention_type="title",
+                           mention_start=subject.doc[subject.i - 1].idx, mention_end=subject.idx + len(subject)) if found else None
         if ent is not None and ent.label_ in NOT_PEOPLE:
             if ent.label_ == "ORG" and self.animate(subject):
                 return self.person(ent)  # a name the recogniser took for an organisation

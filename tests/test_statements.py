@@ -1027,3 +1027,14 @@ def test_a_speakers_words_passed_on_by_someone_named_are_his_statement_too(analy
 def test_words_an_unnamed_source_puts_in_a_speakers_mouth_are_not_his(analyse):
     frame = analyse("A source familiar with the talks said Putin told aides that the war would go on.")
     assert "putin" not in set(frame.speaker)
+
+
+def test_modifiers_from_two_roles_of_one_speaker_describe_him(analyse):
+    """"Republican president" and "former US president" are both Trump's roles."""
+    frame = analyse("Donald Trump spoke. The Republican former president responded, \u201cI think we should get this war finished.\u201d")
+    assert list(frame.speaker) == ["trump"]
+
+
+def test_the_party_member_is_the_latest_speaker_whose_roles_name_the_party(analyse):
+    frame = analyse("Donald Trump spoke on Sunday. The Republican said in a social media post that they would work together.")
+    assert list(frame.speaker) == ["trump"] and frame.mention_type.iloc[0] == "title"
