@@ -263,8 +263,10 @@ class SpeakerResolver:
 
     # --- the subject of a reporting clause -----------------------------------------------------
 
-    def resolve(self, subject: Token, ent_of: dict[int, Span], salience: Salience) -> Who | None:
-        """Who the subject token names; None when it is not a person (an organisation, a source...)."""
+    def resolve(self, subject: Token, ent_of: dict[int, Span], salience: Salience,
+                said: tuple[int, int] = (-1, -1)) -> Who | None:
+        """Who the subject token names; None when it is not a person (an organisation, a source...).
+        `said`: the offsets of what the subject's clause reports, where a pronoun's antecedent is not."""
         ent = ent_of.get(subject.i)
         for child in subject.children:  # a dateline ("Mint Hill, North Carolina - Donald Trump has accused"): a place
             appos = ent_of.get(child.i) if child.dep_ == "appos" else None
@@ -291,7 +293,7 @@ class SpeakerResolver:
             return None
         pronoun = PRONOUNS.get(subject.lower_)
         if pronoun is not None:
-            return self.antecedent(subject, pronoun, salience)
+            return self.antecedent(subject, pronoun, salience, said)
         if ent is not None and ent.label_ == "NORP" and subject.tag_ == "NNP" and any(c.lower_ == "the" for c in subject.children):
             # "The Republican said": a party's member, the latest speaker whose roles say that party
             found = salience.latest(subject.idx, lambda who: who.in_roster and subject.norm_ in self.speaker_words[who.speaker])
@@ -397,7 +399,10 @@ class SpeakerResolver:
                 return True
         return False
 
-    def antecedent(self, pronoun_token: Token, pronoun: str, salience: Salience) -> Who | None:
+    def antecedent(self, pronoun_token: Token, pronoun: str, salience: Salience, said: tuple[int, int] = (-1, -1)
+                   ) -> Who | None:
+        """The person a pronoun refers to. Never one named in what its own clause reports ("Putin is
+        killing too many people," he said: the he is not Putin; binding theory's Principle C)."""
         # An object pronoun is never its own clause's subject ("the journalist quoted him": not herself).
         clause_subject = next((c for c in pronoun_token.head.children if c.dep_ in SUBJECTS), None) \
             if pronoun_token.dep_ == "dobj" else None
@@ -405,7 +410,7 @@ class SpeakerResolver:
             if clause_subject is not None else (-1, -1)
 
         def agrees(who: Who) -> bool:
-            if bound[0] <= who.mention_start < bound[1]:
+            if bound[0] <= who.mention_start < bound[1] or said[0] <= who.mention_start < said[1]:
                 return False
             if pronoun == "they":
                 return who.pronoun == "they"

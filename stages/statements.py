@@ -185,6 +185,7 @@ class Attributor:
             return quotes.covering(at, at + 1) is None and not (at < len(reported) and reported[at])
 
         ent_of = {t.i: ent for ent in ents for t in ent}
+        cue_offsets = sorted(r.cue.idx for r in reports)
         people = [ent for ent in ents if ent.label_ == "PERSON"]
         person = functools.cache(self.speakers.person)  # the named and the titled lists share their names
         salience = Salience(
@@ -193,7 +194,9 @@ class Attributor:
         said: list[tuple[Report, Who]] = []
         subjects = np.flatnonzero(np.isin(doc.to_array(DEP), self.subject_ids))  # without a Token per word
         for i in sorted(set(by_subject) | {int(i) for i in subjects if discourse_subject(doc[int(i)])}):
-            who = self.speakers.resolve(doc[i], ent_of, salience)
+            own = by_subject.get(i, [])
+            who = self.speakers.resolve(doc[i], ent_of, salience,
+                                        reported_clause(doc, own[0], cue_offsets) if len(own) == 1 else (-1, -1))
             if who is not None and not only_in_relative_clauses(doc[i], by_subject.get(i, [])) and doc[i].dep_ != "poss":
                 salience.note(doc[i].idx, who)
             if i in by_subject:
@@ -210,6 +213,20 @@ class Attributor:
             if other is not None and other.speaker not in {w.speaker for w in [who, *others] if w is not None}:
                 others.append(other)
         return others
+
+
+def reported_clause(doc: Doc, report: Report, cue_offsets: list[int]) -> tuple[int, int]:
+    """The offsets of what a report says, from the start of its sentence when that sentence ends before
+    the cue's (`Putin is "killing too many people." he said`: the quotation ends a clause about Putin)."""
+    if report.end > report.cue.idx:
+        return report.start, report.end
+    first = doc.char_span(report.start, report.end, alignment_mode="expand")
+    if first is None or not len(first) or first[0].sent.start == report.cue.sent.start:
+        return report.start, report.end  # in the cue's own sentence the clause around the quotation is the cue's
+    start = first[0].sent.start_char
+    if bisect.bisect_left(cue_offsets, start) != bisect.bisect_left(cue_offsets, report.start):
+        return report.start, report.end  # the quotation is what another cue before it reports ("by tweeting back")
+    return start, report.end
 
 
 def interviewee(rows: list[dict], before: int) -> Who | None:

@@ -1038,3 +1038,10 @@ def test_modifiers_from_two_roles_of_one_speaker_describe_him(analyse):
 def test_the_party_member_is_the_latest_speaker_whose_roles_name_the_party(analyse):
     frame = analyse("Donald Trump spoke on Sunday. The Republican said in a social media post that they would work together.")
     assert list(frame.speaker) == ["trump"] and frame.mention_type.iloc[0] == "title"
+
+
+def test_a_pronoun_never_refers_to_a_name_in_what_its_clause_reports(analyse):
+    """Principle C: in `Putin is "killing too many people." he said`, the he is not Putin."""
+    frame = analyse('Donald Trump spoke on Sunday. Putin is "killing too many people, so we\'re sending some defensive '
+                    'weapons to Ukraine." he said at the Cabinet meeting.')
+    assert list(frame.speaker) == ["trump"]
