@@ -108,9 +108,11 @@ def test_a_joint_statement_is_a_row_per_speaker(analyse, text, speakers):
     assert frame.statement_id.tolist() == [first] + [f"{first}:{s}" for s in speakers[1:]]
 
 
-def test_nested_report_belongs_to_the_outer_speaker(analyse):
-    row = only(analyse("Zelensky said Putin had warned that the war would go on."))
-    assert row.speaker == "zelensky"
+def test_nested_report_belongs_to_the_outer_speaker_and_to_the_speaker_it_passes_on(analyse):
+    """Real-news gold counts words passed on ("Putin told Trump ..., Ushakov told reporters") as both."""
+    frame = analyse("Zelensky said Putin had warned that the war would go on.")
+    assert dict(zip(frame.speaker, frame.content)) == {"zelensky": "Putin had warned that the war would go on",
+                                                       "putin": "the war would go on"}
 
 
 # --- a cue that interrupts what was said ---------------------------------------------------------
@@ -419,8 +421,10 @@ def test_negated_cue_reports_nothing(analyse):
     assert analyse("Peskov did not say when the talks would resume.").empty
 
 
-def test_report_inside_an_institutions_statement_is_not_a_roster_statement(analyse):
-    assert analyse("The Kremlin said Putin had told Trump that the war would go on.").empty
+def test_report_inside_an_institutions_statement_is_the_roster_speakers_words_passed_on(analyse):
+    """As with "according to the Kremlin": the Kremlin itself is no speaker, Putin's words are on record."""
+    row = only(analyse("The Kremlin said Putin had told Trump that the war would go on."))
+    assert (row.speaker, row.content) == ("putin", "the war would go on")
 
 
 def test_according_to_does_not_swallow_the_statement_it_sources(analyse):
