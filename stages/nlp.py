@@ -12,6 +12,7 @@ from typing import Iterable, Iterator
 
 import msgpack
 import numpy
+import srsly.msgpack
 
 import spacy
 from spacy.language import Language
@@ -23,6 +24,19 @@ from stages.cache import DocCache
 from stages.config import ConfigError, Params
 from stages.engine import per_process
 from stages.provenance import Provenance, model_id, stage_provenance
+
+
+def freeze_msgpack_codecs() -> None:
+    """srsly looks its msgpack codecs up afresh on every call, scanning the installed packages' entry
+    points, and DocBin makes two such calls per document read: half the time of decoding a parsed
+    document. The codecs cannot change during a run, so each registry answers with what it held at
+    start-up (benchmarks/README.md, statements_speed)."""
+    for registry in (srsly.msgpack.msgpack_encoders, srsly.msgpack.msgpack_decoders):
+        codecs = dict(registry.get_all())
+        registry.get_all = lambda codecs=codecs: codecs
+
+
+freeze_msgpack_codecs()
 
 
 @Language.component("paragraph_breaks")

@@ -164,6 +164,8 @@ class CueFinder:
         return found
 
     def report(self, tok: Token, phrase: Span | None, quotes: Quotes, text: str) -> Report | None:
+        if tok.lemma_.lower() in BELIEFS and not stated_belief(tok):
+            return None  # "believed", "asked if he thinks": a thought, looked at first (they are common)
         if tok.lower_ == "according" and tok.i + 1 < len(tok.doc) and tok.doc[tok.i + 1].lower_ == "to":
             source = next((c for c in tok.doc[tok.i + 1].children if c.dep_ == "pobj"), None)
             content = according_content(tok)
@@ -191,8 +193,6 @@ class CueFinder:
         if tok.pos_ == "VERB" and lemma in QUOTING and (quoted := quoted_as_saying(tok)) is not None:
             return self.quoted(tok, quoted, quotes, text)
         if tok.pos_ != "VERB" or not (phrase or lemma in self.verb_cues):
-            return None
-        if lemma in BELIEFS and not stated_belief(tok):
             return None
         if phrase is None or phrase.text.lower() not in NEGATION_ASSERTS:
             if any(c.dep_ == "neg" and not quotes.covering(c.idx, c.idx + len(c)) for c in tok.children):
@@ -498,24 +498,35 @@ def quotation_speaker(verb: Token) -> Token | None:
     while i >= 0 and doc[i].text in PARENTHESIS:
         i -= 1
     if i >= 0 and doc[i].text in CLOSING_QUOTES:
-        after = next((e for e in doc.ents if e.label_ == "PERSON" and e.start > verb.i), None)
-        between = doc[verb.i + 1 : after.start] if after is not None else None
-        if after is not None and len(between) <= 4 and all(t.is_title or t.lower_ in ("former", "the") for t in between):
-            return after.root
+        start = next((k for k in range(verb.i + 1, min(verb.i + 6, len(doc))) if doc[k].ent_type_ == "PERSON"), None)
+        if start is None or not all(t.is_title or t.lower_ in ("former", "the") for t in doc[verb.i + 1 : start]):
+            return None
+        return person_span(doc, start).root
+    if i < 0 or verb.i - i > 2:
         return None
-    end = i + 1  # "”, Ramos, 58, told": the name, its apposition, then the cue
-    if i >= 0 and doc[i].text not in PARENTHESIS and verb.i - i <= 2:
-        person = next((e for e in doc.ents if e.label_ == "PERSON" and e.end == end), None)
-        if person is None and doc[verb.i - 1].text == ",":  # an apposition between commas
-            comma = next((k for k in range(verb.i - 2, max(verb.i - 8, 0), -1) if doc[k].text == ","), None)
-            person = next((e for e in doc.ents if e.label_ == "PERSON" and comma is not None and e.end == comma), None)
-        if person is not None:
-            k = person.start - 1
-            while k >= 0 and doc[k].text in PARENTHESIS:
-                k -= 1
-            if k >= 0 and doc[k].text in CLOSING_QUOTES:
-                return person.root
-    return None
+    last = i if doc[i].ent_type_ == "PERSON" else None  # "”, Ramos, 58, told": the name, its apposition, then the cue
+    if last is None and doc[verb.i - 1].text == ",":
+        comma = next((k for k in range(verb.i - 2, max(verb.i - 8, 0), -1) if doc[k].text == ","), None)
+        last = comma - 1 if comma is not None and doc[comma - 1].ent_type_ == "PERSON" else None
+    if last is None:
+        return None
+    person = person_span(doc, last, backwards=True)
+    k = person.start - 1
+    while k >= 0 and doc[k].text in PARENTHESIS:
+        k -= 1
+    return person.root if k >= 0 and doc[k].text in CLOSING_QUOTES else None
+
+
+def person_span(doc: Doc, i: int, backwards: bool = False) -> Span:
+    """The PERSON entity a token at i is part of, read off the tokens' IOB tags (not doc.ents,
+    which builds every span of the document)."""
+    start = i
+    while doc[start].ent_iob_ != "B" and start > 0 and doc[start - 1].ent_type_ == "PERSON":
+        start -= 1
+    end = i + 1
+    while end < len(doc) and doc[end].ent_iob_ == "I":
+        end += 1
+    return doc[start:end]
 
 
 def inverted_object(verb: Token) -> Token | None:

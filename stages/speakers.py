@@ -153,6 +153,9 @@ class SpeakerResolver:
                 root = next(iter(doc.sents)).root
                 self.roles.append(Role(speaker_id, root.lemma_.lower(), frozenset(t.norm_ for t in doc if t.is_alpha)))
         self.role_words = frozenset(w for role in self.roles for w in role.words)
+        self.role_words_by_head: dict[tuple[str, str], set[str]] = {}  # (speaker, head noun): every word of those roles
+        for role in self.roles:
+            self.role_words_by_head.setdefault((role.speaker, role.head), set()).update(role.words)
         self.speaker_words = {sid: frozenset(w for r in self.roles if r.speaker == sid for w in r.words) for sid in roster}
         self.generic_nouns = {n.lower() for n in params.generic_person_nouns}
         self.title_equivalents = {k.lower(): v.lower() for k, v in params.title_equivalents.items()}
@@ -230,9 +233,7 @@ class SpeakerResolver:
         if any(t.pos_ == "PROPN" and t.norm_ not in self.role_words for t in before if t.dep_ in ("compound", "nmod", "poss")):
             return None  # "the Wagner Group leader": a name no role has says it is someone else's title
         # Modifiers may come from different roles of one speaker: "the Republican former president".
-        fitting = {sid for sid in self.roster
-                   if discriminative <= {w for r in self.roles if r.speaker == sid and r.head == noun for w in r.words}
-                   and any(r.speaker == sid and r.head == noun for r in self.roles)}
+        fitting = {sid for (sid, head), words in self.role_words_by_head.items() if head == noun and discriminative <= words}
         generic = noun in self.generic_nouns and head.tag_ == "NN"  # "the officials" are a group, not one named person
         mention = np if said_otherwise else np.doc[np.start : head.i + 1]
         holder = salience.holder(np.start_char, noun, frozenset(discriminative)) if discriminative else None

@@ -44,7 +44,7 @@ from stages.faults import accepted
 from stages.schema import REJECTED_DOCUMENTS, SENTENCES, STATEMENTS_RAW, TAGGED
 from stages.context import paragraph_starts
 from stages.interviews import answer_spans, person_in, turns
-from stages.speakers import SUBJECTS, Salience, SpeakerResolver, Who
+from stages.speakers import PRONOUNS, SUBJECTS, Salience, SpeakerResolver, Who
 
 log = logging.getLogger("newsstance")
 
@@ -195,8 +195,9 @@ class Attributor:
         subjects = np.flatnonzero(np.isin(doc.to_array(DEP), self.subject_ids))  # without a Token per word
         for i in sorted(set(by_subject) | {int(i) for i in subjects if discourse_subject(doc[int(i)])}):
             own = by_subject.get(i, [])
+            pronoun = doc[i].lower_ in PRONOUNS  # only a pronoun looks back past what its clause reports
             who = self.speakers.resolve(doc[i], ent_of, salience,
-                                        reported_clause(doc, own[0], cue_offsets) if len(own) == 1 else (-1, -1))
+                                        reported_clause(doc, own[0], cue_offsets) if pronoun and len(own) == 1 else (-1, -1))
             if who is not None and not only_in_relative_clauses(doc[i], by_subject.get(i, [])) and doc[i].dep_ != "poss":
                 salience.note(doc[i].idx, who)
             if i in by_subject:

@@ -123,3 +123,15 @@ def test_one_sense_per_discourse_holds_across_pieces(params, parser_nlp, ner_nlp
     table = entities(text, params, parser_nlp, ner_nlp, 200)
     assert len(pieces(text, 200)) > 2
     assert table.loc[table.text == "Merz", "label"].tolist() == ["PERSON"]
+
+
+def test_frozen_msgpack_codecs_keep_every_codec_and_round_trip_a_doc(parser_nlp):
+    """stages.nlp answers srsly's codec lookups from start-up: nothing registered is lost."""
+    import srsly.msgpack
+    import stages.nlp  # noqa: F401  (freezes on import)
+    from stages.nlp import doc_from_bytes, doc_to_bytes
+
+    assert "numpy" in srsly.msgpack.msgpack_decoders.get_all() and "numpy" in srsly.msgpack.msgpack_encoders.get_all()
+    doc = parser_nlp("Peskov said the talks would go on.")
+    back = doc_from_bytes(doc_to_bytes(doc), parser_nlp.vocab)
+    assert [(t.text, t.dep_, t.head.i) for t in back] == [(t.text, t.dep_, t.head.i) for t in doc]
