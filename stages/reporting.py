@@ -428,9 +428,9 @@ def subject_of(verb: Token) -> Token | None:
             absolute = with_absolute_subject(verb, head)
             if absolute is not None:
                 return absolute
-            for child in head.children:
-                if child.dep_ in SUBJECTS:
-                    return child
+            subjects = [c for c in head.children if c.dep_ in SUBJECTS]
+            if subjects:  # the nearest: "“… a missile …”, he was quoted as saying" (the quotation's noun is no subject)
+                return max(subjects, key=lambda c: (c.i < head.i, c.i if c.i < head.i else -c.i))
             if head.dep_ == "conj":
                 return subject_of(head)
     if verb.tag_ == "VB" and verb.dep_ in ("xcomp", "advcl") and any(c.lower_ == "to" for c in verb.lefts):
@@ -721,8 +721,11 @@ def stated_belief(verb: Token) -> bool:
 
 def quoted_as_saying(verb: Token) -> Token | None:
     """The person in "quoted Peskov as saying" or "quoted him as saying": the object of a verb of
-    quoting with "as" + a participle."""
+    quoting with "as" + a participle; in the passive ("he was quoted as saying"), its subject."""
     obj = next((c for c in verb.children if c.dep_ == "dobj" and (c.ent_type_ == "PERSON" or c.lower_ in ("him", "her"))), None)
+    if obj is None and any(c.dep_ == "auxpass" for c in verb.children):  # "..., he was quoted as saying"
+        obj = max((c for c in verb.children if c.dep_ == "nsubjpass" and c.i < verb.i
+                   and (c.ent_type_ == "PERSON" or c.lower_ in ("he", "she"))), key=lambda c: c.i, default=None)
     as_phrase = any(p.dep_ == "prep" and p.lower_ == "as" and any(c.dep_ == "pcomp" and c.tag_ == "VBG" for c in p.children)
                     for p in verb.children)
     return obj if obj is not None and as_phrase else None
@@ -889,8 +892,9 @@ def joined(cue: Token, between: list[Token] | None) -> bool:
     """Whether the tokens between a cue and a quotation are only the reporting clause's own words
     and punctuation, with no other verb (None: a sentence ends between them)."""
     clause = {t.i for t in cue.subtree} | ({cue.head.i} if cue.dep_ == "acl" else set())  # "…,” Trump posted
-    return between is not None and all((t.i in clause or t.is_punct or t.is_space) and t.pos_ not in ("VERB", "AUX")
-                                       for t in between)
+    return between is not None and all((t.i in clause or t.is_punct or t.is_space) and (
+        t.pos_ not in ("VERB", "AUX") or t.dep_ in ("aux", "auxpass") and t.head.i == cue.i)  # "…”, he was quoted"
+        for t in between)
 
 
 def ends_its_sentence(cue: Token, quote: Quote) -> bool:

@@ -1049,3 +1049,13 @@ def test_a_pronoun_never_refers_to_a_name_in_what_its_clause_reports(analyse):
     frame = analyse('Donald Trump spoke on Sunday. Putin is "killing too many people, so we\'re sending some defensive '
                     'weapons to Ukraine." he said at the Cabinet meeting.')
     assert list(frame.speaker) == ["trump"]
+
+
+@pytest.mark.parametrize("text", [
+    "Dmitry Medvedev spoke on Monday. Allowing Ukraine nuclear weapons would mean \u201ca missile with a nuclear charge "
+    "coming to them\u201d, he was quoted as saying.",
+    "Dmitry Medvedev spoke on Monday. He was quoted by Interfax as saying that a missile would come to them.",
+])
+def test_quoted_as_saying_in_the_passive_gives_its_subject(analyse, text):
+    frame = analyse(text)
+    assert list(frame.speaker) == ["medvedev"] and "missile" in frame.content.iloc[0]
