@@ -510,14 +510,14 @@ def quotation_speaker(verb: Token) -> Token | None:
         last = comma - 1 if comma is not None and doc[comma - 1].ent_type_ == "PERSON" else None
     if last is None:
         return None
-    person = person_span(doc, last, backwards=True)
+    person = person_span(doc, last)
     k = person.start - 1
     while k >= 0 and doc[k].text in PARENTHESIS:
         k -= 1
     return person.root if k >= 0 and doc[k].text in CLOSING_QUOTES else None
 
 
-def person_span(doc: Doc, i: int, backwards: bool = False) -> Span:
+def person_span(doc: Doc, i: int) -> Span:
     """The PERSON entity a token at i is part of, read off the tokens' IOB tags (not doc.ents,
     which builds every span of the document)."""
     start = i

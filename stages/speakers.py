@@ -295,11 +295,13 @@ class SpeakerResolver:
         pronoun = PRONOUNS.get(subject.lower_)
         if pronoun is not None:
             return self.antecedent(subject, pronoun, salience, said)
-        if ent is not None and ent.label_ == "NORP" and subject.tag_ == "NNP" and any(c.lower_ == "the" for c in subject.children):
+        the = next((c for c in subject.children if c.lower_ == "the"), None)
+        if ent is not None and ent.label_ == "NORP" and subject.tag_ == "NNP" and the is not None:
             # "The Republican said": a party's member, the latest speaker whose roles say that party
             found = salience.latest(subject.idx, lambda who: who.in_roster and subject.norm_ in self.speaker_words[who.speaker])
-            return replace(found, mention=f"{subject.doc[subject.i - 1].text} {subject.text}", mention_type="title",
-                           mention_start=subject.doc[subject.i - 1].idx, mention_end=subject.idx + len(subject)) if found else None
+            mention = subject.doc[the.i : subject.i + 1]
+            return replace(found, mention=mention.text, mention_type="title", mention_start=mention.start_char,
+                           mention_end=mention.end_char) if found else None
         if ent is not None and ent.label_ in NOT_PEOPLE:
             if ent.label_ == "ORG" and self.animate(subject):
                 return self.person(ent)  # a name the recogniser took for an organisation
@@ -337,11 +339,9 @@ class SpeakerResolver:
             return None
         modifiers = {t.norm_ for t in np if t.i < head.i and t.is_alpha and t.dep_ in ("amod", "compound")}
         anchor_np = noun_phrase(anchor)
-        named = anchor.ent_id_ if anchor.ent_id_ in self.roster else next(
+        related = anchor.ent_id_ if anchor.ent_id_ in self.roster else next(
             (sid for sid, names in self.surnames.items() if anchor.ent_type_ == "PERSON" and anchor.lower_ in names), None)
-        if named is not None:
-            related = named
-        else:
+        if related is None:
             found = self.role(anchor_np, salience) or self.description(anchor_np, salience)
             related = found.speaker if found is not None and found.in_roster else None
         if related is not None:
