@@ -103,7 +103,7 @@ def run_all(layout: Layout, params_path: Path | None, strict: bool = False) -> N
     steps += [
         ("table", lambda: table.run(f("statements_raw"), f("sentiment"), f("stance"), f("rejected"), layout.processed, params,
                                     stage_rejected=[f(f"rejected_{stage}") for stage in PER_DOCUMENT_STAGES],
-                                    documents=f("documents"))),
+                                    documents=f("documents"), models=layout.models)),
         ("report", lambda: report.run(layout.interim, layout.processed, layout.report, params)),
     ]
     # Models a later stage uses again: statements reads the parse with the sentences stage's pipeline.

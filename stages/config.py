@@ -109,6 +109,12 @@ class TrainParams(_Strict):
     sentiment_labels: Path
     stance_labels: Path
     passages: Path
+    # Real articles with gold statements (data/real/README.md): `real_labels` trains the heads beside
+    # the invented sets; `calibration` sets their temperature and class biases (stages.calibration).
+    real_labels: Path | None = None
+    calibration: Path | None = None
+    # The heads whose class biases are fitted on `calibration` (the others: a temperature only).
+    fit_bias: list[Literal["sentiment", "stance"]] = Field(default_factory=lambda: ["sentiment"])
     # What each head reads (stages.heads.PARTS): the statement and parts of its context.
     sentiment_reads: list[HeadPart] = Field(default_factory=lambda: ["statement"], min_length=1)
     stance_reads: list[HeadPart] = Field(default_factory=lambda: ["statement"], min_length=1)

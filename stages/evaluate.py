@@ -20,11 +20,14 @@ from typing import Literal
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+import numpy as np
 from sklearn.metrics import f1_score
 
+from stages.calibration import expected_calibration_error
 from stages.cli import INTERIM_FILES
 from stages.config import ConfigError, Params, load_params
 from stages.io import read_table, write_json, write_text
+from stages.table import SENTIMENT_P, STANCE_P, group_shares, head_spreads
 from stages.schema import (
     DOCUMENTS, KINDS, MENTION_TYPES, SENTIMENT_LABELS, SENTIMENT_SCORES, STANCE_LABELS, STANCE_SCORES, STATEMENTS_RAW,
 )
@@ -32,7 +35,7 @@ from stages.schema import (
 log = logging.getLogger("newsstance")
 
 # The params sections this stage reads; its dvc.yaml entry lists the same (a test checks).
-PARAMS = ("roster", "targets")
+PARAMS = ("roster", "targets", "table", "classify.backend")
 
 # Gold files spell the mention "full name"; the statements table calls it "name".
 MENTION_OF_GOLD = {"full name": "name"}
@@ -222,10 +225,44 @@ def lexicon_sentiment(texts: list[str]) -> list[str]:
     return ["positive" if c >= 0.05 else "negative" if c <= -0.05 else "neutral" for c in compound]
 
 
+# A speaker's shares are scored when the set holds at least this many of his gold statements.
+MIN_SHARE_STATEMENTS = 5
+
+
+def share_error(gold: pd.DataFrame, predicted: pd.DataFrame, labels: tuple[str, ...], gold_label: str, p_columns: list[str],
+                spread, params: Params) -> dict:
+    """Per roster speaker with enough gold statements: the largest gap over the labels between his gold
+    shares and the corrected shares the tables give from his attributed statements (what an analyst
+    reads, attribution errors included); with the same gap for argmax counts, and how often the gold
+    share falls in the table's interval."""
+    errors, counted, covered = {}, {}, []
+    for speaker, own in gold.groupby("speaker"):
+        if len(own) < MIN_SHARE_STATEMENTS:
+            continue
+        truth = own[gold_label].astype(str).value_counts(normalize=True).reindex(list(labels), fill_value=0.0).to_numpy()
+        p = predicted.loc[predicted.speaker == speaker, p_columns].to_numpy(dtype=float)
+        if not len(p):
+            errors[speaker] = counted[speaker] = float(truth.max())
+            continue
+        shares = group_shares(p, spread, params)
+        errors[speaker] = float(np.abs(shares.share - truth).max())
+        counted[speaker] = float(np.abs(np.bincount(p.argmax(1), minlength=len(labels)) / len(p) - truth).max())
+        covered += list((shares.low <= truth + 1e-12) & (truth - 1e-12 <= shares.high))
+    if not errors:
+        return {"speakers": {}, "max": None, "mean": None, "counted_max": None, "counted_mean": None, "interval_coverage": None}
+    return {"speakers": {k: round(v, 4) for k, v in sorted(errors.items())},
+            "max": round(max(errors.values()), 4), "mean": round(float(np.mean(list(errors.values()))), 4),
+            "counted_max": round(max(counted.values()), 4), "counted_mean": round(float(np.mean(list(counted.values()))), 4),
+            "interval_coverage": round(float(np.mean(covered)), 4) if covered else None}
+
+
 def score_labels(found: pd.DataFrame, predicted: pd.DataFrame, sentiment: pd.DataFrame, stance: pd.DataFrame,
-                 targets: dict[str, str]) -> dict:
-    """Sentiment and stance macro-F1 on the gold statements the attribution found, for the trained heads
-    and for the lexicon baseline (stance read off VADER polarity: positive = favor, negative = against)."""
+                 params: Params, spreads=None) -> dict:
+    """Sentiment and stance on the gold statements the attribution found: macro-F1 for the trained
+    heads and for the lexicon baseline (stance read off VADER polarity: positive = favor, negative =
+    against), and the heads' expected calibration error; then the per-speaker share error over every
+    statement attributed in the set's documents."""
+    targets, spreads = params.targets, spreads or {}
     rows = found[found.statement_id.notna() & ~found.ambiguous.astype(bool)]
     content = predicted.set_index("statement_id").content
     baseline = dict(zip(rows.statement_id, lexicon_sentiment([content[i] for i in rows.statement_id])))
@@ -235,20 +272,40 @@ def score_labels(found: pd.DataFrame, predicted: pd.DataFrame, sentiment: pd.Dat
     def f1(truth, guess, labels) -> float | None:
         return round(float(f1_score(truth, guess, labels=list(labels), average="macro", zero_division=0)), 4) if len(truth) else None
 
+    def ece(truth, p: np.ndarray, labels) -> float | None:
+        return round(expected_calibration_error(p, np.array([labels.index(t) for t in truth])), 4) if len(truth) else None
+
+    sentiment_p = sentiment.set_index("statement_id")[SENTIMENT_P]
     out = {"sentiment": {
         "n": len(rows),
         "model_macro_f1": f1(rows.sentiment, [model_sentiment[i] for i in rows.statement_id], SENTIMENT_LABELS),
         "lexicon_macro_f1": f1(rows.sentiment, [baseline[i] for i in rows.statement_id], SENTIMENT_LABELS),
+        "ece": ece(rows.sentiment, sentiment_p.loc[list(rows.statement_id)].to_numpy(dtype=float), SENTIMENT_LABELS),
     }}
     target_of = {text: target for target, text in targets.items()}
     on_target = rows[rows.stance_target.isin(list(target_of))]
-    model_stance = {(r.statement_id, r.target): r.stance for r in stance.astype({"target": str, "stance": str}).itertuples()}
-    guesses = [model_stance[(r.statement_id, target_of[r.stance_target])] for r in on_target.itertuples()]
+    stance = stance.astype({"target": str, "stance": str})
+    model_stance = {(r.statement_id, r.target): r for r in stance.itertuples()}
+    picked = [model_stance[(r.statement_id, target_of[r.stance_target])] for r in on_target.itertuples()]
     out["stance"] = {
         "n": len(on_target),
-        "model_macro_f1": f1(on_target.stance, guesses, STANCE_LABELS),
+        "model_macro_f1": f1(on_target.stance, [r.stance for r in picked], STANCE_LABELS),
         "lexicon_macro_f1": f1(on_target.stance, [as_stance[baseline[i]] for i in on_target.statement_id], STANCE_LABELS),
+        "ece": ece(on_target.stance, np.array([[getattr(r, c) for c in STANCE_P] for r in picked]).reshape(-1, 3), STANCE_LABELS),
     }
+
+    gold = found[~found.ambiguous.astype(bool)].assign(speaker=lambda f: f.speaker.astype(str))
+    roster = predicted.assign(speaker=predicted.speaker.astype(str))
+    roster = roster[roster.doc_id.isin(set(found.doc)) & roster.speaker.isin(set(params.roster))]
+    said = roster.merge(sentiment, on="statement_id", how="inner")
+    out["sentiment"]["share_error"] = share_error(gold, said, SENTIMENT_LABELS, "sentiment", SENTIMENT_P,
+                                                  spreads.get("sentiment"), params)
+    for target, text in targets.items():
+        on = stance[stance.target == target].merge(roster[["statement_id", "speaker"]], on="statement_id", how="inner")
+        gold_on = gold[gold.stance_target == text]
+        if target_of.get(text) == target and len(gold_on):
+            out["stance"].setdefault("share_error", {})[target] = share_error(
+                gold_on, on, STANCE_LABELS, "stance", STANCE_P, spreads.get("stance"), params)
     return out
 
 
@@ -267,8 +324,8 @@ class EvalSpec:
         return cls(name, Path(interim), Path(statements), Path(traps))
 
 
-def evaluate(specs: list[EvalSpec], params: Params) -> tuple[dict, list[dict]]:
-    metrics, errors = {}, []
+def evaluate(specs: list[EvalSpec], params: Params, models: Path | None = None) -> tuple[dict, list[dict]]:
+    metrics, errors, spreads = {}, [], head_spreads(models, params)
     for spec in specs:
         documents = read_table(spec.interim / INTERIM_FILES["documents"], DOCUMENTS)
         predicted = read_table(spec.interim / INTERIM_FILES["statements_raw"], STATEMENTS_RAW)
@@ -277,7 +334,7 @@ def evaluate(specs: list[EvalSpec], params: Params) -> tuple[dict, list[dict]]:
             log.warning("%s: %d gold document(s) not in %s: %s", spec.name, len(missing), spec.interim, ", ".join(missing))
         attribution, set_errors, found = score(predicted, gold, set(params.roster))
         labels = score_labels(found, predicted, read_table(spec.interim / INTERIM_FILES["sentiment"], SENTIMENT_SCORES),
-                              read_table(spec.interim / INTERIM_FILES["stance"], STANCE_SCORES), params.targets)
+                              read_table(spec.interim / INTERIM_FILES["stance"], STANCE_SCORES), params, spreads)
         metrics[spec.name] = {"attribution": {**attribution, "missing_documents": missing}, **labels}
         errors += set_errors
         overall = attribution["overall"]
@@ -295,13 +352,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--train-metrics", type=Path, required=True, help="the train stage's cross-validation figures")
     parser.add_argument("--metrics", type=Path, required=True)
     parser.add_argument("--errors", type=Path, required=True)
+    parser.add_argument("--models", type=Path, default=None,
+                        help="the heads classify used: their calibration figures widen the per-speaker intervals")
     parser.add_argument("--params", type=Path, default=None)
     args = parser.parse_args(argv)
-    run([EvalSpec.parse(s) for s in args.set], args.train_metrics, args.metrics, args.errors, load_params(args.params))
+    run([EvalSpec.parse(s) for s in args.set], args.train_metrics, args.metrics, args.errors, load_params(args.params),
+        args.models)
 
 
-def run(specs: list[EvalSpec], train_metrics: Path, metrics_path: Path, errors_path: Path, params: Params) -> None:
-    metrics, errors = evaluate(specs, params)
+def run(specs: list[EvalSpec], train_metrics: Path, metrics_path: Path, errors_path: Path, params: Params,
+        models: Path | None = None) -> None:
+    metrics, errors = evaluate(specs, params, models)
     metrics.update(json.loads(train_metrics.read_text(encoding="utf-8")))  # {"train": ...}: one file for `dvc metrics`
     write_json(metrics_path, metrics)
     write_text(errors_path, "".join(json.dumps(e, ensure_ascii=False, sort_keys=True) + "\n" for e in errors))

@@ -60,10 +60,13 @@ class Head:
     intercept: np.ndarray  # (n_classes,)
     meta: dict
 
-    def predict_proba(self, features: np.ndarray) -> np.ndarray:
+    def logits(self, features: np.ndarray) -> np.ndarray:
         # einsum, not BLAS: a BLAS product may sum a row differently for another number of rows, and
         # a statement's scores must not depend on how many were classified with it.
-        logits = np.einsum("nf,cf->nc", features.astype(np.float64), self.coef) + self.intercept
+        return np.einsum("nf,cf->nc", features.astype(np.float64), self.coef) + self.intercept
+
+    def predict_proba(self, features: np.ndarray) -> np.ndarray:
+        logits = self.logits(features)
         logits -= logits.max(axis=1, keepdims=True)
         p = np.exp(logits)
         return p / p.sum(axis=1, keepdims=True)

@@ -258,6 +258,8 @@ def render_report(
         script=script,
         script_hash="sha256-" + base64.b64encode(hashlib.sha256(script.encode()).digest()).decode(),
         min_statements=params.report.min_statements,
+        correction=str(speakers["correction"].iloc[0]) if len(speakers) else "",
+        confidence=round(params.table.confidence * 100),
         provenance=provenance,
     )
 

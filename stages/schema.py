@@ -225,30 +225,34 @@ STANCES = Table(
     + _STANCE_COLUMNS,
 )
 
+def _share_columns(prefix: str, labels: tuple[str, ...], what: str) -> tuple:
+    return tuple(column for label in labels for column in (
+        (f"{prefix}{label}", FLOAT, f"Share of the speaker's statements whose {what} is {label}, corrected (see correction).", True),
+        (f"{prefix}{label}_low", FLOAT, "Lower bound of its interval.", True),
+        (f"{prefix}{label}_high", FLOAT, "Upper bound of its interval.", True),
+    ))
+
+
 SPEAKERS = Table(
     "speakers",
-    "One row per roster speaker and stance target: how much they said and how, with 95 % intervals.",
+    "One row per roster speaker and stance target: how much they said and how. Shares and means are corrected for "
+    "the classifier's error and prior shift, with intervals at table.confidence (the correction column says how).",
     _cols(
         ("speaker", CATEGORY, "Roster id."),
         ("speaker_name", STRING, "Display name."),
         ("target", CATEGORY, "Stance target id."),
         ("n_statements", INT, "Statements attributed to the speaker."),
         ("n_documents", INT, "Documents with at least one of those statements."),
-        ("mean_sentiment", FLOAT, "Mean sentiment_score (NaN without statements).", True),
-        ("mean_sentiment_low", FLOAT, "Lower bound of the seeded bootstrap interval of mean_sentiment; "
-         "-1 with a single statement (one value says nothing about the spread).", True),
-        ("mean_sentiment_high", FLOAT, "Upper bound of that interval; 1 with a single statement.", True),
-        ("share_favor", FLOAT, "Share of statements whose stance is favor.", True),
-        ("share_favor_low", FLOAT, "Wilson interval, lower bound.", True),
-        ("share_favor_high", FLOAT, "Wilson interval, upper bound.", True),
-        ("share_neutral", FLOAT, "Share of statements whose stance is neutral.", True),
-        ("share_neutral_low", FLOAT, "Wilson interval, lower bound.", True),
-        ("share_neutral_high", FLOAT, "Wilson interval, upper bound.", True),
-        ("share_against", FLOAT, "Share of statements whose stance is against.", True),
-        ("share_against_low", FLOAT, "Wilson interval, lower bound.", True),
-        ("share_against_high", FLOAT, "Wilson interval, upper bound.", True),
-        ("net_stance", FLOAT, "share_favor - share_against.", True),
+        ("mean_sentiment", FLOAT, "Corrected share positive - share negative, in [-1, 1] (NaN without statements).", True),
+        ("mean_sentiment_low", FLOAT, "Lower bound of its interval.", True),
+        ("mean_sentiment_high", FLOAT, "Upper bound of its interval.", True),
+        *_share_columns("sentiment_", SENTIMENT_LABELS, "sentiment"),
+        *_share_columns("share_", ("favor", "neutral", "against"), "stance toward the target"),
+        ("net_stance", FLOAT, "Corrected share favor - share against, in [-1, 1].", True),
+        ("net_stance_low", FLOAT, "Lower bound of its interval.", True),
+        ("net_stance_high", FLOAT, "Upper bound of its interval.", True),
         ("uncertain", BOOL, "Fewer statements than report.min_statements: read with care."),
+        ("correction", STRING, "How the shares, means and intervals were corrected, in one line."),
     ),
 )
 

@@ -13,23 +13,26 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy.stats import binomtest, bootstrap
 
+from stages.aggregates import METHOD, METHOD_UNCALIBRATED, Shares, class_shares, difference
+from stages.calibration import share_spread_of
 from stages.config import Params, load_params
+from stages.heads import Head
 from stages.io import read_table, write_json, write_table
 from stages.provenance import read_provenance, stage_provenance
 from stages.schema import (
-    DOCUMENTS, REJECTED, REJECTED_DOCUMENTS, SENTIMENT_SCORES, SPEAKERS, STANCE_SCORES, STANCES, STATEMENTS, STATEMENTS_RAW,
+    DOCUMENTS, REJECTED, REJECTED_DOCUMENTS, SENTIMENT_LABELS, SENTIMENT_SCORES, SPEAKERS, STANCE_LABELS, STANCE_SCORES,
+    STANCES, STATEMENTS, STATEMENTS_RAW,
 )
 
 log = logging.getLogger("newsstance")
 
 # The params sections this stage reads; its dvc.yaml entry lists the same (a test checks).
-PARAMS = ("roster", "targets", "report.min_statements", "table")
+PARAMS = ("roster", "targets", "report.min_statements", "table", "classify.backend")
 
 
 def build_tables(
-    raw: pd.DataFrame, sentiment: pd.DataFrame, stance: pd.DataFrame, params: Params
+    raw: pd.DataFrame, sentiment: pd.DataFrame, stance: pd.DataFrame, params: Params, spreads: Spreads = None
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Join statements with their scores and aggregate per roster speaker and target."""
     statements = raw.merge(sentiment, on="statement_id", how="left", validate="one_to_one")
@@ -38,60 +41,62 @@ def build_tables(
         raw[["statement_id", "doc_id", "speaker"]], on="statement_id", how="inner", validate="many_to_one"
     )
     stances = stances.sort_values(["doc_id", "statement_id", "target"], kind="stable")
-    return statements[STATEMENTS.names], stances[STANCES.names], speaker_summary(statements, stances, params)
+    return statements[STATEMENTS.names], stances[STANCES.names], speaker_summary(statements, stances, params, spreads)
 
 
-def wilson(successes: int, n: int, confidence: float) -> tuple[float, float]:
-    """Wilson score interval of a share; (nan, nan) without observations."""
-    if n == 0:
-        return np.nan, np.nan
-    ci = binomtest(successes, n).proportion_ci(confidence_level=confidence, method="wilson")
-    return float(ci.low), float(ci.high)
+# Per head, the spread of a speaker's share error on the calibration set; None: not calibrated.
+Spreads = dict[str, np.ndarray | None] | None
+
+SENTIMENT_P = [f"p_{label}" for label in SENTIMENT_LABELS]
+STANCE_P = [f"p_{label}" for label in STANCE_LABELS]
 
 
-BOOTSTRAP_BATCH = 100
+def head_spreads(models: Path | None, params: Params) -> Spreads:
+    """The share-error spreads the calibrated heads in `models` carry (none for the hub backend)."""
+    if models is None or params.classify.backend != "heads":
+        return None
+    return {name: share_spread_of(Head.load(models / f"{name}.safetensors")) for name in ("sentiment", "stance")}
 
 
-def bootstrap_mean(values: np.ndarray, confidence: float, resamples: int, seed: int) -> tuple[float, float]:
-    """Seeded percentile bootstrap interval of a mean. One value cannot show its spread, so its
-    interval is the whole sentiment scale, [-1, 1]."""
-    if len(values) == 0:
-        return np.nan, np.nan
-    if len(values) == 1:
-        return -1.0, 1.0
-    # In batches of BOOTSTRAP_BATCH resamples: all at once, a speaker with 25,000 statements needs a
-    # 2,000 x 25,000 resample matrix (760 MB at 10,000 documents). The draws are the same either way.
-    result = bootstrap((values,), np.mean, confidence_level=confidence, n_resamples=resamples, batch=BOOTSTRAP_BATCH,
-                       method="percentile", random_state=np.random.default_rng(seed))
-    return float(result.confidence_interval.low), float(result.confidence_interval.high)
-
-
-def speaker_summary(statements: pd.DataFrame, stances: pd.DataFrame, params: Params) -> pd.DataFrame:
+def group_shares(p: np.ndarray, spread: np.ndarray | None, params: Params) -> Shares:
+    """One speaker's class shares with their interval (stages.aggregates), as tables and metrics give them."""
     tp = params.table
-    rows = []
+    return class_shares(p, spread, tp.confidence, tp.bootstrap_resamples, tp.seed)
+
+
+def speaker_summary(statements: pd.DataFrame, stances: pd.DataFrame, params: Params, spreads: Spreads = None
+                    ) -> pd.DataFrame:
+    spreads = spreads or {}
+    sentiment_spread, stance_spread = spreads.get("sentiment"), spreads.get("stance")
+    method = METHOD if sentiment_spread is not None and stance_spread is not None else METHOD_UNCALIBRATED
+    confidence, rows = params.table.confidence, []
     for speaker_id, speaker in params.roster.items():
         own = statements[statements["speaker"].astype(str) == speaker_id]
-        scores = own["sentiment_score"].to_numpy(dtype=float)
-        low, high = bootstrap_mean(scores, tp.confidence, tp.bootstrap_resamples, tp.seed)
+        tone = group_shares(own[SENTIMENT_P].to_numpy(dtype=float), sentiment_spread, params)
+        mean, low, high = difference(tone, SENTIMENT_LABELS.index("positive"), SENTIMENT_LABELS.index("negative"), confidence)
         for target in params.targets:
             st = stances[(stances["speaker"].astype(str) == speaker_id) & (stances["target"].astype(str) == target)]
-            n = len(st)
             row = {
                 "speaker": speaker_id,
                 "speaker_name": speaker.name,
                 "target": target,
                 "n_statements": len(own),
                 "n_documents": own["doc_id"].nunique(),
-                "mean_sentiment": scores.mean() if len(scores) else np.nan,
+                "mean_sentiment": mean,
                 "mean_sentiment_low": low,
                 "mean_sentiment_high": high,
                 "uncertain": len(own) < params.report.min_statements,
+                "correction": method,
             }
-            for label in ("favor", "neutral", "against"):
-                k = int((st["stance"].astype(str) == label).sum())
-                row[f"share_{label}"] = k / n if n else np.nan
-                row[f"share_{label}_low"], row[f"share_{label}_high"] = wilson(k, n, tp.confidence)
-            row["net_stance"] = row["share_favor"] - row["share_against"] if n else np.nan
+            for k, label in enumerate(SENTIMENT_LABELS):
+                row[f"sentiment_{label}"], row[f"sentiment_{label}_low"], row[f"sentiment_{label}_high"] = (
+                    tone.share[k], tone.low[k], tone.high[k])
+            shares = group_shares(st[STANCE_P].to_numpy(dtype=float), stance_spread, params)
+            for k, label in enumerate(STANCE_LABELS):
+                row[f"share_{label}"], row[f"share_{label}_low"], row[f"share_{label}_high"] = (
+                    shares.share[k], shares.low[k], shares.high[k])
+            row["net_stance"], row["net_stance_low"], row["net_stance_high"] = difference(
+                shares, STANCE_LABELS.index("favor"), STANCE_LABELS.index("against"), confidence)
             rows.append(row)
     return pd.DataFrame(rows, columns=SPEAKERS.names)
 
@@ -142,14 +147,17 @@ def main(argv: list[str] | None = None) -> None:
                         help="the documents a per-document stage rejected (once per stage)")
     parser.add_argument("--out", type=Path, required=True, help="folder for the Parquet files")
     parser.add_argument("--plots", type=Path, default=None, help="folder for the dvc plots series")
+    parser.add_argument("--models", type=Path, default=None,
+                        help="the heads classify used: their calibration figures widen the per-speaker intervals")
     parser.add_argument("--params", type=Path, default=None)
     args = parser.parse_args(argv)
     run(args.statements_raw, args.sentiment, args.stance, args.rejected_in, args.out, load_params(args.params), args.plots,
-        args.stage_rejected, args.documents)
+        args.stage_rejected, args.documents, args.models)
 
 
 def run(statements_raw: Path, sentiment: Path, stance: Path, rejected_in: Path, out: Path, params: Params,
-        plots: Path | None = None, stage_rejected: list[Path] = (), documents: Path | None = None) -> None:
+        plots: Path | None = None, stage_rejected: list[Path] = (), documents: Path | None = None,
+        models: Path | None = None) -> None:
     """`stage_rejected`: the per-document stages' rejected_<stage>.parquet (their file names come from
     `documents`). Statements of a document classify rejected are left out with it."""
     inputs = (statements_raw, sentiment, stance, rejected_in, *stage_rejected)
@@ -160,7 +168,7 @@ def run(statements_raw: Path, sentiment: Path, stance: Path, rejected_in: Path, 
     if dropped:
         raw = raw[~raw["doc_id"].isin(dropped)]
     statements, stances, speakers = build_tables(raw, read_table(sentiment, SENTIMENT_SCORES), read_table(stance, STANCE_SCORES),
-                                                 params)
+                                                 params, head_spreads(models, params))
     named = read_table(documents, DOCUMENTS, ["doc_id", "file"]) if documents is not None else None
     rejected = rejected_files(read_table(rejected_in, REJECTED), failed, named)
     write_table(statements, STATEMENTS, out / "statements.parquet", provenance)

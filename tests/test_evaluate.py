@@ -101,23 +101,47 @@ def test_bad_gold_row_names_file_and_line(tmp_path):
         load_gold_set("toy", tmp_path / "s.jsonl", tmp_path / "t.jsonl", pd.DataFrame({"doc_id": ["d"], "text": [TEXT]}))
 
 
-def test_label_scores_compare_the_heads_with_the_lexicon_baseline():
-    from stages.evaluate import score_labels
-
+def _label_frames(target_text: str):
     found = pd.DataFrame({
+        "doc": ["d"] * 4, "speaker": ["peskov"] * 4,
         "statement_id": ["s1", "s2", "s3", None],
         "ambiguous": [False, False, False, False],
         "sentiment": ["negative", "positive", "neutral", "negative"],
         "stance": ["against", "favor", "neutral", "against"],
-        "stance_target": ["the talks"] * 4,
+        "stance_target": [target_text] * 4,
     })
-    predicted = pd.DataFrame({"statement_id": ["s1", "s2", "s3"], "content": [
+    predicted = pd.DataFrame({"statement_id": ["s1", "s2", "s3"], "doc_id": ["d"] * 3, "speaker": ["peskov"] * 3, "content": [
         "This is a terrible, disgusting and dangerous provocation", "A wonderful, excellent result for everyone",
         "The meeting is on Tuesday"]})
-    sentiment = pd.DataFrame({"statement_id": ["s1", "s2", "s3"], "sentiment": ["negative", "positive", "positive"]})
-    stance = pd.DataFrame({"statement_id": ["s1", "s2", "s3"], "target": ["talks"] * 3, "stance": ["against", "favor", "neutral"]})
-    scores = score_labels(found, predicted, sentiment, stance, {"talks": "the talks"})
+    sentiment = pd.DataFrame({"statement_id": ["s1", "s2", "s3"], "sentiment": ["negative", "positive", "positive"],
+                              "p_negative": [0.8, 0.1, 0.1], "p_neutral": [0.1, 0.1, 0.3], "p_positive": [0.1, 0.8, 0.6]})
+    stance = pd.DataFrame({"statement_id": ["s1", "s2", "s3"], "target": ["tomahawk_transfer"] * 3,
+                           "stance": ["against", "favor", "neutral"],
+                           "p_against": [0.9, 0.05, 0.1], "p_neutral": [0.05, 0.05, 0.8], "p_favor": [0.05, 0.9, 0.1]})
+    return found, predicted, sentiment, stance
+
+
+def test_label_scores_compare_the_heads_with_the_lexicon_baseline(params):
+    from stages.evaluate import score_labels
+
+    found, predicted, sentiment, stance = _label_frames(params.targets["tomahawk_transfer"])
+    scores = score_labels(found, predicted, sentiment, stance, params)
     assert scores["sentiment"]["n"] == 3  # the gold statement nobody found is not scored
     assert scores["stance"]["model_macro_f1"] == 1.0
     assert scores["sentiment"]["lexicon_macro_f1"] == 1.0  # VADER gets these obvious ones right
     assert scores["sentiment"]["model_macro_f1"] == pytest.approx((1 + 2 / 3 + 0) / 3, abs=1e-4)
+    # top-label ECE: the 0.8 bin holds s1 and s2 (both right), the 0.6 bin s3 (wrong)
+    assert scores["sentiment"]["ece"] == pytest.approx((2 * 0.2 + 0.6) / 3, abs=1e-4)
+
+
+def test_share_error_compares_the_speaker_gold_shares_with_the_table_figures(params):
+    from stages.evaluate import MIN_SHARE_STATEMENTS, score_labels
+
+    found, predicted, sentiment, stance = _label_frames(params.targets["tomahawk_transfer"])
+    assert score_labels(found, predicted, sentiment, stance, params)["sentiment"]["share_error"]["speakers"] == {}
+    more = pd.concat([found] * 2, ignore_index=True)  # 8 gold statements: half negative
+    assert len(more) >= MIN_SHARE_STATEMENTS
+    share = score_labels(more, predicted, sentiment, stance, params)["sentiment"]["share_error"]
+    # gold 0.5 / 0.25 / 0.25; the table's mean probabilities 1/3, 1/6, 1/2: off by 1/4 on positive
+    assert share["speakers"]["peskov"] == pytest.approx(0.25, abs=1e-4) and share["max"] == share["speakers"]["peskov"]
+    assert share["counted_max"] == pytest.approx(max(abs(1 / 3 - 0.5), abs(0 - 0.25), abs(2 / 3 - 0.25)), abs=1e-4)

@@ -77,10 +77,29 @@ def write_labels(tmp_path):
                          "sentiment": "neutral", "stance": {"tomahawk_transfer": "neutral"}}]},
     ]
     (tmp_path / "p.jsonl").write_text("\n".join(json.dumps(p) for p in passages))
+    # A real-news folder in miniature (data/real's layout): one article, its gold statements.
+    article = ("Kremlin warns over missiles\n"
+               "Peskov said the missiles would be a dangerous provocation.\n"
+               "Zelensky thanked the allies for their wonderful support.\n"
+               "Peskov said the meeting was scheduled for Tuesday.\n"
+               "Zelensky said Ukraine needs the Tomahawks now.\n")
+    gold = [("peskov", "Peskov said the missiles would be a dangerous provocation.", "negative", "against"),
+            ("zelensky", "Zelensky thanked the allies for their wonderful support.", "positive", "neutral"),
+            ("peskov", "Peskov said the meeting was scheduled for Tuesday.", "neutral", "neutral"),
+            ("zelensky", "Zelensky said Ukraine needs the Tomahawks now.", "neutral", "favor")]
+    (tmp_path / "real" / "articles").mkdir(parents=True)
+    (tmp_path / "real" / "gold").mkdir()
+    (tmp_path / "real" / "articles" / "a.txt").write_text(article, encoding="utf-8")
+    (tmp_path / "real" / "gold" / "statements.jsonl").write_text("".join(json.dumps(
+        {"doc": "a", "speaker": who, "sentence": text, "sentiment": tone, "ambiguous": False,
+         "stance_target": "the US supplying Tomahawk missiles to Ukraine", "stance": stance}) + "\n"
+        for who, text, tone, stance in gold), encoding="utf-8")
     params_text = (ROOT / "params.yaml").read_text()
     params_text = params_text.replace("data/labels/sentiment.jsonl", str(tmp_path / "s.jsonl"))
     params_text = params_text.replace("data/labels/stance.jsonl", str(tmp_path / "t.jsonl"))
     params_text = params_text.replace("data/labels/passages.jsonl", str(tmp_path / "p.jsonl"))
+    params_text = params_text.replace("real_labels: data/real/train", f"real_labels: {tmp_path / 'real'}")
+    params_text = params_text.replace("calibration: data/real/dev", f"calibration: {tmp_path / 'real'}")
     params_text = params_text.replace("cv_folds: 5", "cv_folds: 3")
     params_text = params_text.replace("C: 0.5", "C: 4.0")  # 20 examples: the repo's regularisation is for 2,000
     (tmp_path / "params.yaml").write_text(params_text)
@@ -92,8 +111,12 @@ def test_training_is_deterministic_and_heads_classify_statements(tmp_path, param
     sentiment_a, stance_a, metrics = train(small)
     sentiment_b, stance_b, _ = train(small)
     assert np.array_equal(sentiment_a.coef, sentiment_b.coef) and np.array_equal(stance_a.coef, stance_b.coef)
-    assert 0.0 <= metrics["sentiment"]["cv_macro_f1"] <= 1.0 and metrics["stance"]["n_examples"] == 11
+    assert 0.0 <= metrics["sentiment"]["cv_macro_f1"] <= 1.0 and metrics["stance"]["n_examples"] == 15
     assert metrics["stance"]["n_in_passages"] == 2 and stance_a.meta["reads"] == small.train.stance_reads
+    assert metrics["sentiment"]["n_real"] == metrics["stance"]["n_real"] == 4
+    # calibrated on the real folder: class biases for sentiment, a temperature only for stance
+    assert metrics["sentiment"]["calibration"]["n"] == 4 and metrics["stance"]["calibration"]["bias"] == [0.0] * 3
+    assert sentiment_a.meta["calibration"]["temperature"] == metrics["sentiment"]["calibration"]["temperature"]
 
     import pandas as pd
     from stages.encoder import encoder_args, get_encoder

@@ -6,9 +6,9 @@ from collections import Counter
 
 import pytest
 
-from stages.config import load_params
+from stages.config import ConfigError, load_params
 from stages.schema import SENTIMENT_LABELS, STANCE_LABELS
-from stages.train import read_labels, read_passages
+from stages.train import read_articles, read_labels, read_passages
 
 from conftest import ROOT
 
@@ -69,3 +69,31 @@ def test_no_labelled_text_shares_seven_words_with_an_evaluation_text(label_file)
         for text in _strings(json.loads(line)):
             shared += [(n, " ".join(run)) for run in _runs(text, 7) & evaluation]
     assert shared == []
+
+
+def test_real_training_articles_give_each_gold_statement_in_its_article_context():
+    params = load_params(ROOT / "params.yaml")
+    sentiment, stance = read_articles(params.path(params.train.real_labels), params)
+    gold = [json.loads(line) for line in (params.path(params.train.real_labels) / "gold" / "statements.jsonl")
+            .read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert len(sentiment) == len(stance) == sum(not row["ambiguous"] for row in gold)
+    for example in sentiment:
+        assert example.text in example.context.paragraph and example.context.speaker
+        assert example.group.startswith("train:")
+    assert {e.target for e in stance} == {"tomahawk_transfer"}
+    # real news has its own balance: mostly negative, mostly neutral on the target
+    counts = Counter(e.label for e in sentiment)
+    assert counts["negative"] > max(counts["neutral"], counts["positive"])
+    assert Counter(e.label for e in stance).most_common(1)[0][0] == "neutral"
+
+
+def test_a_real_gold_sentence_missing_from_its_article_is_named(tmp_path):
+    params = load_params(ROOT / "params.yaml")
+    (tmp_path / "articles").mkdir()
+    (tmp_path / "gold").mkdir()
+    (tmp_path / "articles" / "a.txt").write_text("Headline\nPeskov said it was fine.\n", encoding="utf-8")
+    row = {"doc": "a", "speaker": "peskov", "sentence": "Peskov said it was bad.", "sentiment": "neutral",
+           "stance_target": "x", "stance": "neutral", "ambiguous": False}
+    (tmp_path / "gold" / "statements.jsonl").write_text(json.dumps(row) + "\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="statements.jsonl:1: sentence not found in a"):
+        read_articles(tmp_path, params)
