@@ -1,4 +1,4 @@
-"""Stage 5a, train: fit the sentiment and stance heads from the labelled sets in data/labels/.
+"""Stage 5a, train: fit the sentiment and stance heads from data/labels/ and data/real/train.
 
 No English sentiment or stance classifier can be fetched at run time, so the pipeline trains small
 heads over the packaged MiniLM encoder, from invented standalone statements and passages and from
@@ -161,11 +161,11 @@ def calibrate(head: Head, x: np.ndarray, examples: list[Example], source: str, b
     temperature, biases = fit_temperature_bias(head.logits(x), y, bias)
     result = calibrated(head, temperature, biases, {})
     p = result.predict_proba(x)
-    figures = {"set": source, "n": len(y), "temperature": round(temperature, 6), "bias": [round(b, 6) for b in biases],
-               "share_spread": dict(zip(head.classes, [round(float(v), 6) for v in
-                                                       share_spread(p, y, [e.context.speaker for e in examples])]))}
-    result.meta["calibration"] = figures
-    return result, {**figures, "ece_before": round(expected_calibration_error(head.predict_proba(x), y), 4),
+    spread = share_spread(p, y, [e.context.speaker for e in examples])
+    result.meta["calibration"] = {"set": source, "n": len(y), "temperature": round(temperature, 6),
+                                  "bias": [round(b, 6) for b in biases],
+                                  "share_spread": dict(zip(head.classes, [round(float(v), 6) for v in spread]))}
+    return result, {**result.meta["calibration"], "ece_before": round(expected_calibration_error(head.predict_proba(x), y), 4),
                     "ece_after": round(expected_calibration_error(p, y), 4)}
 
 
