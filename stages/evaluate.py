@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-import numpy as np
 from sklearn.metrics import f1_score
 
 from stages.calibration import expected_calibration_error
@@ -232,7 +232,7 @@ MIN_SHARE_STATEMENTS = 5
 def share_error(gold: pd.DataFrame, predicted: pd.DataFrame, labels: tuple[str, ...], gold_label: str, p_columns: list[str],
                 spread, params: Params) -> dict:
     """Per roster speaker with enough gold statements: the largest gap over the labels between his gold
-    shares and the corrected shares the tables give from his attributed statements (what an analyst
+    shares and the shares the tables give from his attributed statements (what an analyst
     reads, attribution errors included); with the same gap for argmax counts, and how often the gold
     share falls in the table's interval."""
     errors, counted, covered = {}, {}, []
@@ -303,7 +303,7 @@ def score_labels(found: pd.DataFrame, predicted: pd.DataFrame, sentiment: pd.Dat
     for target, text in targets.items():
         on = stance[stance.target == target].merge(roster[["statement_id", "speaker"]], on="statement_id", how="inner")
         gold_on = gold[gold.stance_target == text]
-        if target_of.get(text) == target and len(gold_on):
+        if len(gold_on):
             out["stance"].setdefault("share_error", {})[target] = share_error(
                 gold_on, on, STANCE_LABELS, "stance", STANCE_P, spreads.get("stance"), params)
     return out
