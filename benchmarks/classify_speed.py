@@ -32,7 +32,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def documents(n: int) -> list[dict]:
     """Passages as classify's per-document items, cycled until they hold n statements."""
-    passages = [json.loads(line) for line in (ROOT / "data/labels/passages.jsonl").read_text(encoding="utf-8").splitlines()]
+    passages = [
+        json.loads(line) for line in (ROOT / "data/labels/passages.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
     items, count = [], 0
     while count < n:
         cycle, passage = divmod(len(items), len(passages))
@@ -40,7 +42,9 @@ def documents(n: int) -> list[dict]:
         mark = (lambda text: f"{text} ({cycle})") if cycle else (lambda text: text)
         statements = []
         for s in p["statements"][: n - count]:
-            context = passage_context(mark(p["headline"]), [mark(x) for x in p["paragraphs"]], s["paragraph"], s["speaker"])
+            context = passage_context(
+                mark(p["headline"]), [mark(x) for x in p["paragraphs"]], s["paragraph"], s["speaker"]
+            )
             statements.append({"statement_id": f"s{count}", "content": mark(s["text"]), "context": context.as_list()})
             count += 1
         items.append({"doc_id": f"d{len(items)}", "statements": statements})
@@ -67,13 +71,19 @@ def main() -> None:
         assert sum(len(r["stance"]) for r in results) == n * len(params.targets)
     words = pd.Series([len(s["content"].split()) for item in items for s in item["statements"]])
     best, median = min(times), statistics.median(times)
-    print(f"statements: {n} in {len(items)} passages (mean {words.mean():.1f} words, max {words.max()}), "
-          f"targets: {len(params.targets)}, heads read: sentiment {backend.reads['sentiment']}, stance {backend.reads['stance']}")
-    print(f"torch threads: {torch.get_num_threads()}, encoder.batch_tokens {params.encoder.batch_tokens}, "
-          f"context cut at {heads[1].meta.get('context_max_length')} tokens")
+    print(
+        f"statements: {n} in {len(items)} passages (mean {words.mean():.1f} words, max {words.max()}), "
+        f"targets: {len(params.targets)}, heads read: sentiment {backend.reads['sentiment']}, stance {backend.reads['stance']}"
+    )
+    print(
+        f"torch threads: {torch.get_num_threads()}, encoder.batch_tokens {params.encoder.batch_tokens}, "
+        f"context cut at {heads[1].meta.get('context_max_length')} tokens"
+    )
     print(f"model loading: {loaded - t0:.2f} s")
-    print(f"classification, best of {repeats}: {best:.2f} s ({n / best:.0f} statements/s); median {median:.2f} s; "
-          f"all: {', '.join(f'{t:.2f}' for t in times)}")
+    print(
+        f"classification, best of {repeats}: {best:.2f} s ({n / best:.0f} statements/s); median {median:.2f} s; "
+        f"all: {', '.join(f'{t:.2f}' for t in times)}"
+    )
     print(f"peak memory (RSS): {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
 
 

@@ -31,17 +31,76 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 
 QUOTES = ['"', "“", "”", "‘", "’", "«", "»", "„", "‹", "›", "「", "」", "'", "``", "''"]
-NAMES = ["Putin", "Vladimir Putin", "Trump", "Donald J. Trump", "Peskov", "Dmitri Peskov", "Medvedev", "Zelenskyy",
-         "Zelensky", "Podolyak", "the Kremlin spokesman", "Ukraine's president", "the president", "he", "she"]
-CUES = ["said", "told reporters", "warned", "added", "wrote on Telegram:", "according to", "denied", "said that",
-        "replied", "continued"]
-WORDS = ("the missiles would change nothing on the ground and we will respond to any escalation talks are "
-         "due to resume next week in Istanbul officials said deliveries of long-range weapons").split()
-SCRIPTS = ["Путин заявил", "Зеленський сказав", "普京说", "بوتين قال", "פוטין אמר", "プーチン氏は", "Πούτιν είπε",
-           "पुतिन ने कहा", "푸틴은 말했다"]
-ODD = ["\u0301", "\u0336", "\u202e", "\u202d", "\u2066", "\u2069", "\u200b", "\u200d", "\ufeff", "\u2028", "\u2029",
-       "\x0c", "\x0b", "\x1b", "\r", "\t", "\u00ad", "\ufffd", "🇺🇦", "👍🏽", "🤝", "\U0001F600", "\x7f"]
-EMOJI = ["🇺🇦", "👍🏽", "🤝", "\U0001F600", "👨‍👩‍👧"]
+NAMES = [
+    "Putin",
+    "Vladimir Putin",
+    "Trump",
+    "Donald J. Trump",
+    "Peskov",
+    "Dmitri Peskov",
+    "Medvedev",
+    "Zelenskyy",
+    "Zelensky",
+    "Podolyak",
+    "the Kremlin spokesman",
+    "Ukraine's president",
+    "the president",
+    "he",
+    "she",
+]
+CUES = [
+    "said",
+    "told reporters",
+    "warned",
+    "added",
+    "wrote on Telegram:",
+    "according to",
+    "denied",
+    "said that",
+    "replied",
+    "continued",
+]
+WORDS = (
+    "the missiles would change nothing on the ground and we will respond to any escalation talks are "
+    "due to resume next week in Istanbul officials said deliveries of long-range weapons"
+).split()
+SCRIPTS = [
+    "Путин заявил",
+    "Зеленський сказав",
+    "普京说",
+    "بوتين قال",
+    "פוטין אמר",
+    "プーチン氏は",
+    "Πούτιν είπε",
+    "पुतिन ने कहा",
+    "푸틴은 말했다",
+]
+ODD = [
+    "\u0301",
+    "\u0336",
+    "\u202e",
+    "\u202d",
+    "\u2066",
+    "\u2069",
+    "\u200b",
+    "\u200d",
+    "\ufeff",
+    "\u2028",
+    "\u2029",
+    "\x0c",
+    "\x0b",
+    "\x1b",
+    "\r",
+    "\t",
+    "\u00ad",
+    "\ufffd",
+    "🇺🇦",
+    "👍🏽",
+    "🤝",
+    "\U0001f600",
+    "\x7f",
+]
+EMOJI = ["🇺🇦", "👍🏽", "🤝", "\U0001f600", "👨‍👩‍👧"]
 # No NUL among them: ingest rejects a file with a NUL byte as binary (random bytes test that), which
 # would keep every other odd character here from the stages after it.
 
@@ -54,8 +113,13 @@ def statement(rng: random.Random) -> str:
     opener, closer = rng.choice([("“", "”"), ('"', '"'), ("‘", "’"), ("«", "»"), ("„", "“"), ("", "")])
     name, cue = rng.choice(NAMES), rng.choice(CUES)
     body = sentence(rng)
-    return rng.choice([f"{opener}{body}{closer} {name} {cue}.", f"{name} {cue} {opener}{body}{closer}",
-                       f"{opener}{body},{closer} {cue} {name}, {opener}{sentence(rng)}{closer}"])
+    return rng.choice(
+        [
+            f"{opener}{body}{closer} {name} {cue}.",
+            f"{name} {cue} {opener}{body}{closer}",
+            f"{opener}{body},{closer} {cue} {name}, {opener}{sentence(rng)}{closer}",
+        ]
+    )
 
 
 def _random_bytes(rng: random.Random) -> bytes:
@@ -88,8 +152,17 @@ def _lone_surrogates(rng: random.Random) -> bytes:
 def _quote_marks(rng: random.Random) -> bytes:
     parts = []
     for _ in range(rng.randint(1, 40)):
-        parts.append(rng.choice([rng.choice(QUOTES) * rng.randint(1, 5), statement(rng), sentence(rng),
-                                 rng.choice(QUOTES) + statement(rng), statement(rng) + rng.choice(QUOTES)]))
+        parts.append(
+            rng.choice(
+                [
+                    rng.choice(QUOTES) * rng.randint(1, 5),
+                    statement(rng),
+                    sentence(rng),
+                    rng.choice(QUOTES) + statement(rng),
+                    statement(rng) + rng.choice(QUOTES),
+                ]
+            )
+        )
     return rng.choice(["", " ", "\n", "\n\n"]).join(parts).encode("utf-8")
 
 
@@ -115,22 +188,29 @@ def _long_line(rng: random.Random) -> bytes:
 
 
 def _long_sentence(rng: random.Random) -> bytes:
-    return (f"{rng.choice(NAMES)} said that " + " ".join(rng.choice(WORDS) for _ in range(rng.randint(2_000, 12_000)))
-            + ".").encode("utf-8")
+    return (
+        f"{rng.choice(NAMES)} said that " + " ".join(rng.choice(WORDS) for _ in range(rng.randint(2_000, 12_000))) + "."
+    ).encode("utf-8")
 
 
 def _only_punctuation(rng: random.Random) -> bytes:
-    return "".join(rng.choice(".,;:!?-–—…()[]{}<>/\\|*&^%$#@~`'\"“”‘’«»") for _ in range(rng.randint(1, 5000))).encode("utf-8")
+    return "".join(rng.choice(".,;:!?-–—…()[]{}<>/\\|*&^%$#@~`'\"“”‘’«»") for _ in range(rng.randint(1, 5000))).encode(
+        "utf-8"
+    )
 
 
 def _deep_brackets(rng: random.Random) -> bytes:
     depth = rng.randint(10, 3000)
-    return (f"{rng.choice(NAMES)} said " + "(" * depth + sentence(rng) + ")" * rng.randint(0, depth) + ".").encode("utf-8")
+    return (f"{rng.choice(NAMES)} said " + "(" * depth + sentence(rng) + ")" * rng.randint(0, depth) + ".").encode(
+        "utf-8"
+    )
 
 
 def _emoji_and_scripts(rng: random.Random) -> bytes:
-    parts = [rng.choice([statement(rng), rng.choice(SCRIPTS), "🇺🇦🇷🇺🇺🇸" * rng.randint(1, 30), rng.choice(EMOJI)])
-             for _ in range(rng.randint(2, 40))]
+    parts = [
+        rng.choice([statement(rng), rng.choice(SCRIPTS), "🇺🇦🇷🇺🇺🇸" * rng.randint(1, 30), rng.choice(EMOJI)])
+        for _ in range(rng.randint(2, 40))
+    ]
     return " ".join(parts).encode("utf-8")
 
 
@@ -141,9 +221,20 @@ def _form_feeds(rng: random.Random) -> bytes:
 
 def _names_in_odd_places(rng: random.Random) -> bytes:
     name = rng.choice(NAMES[:10])
-    odd = [f"{name}\n said", f"“{name}” said {name}.", f"{name} {name} said said “{name}”.", f"{name}’s’s “” said.",
-           f"said {name}", f"{name}:", f"— {name}", f"{name.upper()} SAID “NO”.", f"#{name} @{name} {name}.com",
-           f"{name}-{name} said “{sentence(rng)}", f"({name} said (“{sentence(rng)}”))", name * rng.randint(1, 50)]
+    odd = [
+        f"{name}\n said",
+        f"“{name}” said {name}.",
+        f"{name} {name} said said “{name}”.",
+        f"{name}’s’s “” said.",
+        f"said {name}",
+        f"{name}:",
+        f"— {name}",
+        f"{name.upper()} SAID “NO”.",
+        f"#{name} @{name} {name}.com",
+        f"{name}-{name} said “{sentence(rng)}",
+        f"({name} said (“{sentence(rng)}”))",
+        name * rng.randint(1, 50),
+    ]
     return "\n".join(rng.choice(odd) for _ in range(rng.randint(1, 30))).encode("utf-8")
 
 
@@ -154,11 +245,20 @@ def _encodings(rng: random.Random) -> bytes:
 
 
 KINDS = {
-    "random bytes": _random_bytes, "random unicode": _random_unicode, "odd characters in news": _odd_characters_in_news,
-    "lone surrogates": _lone_surrogates, "unbalanced quotation marks": _quote_marks, "nested quotation marks": _nested_quotes,
-    "10,000 quotation marks": _quote_run, "very long line": _long_line, "very long sentence": _long_sentence,
-    "only punctuation": _only_punctuation, "deep brackets": _deep_brackets, "emoji and mixed scripts": _emoji_and_scripts,
-    "form feeds and odd line breaks": _form_feeds, "roster names in odd places": _names_in_odd_places,
+    "random bytes": _random_bytes,
+    "random unicode": _random_unicode,
+    "odd characters in news": _odd_characters_in_news,
+    "lone surrogates": _lone_surrogates,
+    "unbalanced quotation marks": _quote_marks,
+    "nested quotation marks": _nested_quotes,
+    "10,000 quotation marks": _quote_run,
+    "very long line": _long_line,
+    "very long sentence": _long_sentence,
+    "only punctuation": _only_punctuation,
+    "deep brackets": _deep_brackets,
+    "emoji and mixed scripts": _emoji_and_scripts,
+    "form feeds and odd line breaks": _form_feeds,
+    "roster names in odd places": _names_in_odd_places,
     "other encodings": _encodings,
 }
 # The big documents are rarer: each costs seconds of parsing, not milliseconds.
@@ -216,7 +316,9 @@ def run_folder(docs: list[Document], work: Path, models: Path | None, params: Pa
 
 def reason_kind(reason: str) -> str:
     """A rejection reason without the figures that vary from file to file."""
-    head = reason.split(":")[0] if reason.startswith(("ValueError", "RuntimeError", "KeyError", "IndexError")) else reason
+    head = (
+        reason.split(":")[0] if reason.startswith(("ValueError", "RuntimeError", "KeyError", "IndexError")) else reason
+    )
     return "".join("N" if ch.isdigit() else ch for ch in head)[:80]
 
 
@@ -232,8 +334,12 @@ def main() -> None:
     print(f"warm-up (trains the heads) in {warm}", flush=True)
     shutil.rmtree(warm, ignore_errors=True)
     shutil.copytree(ROOT / "data" / "raw", warm / "raw")
-    subprocess.run([str(Path(sys.executable).parent / "newsstance"), "run", str(warm / "raw"), "--out", str(warm / "out")],
-                   check=True, capture_output=True, stdin=subprocess.DEVNULL)
+    subprocess.run(
+        [str(Path(sys.executable).parent / "newsstance"), "run", str(warm / "raw"), "--out", str(warm / "out")],
+        check=True,
+        capture_output=True,
+        stdin=subprocess.DEVNULL,
+    )
     models = warm / "out" / "interim" / "models"
 
     docs = documents(args.documents, args.seed)
@@ -245,17 +351,26 @@ def main() -> None:
         outcome = run_folder(part, work / f"run-{k // args.per_run:03d}", models)
         crashes += outcome.crashed
         if outcome.crashed:
-            print(f"CRASH (exit {outcome.returncode}) on documents {part[0].name}..{part[-1].name}:\n{outcome.log_tail}")
+            print(
+                f"CRASH (exit {outcome.returncode}) on documents {part[0].name}..{part[-1].name}:\n{outcome.log_tail}"
+            )
             unaccounted |= {d.name for d in part}
             continue
         processed += len(outcome.processed)
         unaccounted |= outcome.unaccounted
         rejected.append(outcome.rejected)
-        print(f"run {k // args.per_run + 1}: {len(part)} documents, {len(outcome.processed)} processed, "
-              f"{len(outcome.rejected)} rejected ({time.perf_counter() - started:.0f} s so far)", flush=True)
-    rejected_all = pd.concat(rejected, ignore_index=True) if rejected else pd.DataFrame(columns=["file", "stage", "reason"])
-    print(f"\ninputs tried: {len(docs)} in {-(-len(docs) // args.per_run)} runs, {time.perf_counter() - started:.0f} s "
-          f"(seed {args.seed})")
+        print(
+            f"run {k // args.per_run + 1}: {len(part)} documents, {len(outcome.processed)} processed, "
+            f"{len(outcome.rejected)} rejected ({time.perf_counter() - started:.0f} s so far)",
+            flush=True,
+        )
+    rejected_all = (
+        pd.concat(rejected, ignore_index=True) if rejected else pd.DataFrame(columns=["file", "stage", "reason"])
+    )
+    print(
+        f"\ninputs tried: {len(docs)} in {-(-len(docs) // args.per_run)} runs, {time.perf_counter() - started:.0f} s "
+        f"(seed {args.seed})"
+    )
     print(f"crashed runs: {crashes}")
     print(f"processed: {processed}; rejected: {len(rejected_all)}; unaccounted for: {len(unaccounted)}")
     by_reason = Counter((r.stage, reason_kind(r.reason)) for r in rejected_all.itertuples())

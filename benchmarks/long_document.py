@@ -49,8 +49,10 @@ def main() -> None:
     run_pipeline(warm_raw, warm, params, work)
     run = run_pipeline(raw, work / "out", params, work, warm=warm)
     tree = f"{run.pss_tree_mb:,.0f}" if run.pss_tree_mb is not None else "n/a"
-    print(f"wall {run.seconds:,.1f} s; peak RSS of the largest process {run.rss_kernel_mb:,.0f} MB; "
-          f"peak summed PSS of the process tree {tree} MB; train {'skipped' if run.train_skipped else 'RAN'}")
+    print(
+        f"wall {run.seconds:,.1f} s; peak RSS of the largest process {run.rss_kernel_mb:,.0f} MB; "
+        f"peak summed PSS of the process tree {tree} MB; train {'skipped' if run.train_skipped else 'RAN'}"
+    )
 
 
 if __name__ == "__main__":

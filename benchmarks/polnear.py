@@ -36,7 +36,8 @@ from stages.config import load_params
 
 # Verbs of saying and writing (lemmas), in the sense of Levin's "say" and "communication" classes and
 # the reporting verbs of news style guides.
-SPEECH_VERBS = frozenset("""
+SPEECH_VERBS = frozenset(
+    """
     say tell add ask answer reply respond retort write tweet post claim argue insist warn note explain
     state declare announce suggest continue conclude stress emphasize emphasise contend maintain assert
     admit acknowledge concede confirm deny predict promise pledge vow vow urge accuse call charge
@@ -46,7 +47,8 @@ SPEECH_VERBS = frozenset("""
     report testify tell announce proclaim quip muse speak talk brag rail lament decry blast slam
     attack mock ridicule hail applaud welcome express reveal disclose acknowledge concede echo
     underline underscore highlight explain elaborate clarify share quote cite add
-""".split())
+""".split()
+)
 PRONOUNS = frozenset("he she him her his i me we they".split())
 
 
@@ -155,7 +157,8 @@ def score(gold: dict[str, list[Attribution]], predicted: pd.DataFrame) -> tuple[
             return False
         surname = str(p["speaker_name"]).split()[-1].lower() if p["speaker_name"] else ""
         return overlaps([(p["mention_start"], p["mention_end"])], a.source) or (
-            bool(surname) and surname in a.source_text.lower())
+            bool(surname) and surname in a.source_text.lower()
+        )
 
     found = {"all": 0, "person_speech": 0}
     total = {"all": 0, "person_speech": 0}
@@ -172,8 +175,16 @@ def score(gold: dict[str, list[Attribution]], predicted: pd.DataFrame) -> tuple[
                 total["person_speech"] += 1
                 found["person_speech"] += hit
                 if not hit:
-                    errors.append({"error": "missed", "doc": article, "source": a.source_text, "cue": a.cue_text,
-                                   "content_start": a.content[0][0], "content_end": a.content[-1][1]})
+                    errors.append(
+                        {
+                            "error": "missed",
+                            "doc": article,
+                            "source": a.source_text,
+                            "cue": a.cue_text,
+                            "content_start": a.content[0][0],
+                            "content_end": a.content[-1][1],
+                        }
+                    )
         for p in preds:
             hits = [a for a in rows if matches(p, a)]
             made["all"] += 1
@@ -182,15 +193,28 @@ def score(gold: dict[str, list[Attribution]], predicted: pd.DataFrame) -> tuple[
                 made["person_speech"] += 1
                 right["person_speech"] += bool(hits)
             if not hits:
-                errors.append({"error": "spurious", "doc": article, "speaker": p["speaker_name"], "mention": p["mention"],
-                               "cue": p["cue"], "content": p["content"][:200]})
+                errors.append(
+                    {
+                        "error": "spurious",
+                        "doc": article,
+                        "speaker": p["speaker_name"],
+                        "mention": p["mention"],
+                        "cue": p["cue"],
+                        "content": p["content"][:200],
+                    }
+                )
     metrics = {}
     for subset in ("all", "person_speech"):
         precision = right[subset] / made[subset] if made[subset] else 0.0
         recall = found[subset] / total[subset] if total[subset] else 0.0
         f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        metrics[subset] = {"gold": total[subset], "predicted": made[subset], "precision": round(precision, 3),
-                           "recall": round(recall, 3), "f1": round(f1, 3)}
+        metrics[subset] = {
+            "gold": total[subset],
+            "predicted": made[subset],
+            "precision": round(precision, 3),
+            "recall": round(recall, 3),
+            "f1": round(f1, 3),
+        }
     return metrics, errors
 
 
@@ -198,8 +222,13 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--polnear", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "polnear")
     parser.add_argument("--split", default="dev", choices=("train", "dev"))
-    parser.add_argument("--work", type=Path, default=None, help="scratch folder (default: a temporary one); "
-                        "a second run into the same folder reuses its per-document caches")
+    parser.add_argument(
+        "--work",
+        type=Path,
+        default=None,
+        help="scratch folder (default: a temporary one); "
+        "a second run into the same folder reuses its per-document caches",
+    )
     parser.add_argument("--errors", type=Path, default=None, help="write missed and spurious attributions here (JSONL)")
     parser.add_argument("--limit", type=int, default=None, help="only the first N articles")
     args = parser.parse_args(argv)

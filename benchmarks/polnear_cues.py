@@ -27,8 +27,11 @@ PRONOUNS = frozenset({"he", "she", "i", "we", "they"})
 def cue_rates(split: Path, model: str) -> tuple[Counter, Counter]:
     """(occurrences, occurrences inside a gold Cue) per verb lemma with a person subject."""
     gold = read_annotations(split)
-    articles = [(a, (split / "text" / f"{a}.txt").read_text(encoding="utf-8"))
-                for a in sorted(gold) if (split / "text" / f"{a}.txt").exists()]
+    articles = [
+        (a, (split / "text" / f"{a}.txt").read_text(encoding="utf-8"))
+        for a in sorted(gold)
+        if (split / "text" / f"{a}.txt").exists()
+    ]
     nlp = spacy.load(model)
     seen: Counter = Counter()
     cued: Counter = Counter()
@@ -36,7 +39,11 @@ def cue_rates(split: Path, model: str) -> tuple[Counter, Counter]:
         cue_chars = {i for a in gold[article] for s, e in a.cue for i in range(s, e)}
         for tok in doc:
             subject = next((c for c in tok.children if c.dep_ == "nsubj"), None)
-            if tok.pos_ != "VERB" or subject is None or not (subject.ent_type_ == "PERSON" or subject.lower_ in PRONOUNS):
+            if (
+                tok.pos_ != "VERB"
+                or subject is None
+                or not (subject.ent_type_ == "PERSON" or subject.lower_ in PRONOUNS)
+            ):
                 continue
             particle = next((c.lower_ for c in tok.children if c.dep_ == "prt"), None)
             lemma = tok.lemma_.lower() + (f" {particle}" if particle else "")
@@ -56,8 +63,10 @@ def main(argv: list[str] | None = None) -> None:
     s = params.statements
     listed = {*s.cue_verbs, *s.object_cues, *s.nominal_cues, *s.cue_phrases}
     seen, cued = cue_rates(args.polnear / args.split, params.nlp.model)
-    rows = sorted(((cued[v] / n, n, v) for v, n in seen.items() if n >= args.min_count and cued[v] / n >= args.min_rate),
-                  key=lambda r: (-r[0], -r[1], r[2]))
+    rows = sorted(
+        ((cued[v] / n, n, v) for v, n in seen.items() if n >= args.min_count and cued[v] / n >= args.min_rate),
+        key=lambda r: (-r[0], -r[1], r[2]),
+    )
     print(f"{'lemma':18} {'cue':>5} {'seen':>5} {'rate':>5}  in params")
     for rate, n, verb in rows:
         print(f"{verb:18} {cued[verb]:5d} {n:5d} {rate:5.2f}  {'yes' if verb in listed else ''}")

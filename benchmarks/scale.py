@@ -221,11 +221,30 @@ def sentences_stage(work: Path, raw: Path, params: Path, n_process: int) -> floa
     docs, stage = work / "nproc" / "documents.parquet", work / "nproc" / f"np{n_process}"
     try:
         if not docs.is_file():
-            subprocess.run([sys.executable, "-m", "stages.ingest", str(raw), "--documents", str(docs), "--rejected",
-                            str(docs.with_name("rejected.parquet")), "--params", str(variant)],
-                           cwd=ROOT, check=True, capture_output=True)
-        done = subprocess.run([sys.executable, "-c", STAGE_TIMER, str(docs), str(stage), str(variant)],
-                              cwd=ROOT, check=True, capture_output=True, text=True)
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "stages.ingest",
+                    str(raw),
+                    "--documents",
+                    str(docs),
+                    "--rejected",
+                    str(docs.with_name("rejected.parquet")),
+                    "--params",
+                    str(variant),
+                ],
+                cwd=ROOT,
+                check=True,
+                capture_output=True,
+            )
+        done = subprocess.run(
+            [sys.executable, "-c", STAGE_TIMER, str(docs), str(stage), str(variant)],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
         return float(done.stdout.split()[-1])
     except subprocess.CalledProcessError as exc:  # the stage's interface changed: report, do not fail
         log(f"sentences stage with n_process={n_process} failed: {exc.stderr.strip()[-300:]}")
@@ -234,13 +253,17 @@ def sentences_stage(work: Path, raw: Path, params: Path, n_process: int) -> floa
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000], help="corpus sizes for full run and floor")
+    parser.add_argument(
+        "--sizes", type=int, nargs="+", default=[1000, 10000], help="corpus sizes for full run and floor"
+    )
     parser.add_argument("--skip-10k", action="store_true", help="leave out sizes of 10,000 documents and more")
     parser.add_argument("--rerun-size", type=int, default=2000, help="corpus size for the one-changed-document re-run")
     parser.add_argument("--nproc-docs", type=int, default=1000, help="documents for the n_process 1 vs 2 comparison")
     parser.add_argument("--batch-size", type=int, default=None, help="override nlp.batch_size")
     parser.add_argument("--n-process", type=int, default=None, help="override nlp.n_process for the pipeline runs")
-    parser.add_argument("--work", type=Path, default=Path("/tmp/bench"), help="scratch folder (corpora, out dirs, logs)")
+    parser.add_argument(
+        "--work", type=Path, default=Path("/tmp/bench"), help="scratch folder (corpora, out dirs, logs)"
+    )
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
     args = parser.parse_args(argv)
     sizes = sorted({n for n in args.sizes if not (args.skip_10k and n >= 10_000)})
@@ -269,9 +292,13 @@ def main(argv: list[str] | None = None) -> None:
     np_raw, np_texts = corpus("raw-nproc", args.nproc_docs)
     shutil.rmtree(work / "nproc", ignore_errors=True)
     floor.spacy(np_texts[:20], 1)  # loads the model, warms the caches
-    nproc = {"spacy_np1_s": floor.spacy(np_texts, 1), "spacy_np2_s": floor.spacy(np_texts, 2),
-             "stage_np1_s": sentences_stage(work, np_raw, params_path, 1),
-             "stage_np2_s": sentences_stage(work, np_raw, params_path, 2), "cpu_ceiling": cpu_ceiling()}
+    nproc = {
+        "spacy_np1_s": floor.spacy(np_texts, 1),
+        "spacy_np2_s": floor.spacy(np_texts, 2),
+        "stage_np1_s": sentences_stage(work, np_raw, params_path, 1),
+        "stage_np2_s": sentences_stage(work, np_raw, params_path, 2),
+        "cpu_ceiling": cpu_ceiling(),
+    }
 
     results: dict[int, dict] = {}
     for n in sizes:
@@ -286,15 +313,22 @@ def main(argv: list[str] | None = None) -> None:
         log(f"{n} documents: encoder alone")
         interim = work / f"out-{n}" / "interim"
         contents = pq.read_table(interim / "statements_raw.parquet", columns=["content"]).column("content").to_pylist()
-        r.update(sentences=pq.read_metadata(interim / "sentences.parquet").num_rows, statements=len(contents),
-                 encoder_s=floor.encode([c or "" for c in contents]))
+        r.update(
+            sentences=pq.read_metadata(interim / "sentences.parquet").num_rows,
+            statements=len(contents),
+            encoder_s=floor.encode([c or "" for c in contents]),
+        )
     load_s = sum(floor.load.values())
     for r in results.values():
         r["floor_s"] = r["spacy_s"] + r["encoder_s"] + load_s
 
     log(f"incremental re-run: {args.rerun_size} documents, one changed")
     if args.rerun_size in results:
-        raw, out, full = work / f"raw-{args.rerun_size}", work / f"out-{args.rerun_size}", results[args.rerun_size]["run"]
+        raw, out, full = (
+            work / f"raw-{args.rerun_size}",
+            work / f"out-{args.rerun_size}",
+            results[args.rerun_size]["run"],
+        )
     else:
         raw, _ = corpus(f"raw-{args.rerun_size}", args.rerun_size)
         out = work / f"out-{args.rerun_size}"
@@ -304,30 +338,65 @@ def main(argv: list[str] | None = None) -> None:
     (raw / name).write_text(text, encoding="utf-8")
     rerun = run_pipeline(raw, out, params_path, work)
 
-    report(args, sizes, results, floor.load, nproc, full, rerun, warm_run, n_process, params["nlp"]["batch_size"], load_start)
+    report(
+        args,
+        sizes,
+        results,
+        floor.load,
+        nproc,
+        full,
+        rerun,
+        warm_run,
+        n_process,
+        params["nlp"]["batch_size"],
+        load_start,
+    )
 
 
 def verdict(ok: bool | None) -> str:
     return "n/a" if ok is None else "PASS" if ok else "FAIL"
 
 
-def report(args, sizes, results, load, nproc, full: Run, rerun: Run, warm: Run, n_process: int, batch_size: int,
-           load_start: float) -> None:
-    print(f"\nnewsstance scale benchmark: {os.cpu_count()} cores, nlp.batch_size {batch_size}, nlp.n_process {n_process}")
+def report(
+    args,
+    sizes,
+    results,
+    load,
+    nproc,
+    full: Run,
+    rerun: Run,
+    warm: Run,
+    n_process: int,
+    batch_size: int,
+    load_start: float,
+) -> None:
+    print(
+        f"\nnewsstance scale benchmark: {os.cpu_count()} cores, nlp.batch_size {batch_size}, nlp.n_process {n_process}"
+    )
     print(f"load average at start {load_start:.1f} (other work on the machine skews every figure)")
-    print(f"model loads (in the floor, once): spaCy {load.get('spacy', 0):.1f} s, encoder {load.get('encoder', 0):.1f} s")
-    print("train excluded: heads are corpus-independent; a 5-document warm-up "
-          f"({warm.seconds:.0f} s) trained them and each run starts with a copy")
-    head = f"{'docs':>6} {'sentences':>9} {'statements':>10} {'full s':>8} {'spaCy s':>8} {'encoder s':>9} {'floor s':>8} " \
-           f"{'full/floor':>10} {'docs/s':>7} {'sents/s':>8} {'peak RSS MB':>11} {'train':>7}"
+    print(
+        f"model loads (in the floor, once): spaCy {load.get('spacy', 0):.1f} s, encoder {load.get('encoder', 0):.1f} s"
+    )
+    print(
+        "train excluded: heads are corpus-independent; a 5-document warm-up "
+        f"({warm.seconds:.0f} s) trained them and each run starts with a copy"
+    )
+    head = (
+        f"{'docs':>6} {'sentences':>9} {'statements':>10} {'full s':>8} {'spaCy s':>8} {'encoder s':>9} {'floor s':>8} "
+        f"{'full/floor':>10} {'docs/s':>7} {'sents/s':>8} {'peak RSS MB':>11} {'train':>7}"
+    )
     print("\n" + head + "\n" + "-" * len(head))
     for n in sizes:
         r, run = results[n], results[n]["run"]
-        print(f"{n:>6} {r['sentences']:>9} {r['statements']:>10} {run.seconds:>8.1f} {r['spacy_s']:>8.1f} {r['encoder_s']:>9.1f} "
-              f"{r['floor_s']:>8.1f} {run.seconds / r['floor_s']:>9.2f}x {n / run.seconds:>7.1f} "
-              f"{r['sentences'] / run.seconds:>8.1f} {run.peak_mb:>11.0f} {'skipped' if run.train_skipped else 'RAN':>7}")
-    print("peak RSS = max(VmHWM of the largest process, PSS summed over the process tree), sampled every 0.1 s / 1 s; "
-          "floor = spaCy + encoder + model loads, no interpreter start-up")
+        print(
+            f"{n:>6} {r['sentences']:>9} {r['statements']:>10} {run.seconds:>8.1f} {r['spacy_s']:>8.1f} {r['encoder_s']:>9.1f} "
+            f"{r['floor_s']:>8.1f} {run.seconds / r['floor_s']:>9.2f}x {n / run.seconds:>7.1f} "
+            f"{r['sentences'] / run.seconds:>8.1f} {run.peak_mb:>11.0f} {'skipped' if run.train_skipped else 'RAN':>7}"
+        )
+    print(
+        "peak RSS = max(VmHWM of the largest process, PSS summed over the process tree), sampled every 0.1 s / 1 s; "
+        "floor = spaCy + encoder + model loads, no interpreter start-up"
+    )
     if not all(r["run"].train_skipped for r in results.values()):
         print("WARNING: the pipeline retrained the heads in a measured run (no skip): train time is INCLUDED above")
 
@@ -336,21 +405,56 @@ def report(args, sizes, results, load, nproc, full: Run, rerun: Run, warm: Run, 
     share = rerun.seconds / full.seconds
     speedup = nproc["spacy_np1_s"] / nproc["spacy_np2_s"]
     stage = nproc["stage_np1_s"] / nproc["stage_np2_s"] if nproc["stage_np1_s"] and nproc["stage_np2_s"] else None
-    rows = [(f"full pipeline / floor, {n} docs", f"{results[n]['run'].seconds / results[n]['floor_s']:.2f} x",
-             f"<= {TARGETS['full_over_floor']} x", results[n]["run"].seconds / results[n]["floor_s"] <= TARGETS["full_over_floor"])
-            for n in sizes]
-    rows += [(f"peak RSS, {n} docs", f"{results[n]['run'].peak_mb:.0f} MB", f"<= {TARGETS['peak_rss_mb']} MB",
-              results[n]["run"].peak_mb <= TARGETS["peak_rss_mb"]) for n in sizes]
-    rows += [(f"RSS growth {sizes[0]} -> {sizes[-1]} docs", f"{growth:.2f} x" if growth else "n/a",
-              f"<= {TARGETS['rss_growth']} x (roughly flat)", None if growth is None else growth <= TARGETS["rss_growth"]),
-             (f"re-run, 1 of {args.rerun_size} docs changed", f"{share:.1%} ({rerun.seconds:.1f} of {full.seconds:.1f} s)",
-              f"<= {TARGETS['rerun_share']:.0%}", share <= TARGETS["rerun_share"]),
-             (f"sentences stage n_process 2 vs 1, {args.nproc_docs} docs",
-              f"{stage:.2f} x ({nproc['stage_np1_s']:.1f} -> {nproc['stage_np2_s']:.1f} s)" if stage else "n/a",
-              f">= {TARGETS['nproc_speedup']} x", None if stage is None else stage >= TARGETS["nproc_speedup"]),
-             ("spaCy's own nlp.pipe n_process 2 vs 1", f"{speedup:.2f} x ({nproc['spacy_np1_s']:.1f} -> {nproc['spacy_np2_s']:.1f} s)",
-              "(for comparison)", None),
-             ("machine: 2 pure-Python processes vs 1", f"{nproc['cpu_ceiling']:.2f} x", "(the best n_process=2 can do)", None)]
+    rows = [
+        (
+            f"full pipeline / floor, {n} docs",
+            f"{results[n]['run'].seconds / results[n]['floor_s']:.2f} x",
+            f"<= {TARGETS['full_over_floor']} x",
+            results[n]["run"].seconds / results[n]["floor_s"] <= TARGETS["full_over_floor"],
+        )
+        for n in sizes
+    ]
+    rows += [
+        (
+            f"peak RSS, {n} docs",
+            f"{results[n]['run'].peak_mb:.0f} MB",
+            f"<= {TARGETS['peak_rss_mb']} MB",
+            results[n]["run"].peak_mb <= TARGETS["peak_rss_mb"],
+        )
+        for n in sizes
+    ]
+    rows += [
+        (
+            f"RSS growth {sizes[0]} -> {sizes[-1]} docs",
+            f"{growth:.2f} x" if growth else "n/a",
+            f"<= {TARGETS['rss_growth']} x (roughly flat)",
+            None if growth is None else growth <= TARGETS["rss_growth"],
+        ),
+        (
+            f"re-run, 1 of {args.rerun_size} docs changed",
+            f"{share:.1%} ({rerun.seconds:.1f} of {full.seconds:.1f} s)",
+            f"<= {TARGETS['rerun_share']:.0%}",
+            share <= TARGETS["rerun_share"],
+        ),
+        (
+            f"sentences stage n_process 2 vs 1, {args.nproc_docs} docs",
+            f"{stage:.2f} x ({nproc['stage_np1_s']:.1f} -> {nproc['stage_np2_s']:.1f} s)" if stage else "n/a",
+            f">= {TARGETS['nproc_speedup']} x",
+            None if stage is None else stage >= TARGETS["nproc_speedup"],
+        ),
+        (
+            "spaCy's own nlp.pipe n_process 2 vs 1",
+            f"{speedup:.2f} x ({nproc['spacy_np1_s']:.1f} -> {nproc['spacy_np2_s']:.1f} s)",
+            "(for comparison)",
+            None,
+        ),
+        (
+            "machine: 2 pure-Python processes vs 1",
+            f"{nproc['cpu_ceiling']:.2f} x",
+            "(the best n_process=2 can do)",
+            None,
+        ),
+    ]
     print(f"\n{'target':<40} {'measured':<28} {'limit':<30} result")
     for name, measured, limit, ok in rows:
         print(f"{name:<40} {measured:<28} {limit:<30} {verdict(ok)}")
@@ -358,14 +462,23 @@ def report(args, sizes, results, load, nproc, full: Run, rerun: Run, warm: Run, 
         print("WARNING: the re-run retrained the heads")
 
     if args.json:
-        figures = {"cores": os.cpu_count(), "load_average_start": load_start, "batch_size": batch_size,
-                   "n_process": n_process, "model_load_s": load,
-                   "warmup": asdict(warm), "sizes": {str(n): {**{k: v for k, v in results[n].items() if k != "run"},
-                                                               "run": asdict(results[n]["run"])} for n in sizes},
-                   "rss_growth": growth, "rerun": {"docs": args.rerun_size, "full": asdict(full), "rerun": asdict(rerun),
-                                                   "share": share},
-                   "nproc": {**nproc, "docs": args.nproc_docs, "spacy_speedup": speedup, "stage_speedup": stage},
-                   "targets": TARGETS, "results": {name: verdict(ok) for name, _, _, ok in rows}}
+        figures = {
+            "cores": os.cpu_count(),
+            "load_average_start": load_start,
+            "batch_size": batch_size,
+            "n_process": n_process,
+            "model_load_s": load,
+            "warmup": asdict(warm),
+            "sizes": {
+                str(n): {**{k: v for k, v in results[n].items() if k != "run"}, "run": asdict(results[n]["run"])}
+                for n in sizes
+            },
+            "rss_growth": growth,
+            "rerun": {"docs": args.rerun_size, "full": asdict(full), "rerun": asdict(rerun), "share": share},
+            "nproc": {**nproc, "docs": args.nproc_docs, "spacy_speedup": speedup, "stage_speedup": stage},
+            "targets": TARGETS,
+            "results": {name: verdict(ok) for name, _, _, ok in rows},
+        }
         args.json.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
 
 

@@ -28,8 +28,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--work", type=Path, default=Path("/tmp/bench_statements"))
     args = parser.parse_args(argv)
     params = load_params(None)
-    params = params.model_copy(update={"nlp": params.nlp.model_copy(update={"n_process": 1}),
-                                       "engine": params.engine.model_copy(update={"kind": "local"})})
+    params = params.model_copy(
+        update={
+            "nlp": params.nlp.model_copy(update={"n_process": 1}),
+            "engine": params.engine.model_copy(update={"kind": "local"}),
+        }
+    )
     raw, interim = args.work / "raw", args.work / "interim"
     for folder in (raw, interim):
         folder.mkdir(parents=True, exist_ok=True)
@@ -46,8 +50,17 @@ def main(argv: list[str] | None = None) -> None:
     import pyarrow.parquet as pq
 
     rows = pq.ParquetFile(f("statements_raw")).metadata.num_rows
-    print(json.dumps({"documents": args.docs, "statements": rows, "best_s": round(min(times), 2),
-                      "median_s": round(statistics.median(times), 2), "runs_s": [round(t, 2) for t in times]}))
+    print(
+        json.dumps(
+            {
+                "documents": args.docs,
+                "statements": rows,
+                "best_s": round(min(times), 2),
+                "median_s": round(statistics.median(times), 2),
+                "runs_s": [round(t, 2) for t in times],
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ Exits non-zero if any check fails: file names, gold vocabularies, every gold sen
 once, and no run of 6+ words shared with the seeds, the shared gold or the other evaluation sets
 (7+ with the labelled training set), so that no set leaks into another.
 """
+
 import glob
 import json
 import os
@@ -27,8 +28,18 @@ MENTIONS = {"full name", "surname", "title", "pronoun", "continuation", "possess
 STANCES = {"against", "neutral", "favor"}
 SENTIMENTS = {"negative", "neutral", "positive"}
 TARGET = "the US supplying Tomahawk missiles to Ukraine"
-STMT_KEYS = {"doc", "speaker", "sentence", "kind", "cue", "mention", "stance_target",
-             "stance", "sentiment", "ambiguous"}
+STMT_KEYS = {
+    "doc",
+    "speaker",
+    "sentence",
+    "kind",
+    "cue",
+    "mention",
+    "stance_target",
+    "stance",
+    "sentiment",
+    "ambiguous",
+}
 TRAP_KEYS = {"doc", "sentence", "why"}
 
 errors = []
@@ -67,7 +78,7 @@ for path in sorted(glob.glob(os.path.join(HERE, "articles", "*.txt"))):
     if not re.fullmatch(PREFIX + r"_0[1-6]_[a-z0-9_]+", doc):
         err(f"{doc}: bad file name")
     lines = text.rstrip("\n").split("\n")
-    if any(not l.strip() for l in lines):
+    if any(not line.strip() for line in lines):
         err(f"{doc}: blank line inside article")
     if "\r" in text:
         err(f"{doc}: CR line endings")
@@ -158,6 +169,7 @@ for doc in articles:
     if not 5 <= per_doc_t[doc] <= 10:
         err(f"{doc}: {per_doc_t[doc]} traps (want 5-10)")
 
+
 # ---------------------------------------------------------------- overlap
 def tokenizations(text):
     """Two ways of stripping punctuation: deleting it ("Russia's" -> "russias")
@@ -169,7 +181,7 @@ def tokenizations(text):
 
 
 def ngrams(tokens, n):
-    return {tuple(tokens[i:i + n]) for i in range(len(tokens) - n + 1)}
+    return {tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1)}
 
 
 def jsonl_strings(path):
@@ -203,9 +215,11 @@ def reference_grams(texts, n):
 ref6_texts, ref7_texts = [], []
 OTHERS = [other for other in SETS if other != NAME]
 sources6 = glob.glob(os.path.join(SHARED, "seeds", "*.txt")) + [
-    p for other in OTHERS for p in glob.glob(os.path.join(MAIN, "data", other, "articles", "*.txt"))]
+    p for other in OTHERS for p in glob.glob(os.path.join(MAIN, "data", other, "articles", "*.txt"))
+]
 jsonl6 = glob.glob(os.path.join(SHARED, "gold", "*.jsonl")) + [
-    p for other in OTHERS for p in glob.glob(os.path.join(MAIN, "data", other, "gold", "*.jsonl"))]
+    p for other in OTHERS for p in glob.glob(os.path.join(MAIN, "data", other, "gold", "*.jsonl"))
+]
 jsonl7 = glob.glob(os.path.join(MAIN, "data", "labels", "*.jsonl"))
 if not sources6 or not jsonl6 or not jsonl7:
     err("reference files for the overlap check not found")
@@ -230,12 +244,11 @@ for doc, text in sorted(articles.items()):
         err(f"{doc}: shares a {n}-word run with reference data: {g!r}")
 
 # ---------------------------------------------------------------- report
-print(f"articles: {len(articles)}  words: " + ", ".join(
-    f"{d[:5]}={len(t.split())}" for d, t in sorted(articles.items())))
-print(f"statements: {len(stmts)}  per article: " + ", ".join(
-    f"{d[:5]}={per_doc_s[d]}" for d in sorted(articles)))
-print(f"traps: {len(traps)}  per article: " + ", ".join(
-    f"{d[:5]}={per_doc_t[d]}" for d in sorted(articles)))
+print(
+    f"articles: {len(articles)}  words: " + ", ".join(f"{d[:5]}={len(t.split())}" for d, t in sorted(articles.items()))
+)
+print(f"statements: {len(stmts)}  per article: " + ", ".join(f"{d[:5]}={per_doc_s[d]}" for d in sorted(articles)))
+print(f"traps: {len(traps)}  per article: " + ", ".join(f"{d[:5]}={per_doc_t[d]}" for d in sorted(articles)))
 for field in ("speaker", "kind", "mention", "stance", "sentiment", "ambiguous"):
     c = Counter(r.get(field) for r in stmts)
     print(f"  {field}: " + ", ".join(f"{k} {v}" for k, v in c.most_common()))

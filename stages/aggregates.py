@@ -17,11 +17,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-METHOD = ("Shares are the mean of probabilities calibrated on real news; intervals resample statements, draw each "
-          "label from its probability and add the per-speaker error the classifier showed on the calibration set.")
+METHOD = (
+    "Shares are the mean of probabilities calibrated on real news; intervals resample statements, draw each "
+    "label from its probability and add the per-speaker error the classifier showed on the calibration set."
+)
 # The hub backend's models are not calibrated here.
-METHOD_UNCALIBRATED = ("Shares are the mean of the classifier's probabilities, not calibrated on real news; intervals "
-                       "resample statements and draw each label from its probability.")
+METHOD_UNCALIBRATED = (
+    "Shares are the mean of the classifier's probabilities, not calibrated on real news; intervals "
+    "resample statements and draw each label from its probability."
+)
 
 
 @dataclass(frozen=True)

@@ -57,10 +57,22 @@ class DocCache:
     used: set[str] = field(default_factory=set)
 
     @classmethod
-    def for_stage(cls, folder: Path | None, stage: str, params: Params, sections: Iterable[str],
-                  models: dict[str, str] | None = None) -> "DocCache":
-        salt = canonical_json({"stage": stage, "code": code_version(stage), "params": params_digest(params, sections),
-                               "models": models or {}})
+    def for_stage(
+        cls,
+        folder: Path | None,
+        stage: str,
+        params: Params,
+        sections: Iterable[str],
+        models: dict[str, str] | None = None,
+    ) -> "DocCache":
+        salt = canonical_json(
+            {
+                "stage": stage,
+                "code": code_version(stage),
+                "params": params_digest(params, sections),
+                "models": models or {},
+            }
+        )
         return cls(Path(folder) if folder is not None else None, sha256_hex(salt))
 
     def key(self, document_digest: str) -> str:
@@ -75,8 +87,10 @@ class DocCache:
         try:
             return msgpack.unpackb(self.path(key).read_bytes(), raw=False)
         except Exception as exc:
-            raise CacheError(f"cache entry {self.path(key)} is unreadable ({exc}); delete {self.folder} "
-                             "and run again (it is only a cache)") from exc
+            raise CacheError(
+                f"cache entry {self.path(key)} is unreadable ({exc}); delete {self.folder} "
+                "and run again (it is only a cache)"
+            ) from exc
 
     def put(self, key: str, result: Any) -> None:
         if self.folder is None:
@@ -103,8 +117,12 @@ class DocCache:
         return f"{stage}: {self.hits} document(s) from the cache, {self.misses} computed, {self.rejected} rejected"
 
 
-def incremental(items: Iterable[Any], digest: Callable[[Any], str], compute: Callable[[Iterator[Any]], Iterator[Any]],
-                cache: DocCache) -> Iterator[Any]:
+def incremental(
+    items: Iterable[Any],
+    digest: Callable[[Any], str],
+    compute: Callable[[Iterator[Any]], Iterator[Any]],
+    cache: DocCache,
+) -> Iterator[Any]:
     """Yield one result per item, in order: cached results are read back, the other items are
     streamed through `compute` (which yields one result per item it is fed, in order) and stored.
 
@@ -149,9 +167,18 @@ def incremental(items: Iterable[Any], digest: Callable[[Any], str], compute: Cal
         raise RuntimeError(f"compute yielded fewer results than it was fed ({len(pending)} missing)")
 
 
-def stream_documents(stage: str, items: Iterable[Any], digest: Callable[[Any], str], process: Callable[..., Iterator[Any]],
-                     args: tuple, cache: DocCache, engine: EngineParams, n_process: int = 1, runner: Any = None,
-                     partitions: Callable[[Iterator[Any]], Iterator[list]] | None = None) -> Iterator[Any]:
+def stream_documents(
+    stage: str,
+    items: Iterable[Any],
+    digest: Callable[[Any], str],
+    process: Callable[..., Iterator[Any]],
+    args: tuple,
+    cache: DocCache,
+    engine: EngineParams,
+    n_process: int = 1,
+    runner: Any = None,
+    partitions: Callable[[Iterator[Any]], Iterator[list]] | None = None,
+) -> Iterator[Any]:
     """Every document's result, in order: from the cache, or from `process(items, *args)` on the
     configured engine, a partition at a time (`partitions(items)`, default `engine.partition_docs`
     documents each). With the local engine and `n_process` 1 the partitions run in this process;

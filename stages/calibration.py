@@ -57,5 +57,10 @@ def expected_calibration_error(p: np.ndarray, y: np.ndarray, bins: int = 10) -> 
         return float("nan")
     confidence, correct = p.max(axis=1), p.argmax(axis=1) == y
     which = np.minimum((confidence * bins).astype(int), bins - 1)
-    return float(sum(abs(correct[which == b].mean() - confidence[which == b].mean()) * (which == b).mean()
-                     for b in range(bins) if (which == b).any()))
+    return float(
+        sum(
+            abs(correct[which == b].mean() - confidence[which == b].mean()) * (which == b).mean()
+            for b in range(bins)
+            if (which == b).any()
+        )
+    )

@@ -61,26 +61,43 @@ def stance_chart(speakers: pd.DataFrame, target: str) -> str:
     rows = []
     for s in speakers[(speakers["target"].astype(str) == target) & (speakers["n_statements"] > 0)].itertuples():
         for label, sign in (("favor", 1), ("against", -1)):
-            rows.append({
-                "label": _label(s), "stance": label, "share": sign * getattr(s, f"share_{label}"),
-                "low": sign * getattr(s, f"share_{label}_low"), "high": sign * getattr(s, f"share_{label}_high"),
-                "uncertain": bool(s.uncertain), "link": filter_link(speaker=str(s.speaker), **{f"stance_{target}": label}),
-            })
+            rows.append(
+                {
+                    "label": _label(s),
+                    "stance": label,
+                    "share": sign * getattr(s, f"share_{label}"),
+                    "low": sign * getattr(s, f"share_{label}_low"),
+                    "high": sign * getattr(s, f"share_{label}_high"),
+                    "uncertain": bool(s.uncertain),
+                    "link": filter_link(speaker=str(s.speaker), **{f"stance_{target}": label}),
+                }
+            )
     if not rows:
         return ""
     data = pd.DataFrame(rows)
     order = list(dict.fromkeys(data["label"]))
     base = alt.Chart(data).encode(y=_speaker_axis(order))
-    x = alt.X("share:Q", title="← share against · share favor →", scale=alt.Scale(domain=[-1, 1]),
-              axis=alt.Axis(format="%", labelExpr="abs(datum.value) * 100 + '%'"))
+    x = alt.X(
+        "share:Q",
+        title="← share against · share favor →",
+        scale=alt.Scale(domain=[-1, 1]),
+        axis=alt.Axis(format="%", labelExpr="abs(datum.value) * 100 + '%'"),
+    )
     # a share of 0 draws no bar: a zero-width link would lead to an empty table
-    bars = base.transform_filter("datum.share != 0").mark_bar(height=14).encode(
-        x=x,
-        color=alt.Color("stance:N", scale=alt.Scale(domain=list(STANCE_COLOURS), range=list(STANCE_COLOURS.values())),
-                        legend=alt.Legend(orient="bottom", title=None)),
-        opacity=alt.condition("datum.uncertain", alt.value(0.35), alt.value(0.9)),
-        href="link:N",
-        tooltip=[alt.Tooltip("label:N", title="speaker"), "stance:N", alt.Tooltip("share:Q", format=".0%")],
+    bars = (
+        base.transform_filter("datum.share != 0")
+        .mark_bar(height=14)
+        .encode(
+            x=x,
+            color=alt.Color(
+                "stance:N",
+                scale=alt.Scale(domain=list(STANCE_COLOURS), range=list(STANCE_COLOURS.values())),
+                legend=alt.Legend(orient="bottom", title=None),
+            ),
+            opacity=alt.condition("datum.uncertain", alt.value(0.35), alt.value(0.9)),
+            href="link:N",
+            tooltip=[alt.Tooltip("label:N", title="speaker"), "stance:N", alt.Tooltip("share:Q", format=".0%")],
+        )
     )
     intervals = base.mark_rule(color="#222").encode(x="low:Q", x2="high:Q")
     return to_svg((bars + intervals).properties(width=WIDTH, title="Stance by speaker, with 95 % intervals"))
@@ -92,17 +109,21 @@ def sentiment_chart(speakers: pd.DataFrame) -> str:
     first = first[first["n_statements"] > 0]
     if first.empty:
         return ""
-    data = pd.DataFrame({
-        "label": [_label(s) for s in first.itertuples()],
-        "mean": first["mean_sentiment"].to_numpy(),
-        "low": first["mean_sentiment_low"].to_numpy(),
-        "high": first["mean_sentiment_high"].to_numpy(),
-        "uncertain": first["uncertain"].to_numpy(dtype=bool),
-        "link": [filter_link(speaker=str(s)) for s in first["speaker"]],
-    })
+    data = pd.DataFrame(
+        {
+            "label": [_label(s) for s in first.itertuples()],
+            "mean": first["mean_sentiment"].to_numpy(),
+            "low": first["mean_sentiment_low"].to_numpy(),
+            "high": first["mean_sentiment_high"].to_numpy(),
+            "uncertain": first["uncertain"].to_numpy(dtype=bool),
+            "link": [filter_link(speaker=str(s)) for s in first["speaker"]],
+        }
+    )
     base = alt.Chart(data).encode(y=_speaker_axis(list(data["label"])))
     scale = alt.Scale(domain=[-1, 1])
-    rule = base.mark_rule(color="#555").encode(x=alt.X("low:Q", scale=scale, title="mean sentiment (negative ← → positive)"), x2="high:Q")
+    rule = base.mark_rule(color="#555").encode(
+        x=alt.X("low:Q", scale=scale, title="mean sentiment (negative ← → positive)"), x2="high:Q"
+    )
     point = base.mark_point(filled=True, size=90).encode(
         x=alt.X("mean:Q", scale=scale),
         color=alt.condition("datum.uncertain", alt.value("#adb5bd"), alt.value("#1c7ed6")),
@@ -118,8 +139,13 @@ def statements_chart(statements: pd.DataFrame, max_documents: int) -> tuple[str,
     most statements; returns (svg, number of documents left out)."""
     if statements.empty:
         return "", 0
-    counts = (statements.assign(speaker_id=statements["speaker"].astype(str), speaker=statements["speaker_name"])
-              .groupby(["doc_id", "speaker", "speaker_id"], observed=True).size().rename("n").reset_index())
+    counts = (
+        statements.assign(speaker_id=statements["speaker"].astype(str), speaker=statements["speaker_name"])
+        .groupby(["doc_id", "speaker", "speaker_id"], observed=True)
+        .size()
+        .rename("n")
+        .reset_index()
+    )
     per_doc = counts.groupby("doc_id")["n"].sum().sort_values(ascending=False, kind="stable")
     shown = sorted(per_doc.index[:max_documents])
     counts = counts[counts["doc_id"].isin(shown)].copy()
@@ -129,11 +155,14 @@ def statements_chart(statements: pd.DataFrame, max_documents: int) -> tuple[str,
         y=alt.Y("doc_id:N", title=None, sort=shown, axis=alt.Axis(labelLimit=260)),
     )
     cells = base.mark_rect().encode(
-        color=alt.Color("n:Q", title="statements", scale=alt.Scale(scheme="blues")), href="link:N",
+        color=alt.Color("n:Q", title="statements", scale=alt.Scale(scheme="blues")),
+        href="link:N",
         tooltip=["doc_id:N", "speaker:N", "n:Q"],
     )
     text = base.mark_text(fontSize=11).encode(
-        text="n:Q", color=alt.condition("datum.n > 3", alt.value("white"), alt.value("black")), href="link:N",
+        text="n:Q",
+        color=alt.condition("datum.n > 3", alt.value("white"), alt.value("black")),
+        href="link:N",
     )
     chart = (cells + text).properties(title="Statements per document and speaker", width=alt.Step(64))
     return to_svg(chart), max(0, len(per_doc) - len(shown))

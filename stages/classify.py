@@ -28,7 +28,15 @@ from stages.engine import ProcessEngine, per_process
 from stages.io import TableWriter, iter_rows
 from stages.provenance import Provenance, canonical_json, read_provenance, sha256_hex, stage_provenance
 from stages.faults import accepted
-from stages.schema import DOCUMENTS, REJECTED_DOCUMENTS, SENTIMENT_LABELS, SENTIMENT_SCORES, STANCE_LABELS, STANCE_SCORES, STATEMENTS_RAW
+from stages.schema import (
+    DOCUMENTS,
+    REJECTED_DOCUMENTS,
+    SENTIMENT_LABELS,
+    SENTIMENT_SCORES,
+    STANCE_LABELS,
+    STANCE_SCORES,
+    STATEMENTS_RAW,
+)
 
 log = logging.getLogger("newsstance")
 
@@ -51,7 +59,9 @@ class HeadsBackend:
 
     def __init__(self, encoder, sentiment: Head, stance: Head, models: dict[str, str] | None = None):
         self.encoder, self.sentiment_head, self.stance_head = encoder, sentiment, stance
-        self.reads = {head: list(h.meta.get("reads", ["statement"])) for head, h in (("sentiment", sentiment), ("stance", stance))}
+        self.reads = {
+            head: list(h.meta.get("reads", ["statement"])) for head, h in (("sentiment", sentiment), ("stance", stance))
+        }
         self._cache: tuple[list[str], list[Context], dict[str, np.ndarray]] | None = None
         self._targets: dict[str, np.ndarray] = {}
         self.models = models or {}  # role -> model id, for the outputs' provenance
@@ -61,7 +71,11 @@ class HeadsBackend:
         if self._cache is None or self._cache[:2] != (texts, contexts):
             names = parts_read(self.reads["sentiment"], self.reads["stance"])
             context_max_length = self.stance_head.meta.get("context_max_length")  # as the heads were fitted
-            self._cache = (list(texts), list(contexts), embed_parts(self.encoder, texts, contexts, names, context_max_length))
+            self._cache = (
+                list(texts),
+                list(contexts),
+                embed_parts(self.encoder, texts, contexts, names, context_max_length),
+            )
         return self._cache[2]
 
     def sentiment(self, texts: list[str], contexts: list[Context]) -> np.ndarray:
@@ -78,13 +92,17 @@ class HeadsBackend:
         return p[:, [self.stance_head.classes.index(c) for c in STANCE_LABELS]]
 
 
-def classify(statements: pd.DataFrame, backend, targets: dict[str, str], margin: float) -> tuple[pd.DataFrame, pd.DataFrame]:
+def classify(
+    statements: pd.DataFrame, backend, targets: dict[str, str], margin: float
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Return (sentiment scores, stance scores) keyed by statement_id. `backend` gives probabilities in
     the order of SENTIMENT_LABELS and STANCE_LABELS. A statement without a `context` column is read on
     its own (its context is itself, as for the standalone labelled examples)."""
     ids = statements["statement_id"].tolist()
     texts = statements["content"].tolist()
-    contexts = [Context(*c) for c in statements["context"]] if "context" in statements else [Context("", "", t) for t in texts]
+    contexts = (
+        [Context(*c) for c in statements["context"]] if "context" in statements else [Context("", "", t) for t in texts]
+    )
     p = backend.sentiment(texts, contexts)
     neg, neu, pos = p[:, 0], p[:, 1], p[:, 2]
     sentiment_scores = pd.DataFrame(
@@ -140,7 +158,9 @@ def make_backend(models: Path, params: Params):
         return HubBackend(params.classify.hub)
     encoder = get_encoder(*encoder_args(params.encoder))
     ids, _ = backend_identity(models, params)
-    return HeadsBackend(encoder, Head.load(models / "sentiment.safetensors"), Head.load(models / "stance.safetensors"), ids)
+    return HeadsBackend(
+        encoder, Head.load(models / "sentiment.safetensors"), Head.load(models / "stance.safetensors"), ids
+    )
 
 
 def statements_by_document(statements: Path, documents: Path) -> Iterator[dict]:
@@ -161,10 +181,17 @@ def document_item(doc_id: str, statements: Iterable[dict], text: str, title: str
     """What classify reads of a document: its statements (statements_raw rows), each with its
     context (headline, paragraph before, own paragraph, speaker)."""
     context = DocumentContext(text, title)
-    return {"doc_id": doc_id, "statements": [
-        {"statement_id": r["statement_id"], "content": r["content"],
-         "context": context.at(r["content_start"], r["speaker_name"]).as_list()}
-        for r in statements]}
+    return {
+        "doc_id": doc_id,
+        "statements": [
+            {
+                "statement_id": r["statement_id"],
+                "content": r["content"],
+                "context": context.at(r["content_start"], r["speaker_name"]).as_list(),
+            }
+            for r in statements
+        ],
+    }
 
 
 def document_digest(item: dict) -> str:
@@ -192,8 +219,9 @@ def windows(items: Iterable[dict], size: int, ramp: Iterable[int] = ()) -> Itera
         yield window
 
 
-def classify_documents(items: Iterable[dict], backend, targets: dict[str, str], margin: float,
-                       window_statements: int = WINDOW_STATEMENTS) -> Iterator[dict]:
+def classify_documents(
+    items: Iterable[dict], backend, targets: dict[str, str], margin: float, window_statements: int = WINDOW_STATEMENTS
+) -> Iterator[dict]:
     """Scores per document. Documents are classified a window at a time; a document's scores do not
     depend on the other documents in its window (a cached document and a fresh one agree exactly),
     so a document with more statements than a window (a transcript) is classified in windows of its
@@ -201,8 +229,9 @@ def classify_documents(items: Iterable[dict], backend, targets: dict[str, str], 
     order = {target: k for k, target in enumerate(targets)}
     held = None  # the scores of a document's parts so far
     for window in windows((part for item in items for part in _parts(item, window_statements)), window_statements):
-        statements = pd.DataFrame([s for item in window for s in item["statements"]],
-                                  columns=["statement_id", "content", "context"])
+        statements = pd.DataFrame(
+            [s for item in window for s in item["statements"]], columns=["statement_id", "content", "context"]
+        )
         sentiment, stance = classify(statements, backend, targets, margin)
         n, start = len(statements), 0
         for item in window:
@@ -210,7 +239,9 @@ def classify_documents(items: Iterable[dict], backend, targets: dict[str, str], 
             held = held or {"doc_id": item["doc_id"], "sentiment": [], "stance": []}
             held["sentiment"] += sentiment.iloc[start:end].to_dict("records")
             # classify() gives stance target by target, each block in statement order
-            held["stance"] += [r for k in range(len(targets)) for r in stance.iloc[k * n + start : k * n + end].to_dict("records")]
+            held["stance"] += [
+                r for k in range(len(targets)) for r in stance.iloc[k * n + start : k * n + end].to_dict("records")
+            ]
             start = end
             if not item["more"]:
                 held["stance"].sort(key=lambda row: order[row["target"]])  # stable: statement order within a target
@@ -254,8 +285,13 @@ class ClassifyWorker(ProcessEngine):
 
     def __init__(self, params: Params):
         self.parsing_now = multiprocessing.get_context().Event()
-        super().__init__(1, max_in_flight=self.IN_FLIGHT, refill_at=self.IN_FLIGHT // 2, initializer=_share_cores,
-                         initargs=(self.parsing_now,))
+        super().__init__(
+            1,
+            max_in_flight=self.IN_FLIGHT,
+            refill_at=self.IN_FLIGHT // 2,
+            initializer=_share_cores,
+            initargs=(self.parsing_now,),
+        )
         self.prepare(get_encoder, *encoder_args(params.encoder))
 
     def parsed(self, items: Iterable[T]) -> Iterator[T]:
@@ -324,47 +360,88 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--cache", type=Path, default=None, help="per-document cache folder (none: no cache)")
     parser.add_argument("--params", type=Path, default=None)
     args = parser.parse_args(argv)
-    run(args.statements, args.documents, args.models, args.sentiment, args.stance, load_params(args.params), args.cache,
-        rejected=args.rejected)
+    run(
+        args.statements,
+        args.documents,
+        args.models,
+        args.sentiment,
+        args.stance,
+        load_params(args.params),
+        args.cache,
+        rejected=args.rejected,
+    )
 
 
-def prepare(models: Path, params: Params, upstream: list[Provenance | None],
-            cache_dir: Path | None) -> tuple[Provenance, DocCache]:
+def prepare(
+    models: Path, params: Params, upstream: list[Provenance | None], cache_dir: Path | None
+) -> tuple[Provenance, DocCache]:
     """(provenance of the outputs, per-document cache), given the provenance of the statements and
     documents tables. Loads no model."""
     ids, heads = backend_identity(models, params)
-    return (stage_provenance("classify", params, PARAMS, [*upstream, *heads], ids),
-            DocCache.for_stage(cache_dir, "classify", params, RESULT_PARAMS, ids))
+    return (
+        stage_provenance("classify", params, PARAMS, [*upstream, *heads], ids),
+        DocCache.for_stage(cache_dir, "classify", params, RESULT_PARAMS, ids),
+    )
 
 
-def results(items: Iterable[dict], models: Path, params: Params, cache: DocCache,
-            engine: ProcessEngine | None = None) -> Iterator[dict]:
+def results(
+    items: Iterable[dict], models: Path, params: Params, cache: DocCache, engine: ProcessEngine | None = None
+) -> Iterator[dict]:
     """Per document with statements, in order: its scores, from the cache or classified. `engine`:
     where to classify instead of params.engine (prepared_engine's worker); the caller closes it."""
-    return stream_documents("classify", items, document_digest, _classify, (models, params), cache, params.engine,
-                            runner=engine, partitions=partitions)
+    return stream_documents(
+        "classify",
+        items,
+        document_digest,
+        _classify,
+        (models, params),
+        cache,
+        params.engine,
+        runner=engine,
+        partitions=partitions,
+    )
 
 
-def written(results: Iterable[dict], sentiment: Path, stance: Path, rejected: Path, provenance: Provenance) -> Iterator[dict]:
+def written(
+    results: Iterable[dict], sentiment: Path, stance: Path, rejected: Path, provenance: Provenance
+) -> Iterator[dict]:
     """Pass every accepted result on once it is written (rejections go to `rejected` only); the
     tables appear when the last one has passed."""
-    with TableWriter(SENTIMENT_SCORES, sentiment, provenance) as sentiment_out, \
-            TableWriter(STANCE_SCORES, stance, provenance) as stance_out, \
-            TableWriter(REJECTED_DOCUMENTS, rejected, provenance) as rejected_out:
+    with (
+        TableWriter(SENTIMENT_SCORES, sentiment, provenance) as sentiment_out,
+        TableWriter(STANCE_SCORES, stance, provenance) as stance_out,
+        TableWriter(REJECTED_DOCUMENTS, rejected, provenance) as rejected_out,
+    ):
         for result in accepted(results, rejected_out):
             sentiment_out.write(result["sentiment"])
             stance_out.write(result["stance"])
             yield result
 
 
-def run(statements: Path, documents: Path, models: Path, sentiment: Path, stance: Path, params: Params,
-        cache_dir: Path | None = None, engine: ProcessEngine | None = None, rejected: Path | None = None) -> DocCache:
+def run(
+    statements: Path,
+    documents: Path,
+    models: Path,
+    sentiment: Path,
+    stance: Path,
+    params: Params,
+    cache_dir: Path | None = None,
+    engine: ProcessEngine | None = None,
+    rejected: Path | None = None,
+) -> DocCache:
     """`rejected` defaults to rejected_classify.parquet beside `sentiment`."""
     models = models.resolve()
     provenance, cache = prepare(models, params, [read_provenance(statements), read_provenance(documents)], cache_dir)
     rejected = rejected or sentiment.with_name("rejected_classify.parquet")
-    drain(written(results(statements_by_document(statements, documents), models, params, cache, engine),
-                  sentiment, stance, rejected, provenance))
+    drain(
+        written(
+            results(statements_by_document(statements, documents), models, params, cache, engine),
+            sentiment,
+            stance,
+            rejected,
+            provenance,
+        )
+    )
     return cache
 
 

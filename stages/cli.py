@@ -37,7 +37,14 @@ class Layout:
 
     @classmethod
     def for_out_dir(cls, raw: Path, out: Path) -> "Layout":
-        return cls(raw, out / "interim", out / "interim" / "models", out, out / "summary.html", out / "interim" / "train_metrics.json")
+        return cls(
+            raw,
+            out / "interim",
+            out / "interim" / "models",
+            out,
+            out / "summary.html",
+            out / "interim" / "train_metrics.json",
+        )
 
     def interim_file(self, name: str) -> Path:
         return self.interim / INTERIM_FILES[name]
@@ -57,7 +64,10 @@ INTERIM_FILES = {
     "statements_raw": "statements_raw.parquet",
     "sentiment": "sentiment_scores.parquet",
     "stance": "stance_scores.parquet",
-    **{f"rejected_{stage}": f"rejected_{stage}.parquet" for stage in ("sentences", "entities", "statements", "classify")},
+    **{
+        f"rejected_{stage}": f"rejected_{stage}.parquet"
+        for stage in ("sentences", "entities", "statements", "classify")
+    },
 }
 PER_DOCUMENT_STAGES = ("sentences", "entities", "statements", "classify")
 
@@ -90,20 +100,64 @@ def run_all(layout: Layout, params_path: Path | None, strict: bool = False) -> N
         steps.append((STREAMED, lambda: flow.run(f, layout.models, params, layout.cache, classifier)))
     else:
         steps += [
-            ("sentences", lambda: sentences.run(f("documents"), f("sentences"), f("parsed"), params, layout.cache("sentences"),
-                                                f("rejected_sentences"))),
-            ("entities", lambda: entities.run(f("parsed"), f("entities"), f("tagged"), params, layout.cache("entities"),
-                                              f("rejected_entities"))),
-            ("statements", lambda: statements.run(f("tagged"), f("sentences"), f("statements_raw"), params,
-                                                  layout.cache("statements"), f("rejected_statements"))),
-            ("classify", lambda: classify.run(f("statements_raw"), f("documents"), layout.models, f("sentiment"),
-                                              f("stance"), params, layout.cache("classify"), classifier,
-                                              f("rejected_classify"))),
+            (
+                "sentences",
+                lambda: sentences.run(
+                    f("documents"),
+                    f("sentences"),
+                    f("parsed"),
+                    params,
+                    layout.cache("sentences"),
+                    f("rejected_sentences"),
+                ),
+            ),
+            (
+                "entities",
+                lambda: entities.run(
+                    f("parsed"), f("entities"), f("tagged"), params, layout.cache("entities"), f("rejected_entities")
+                ),
+            ),
+            (
+                "statements",
+                lambda: statements.run(
+                    f("tagged"),
+                    f("sentences"),
+                    f("statements_raw"),
+                    params,
+                    layout.cache("statements"),
+                    f("rejected_statements"),
+                ),
+            ),
+            (
+                "classify",
+                lambda: classify.run(
+                    f("statements_raw"),
+                    f("documents"),
+                    layout.models,
+                    f("sentiment"),
+                    f("stance"),
+                    params,
+                    layout.cache("classify"),
+                    classifier,
+                    f("rejected_classify"),
+                ),
+            ),
         ]
     steps += [
-        ("table", lambda: table.run(f("statements_raw"), f("sentiment"), f("stance"), f("rejected"), layout.processed, params,
-                                    stage_rejected=[f(f"rejected_{stage}") for stage in PER_DOCUMENT_STAGES],
-                                    documents=f("documents"), models=layout.models)),
+        (
+            "table",
+            lambda: table.run(
+                f("statements_raw"),
+                f("sentiment"),
+                f("stance"),
+                f("rejected"),
+                layout.processed,
+                params,
+                stage_rejected=[f(f"rejected_{stage}") for stage in PER_DOCUMENT_STAGES],
+                documents=f("documents"),
+                models=layout.models,
+            ),
+        ),
         ("report", lambda: report.run(layout.interim, layout.processed, layout.report, params)),
     ]
     # Models a later stage uses again: statements reads the parse with the sentences stage's pipeline.
@@ -115,8 +169,12 @@ def run_all(layout: Layout, params_path: Path | None, strict: bool = False) -> N
             if name in ("classify", STREAMED) and classifier is not None:
                 classifier.close()  # its worker holds the encoder
             release_models(keep=needed_later.get(name, ()))  # keeping every stage's models would add ~1 GB
-            log.info("%s: done in %.1f s; peak RSS of this process so far %.0f MB", name, time.perf_counter() - started,
-                     peak_rss_mb())
+            log.info(
+                "%s: done in %.1f s; peak RSS of this process so far %.0f MB",
+                name,
+                time.perf_counter() - started,
+                peak_rss_mb(),
+            )
 
 
 def settle_imports() -> None:
@@ -174,8 +232,11 @@ def main(argv: list[str] | None = None) -> None:
     run.add_argument("raw_dir", type=Path)
     run.add_argument("--out", type=Path, required=True)
     run.add_argument("--params", type=Path, default=None, help="params.yaml (default: the project's)")
-    run.add_argument("--strict", action="store_true",
-                     help="fail on the first document a stage fails on (default: reject it and go on)")
+    run.add_argument(
+        "--strict",
+        action="store_true",
+        help="fail on the first document a stage fails on (default: reject it and go on)",
+    )
     args = parser.parse_args(argv)
     setup_logging()
     if not args.raw_dir.is_dir():
@@ -187,8 +248,12 @@ def main(argv: list[str] | None = None) -> None:
     import pyarrow.parquet as pq
 
     rejected = pq.ParquetFile(args.out / "rejected.parquet").metadata.num_rows
-    log.info("done: tables and summary.html in %s; %d file(s) rejected%s", args.out, rejected,
-             " (rejected.parquet and the report's overview list them)" if rejected else "")
+    log.info(
+        "done: tables and summary.html in %s; %d file(s) rejected%s",
+        args.out,
+        rejected,
+        " (rejected.parquet and the report's overview list them)" if rejected else "",
+    )
 
 
 if __name__ == "__main__":

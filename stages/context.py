@@ -44,7 +44,9 @@ class Context:
 
 def passage_context(headline: str, paragraphs: list[str], index: int, speaker: str = "") -> Context:
     """The context of a statement in paragraphs[index] of a passage whose headline is separate."""
-    return Context(headline.strip(), paragraphs[index - 1].strip() if index > 0 else "", paragraphs[index].strip(), speaker)
+    return Context(
+        headline.strip(), paragraphs[index - 1].strip() if index > 0 else "", paragraphs[index].strip(), speaker
+    )
 
 
 class DocumentContext:
@@ -61,7 +63,7 @@ class DocumentContext:
         """Paragraph i, one string however many statements read it: a long document's thousands of
         contexts then hold each paragraph once (and so do their pickles, on the way to a worker)."""
         if i not in self._paragraphs:
-            self._paragraphs[i] = self.text[self.starts[i]:self.ends[i]].strip()
+            self._paragraphs[i] = self.text[self.starts[i] : self.ends[i]].strip()
         return self._paragraphs[i]
 
     def at(self, offset: int, speaker: str = "") -> Context:

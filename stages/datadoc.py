@@ -9,6 +9,7 @@ import pyarrow as pa
 
 from stages.schema import ALL_TABLES, BINARY, BOOL, FLOAT, INT, STRING, Column
 
+
 def _type_name(col: Column) -> str:
     if col.categories is not None:
         return "category (ordered: " + ", ".join(col.categories) + ")"

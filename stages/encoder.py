@@ -48,8 +48,12 @@ NATIVE_BF16_FLAGS = frozenset({"avx512_bf16", "amx_bf16", "bf16"})
 
 def native_bf16(cpuinfo: str) -> bool:
     """Whether a /proc/cpuinfo text lists a native bfloat16 feature on its flags / Features lines."""
-    return any(line.split(":", 1)[0].strip() in ("flags", "Features") and NATIVE_BF16_FLAGS & set(line.split(":", 1)[1].split())
-               for line in cpuinfo.splitlines() if ":" in line)
+    return any(
+        line.split(":", 1)[0].strip() in ("flags", "Features")
+        and NATIVE_BF16_FLAGS & set(line.split(":", 1)[1].split())
+        for line in cpuinfo.splitlines()
+        if ":" in line
+    )
 
 
 def resolve_dtype(dtype: str) -> str:
@@ -101,8 +105,14 @@ class Encoder:
     are kept, so a text that comes back (wire copy runs the same quote in many stories; a paragraph is
     the context of each of its statements) is encoded once per process. 32,768 entries hold ~65 MB."""
 
-    def __init__(self, spec: str, max_length: int = 256, batch_tokens: int = 1024, dtype: str = "float32",
-                 memo_size: int = 32_768):
+    def __init__(
+        self,
+        spec: str,
+        max_length: int = 256,
+        batch_tokens: int = 1024,
+        dtype: str = "float32",
+        memo_size: int = 32_768,
+    ):
         import torch
         from transformers import AutoModel, AutoTokenizer  # here, not at import: a cached run never pays for torch
 
@@ -173,7 +183,9 @@ class Encoder:
         pad = self.tokenizer.pad_token_id or 0
         batches = list(self.batches(sequences))
         with torch.inference_mode():
-            for idx, length, size in tqdm(batches, desc="encode", unit="batch", disable=None if len(batches) > 4 else True):
+            for idx, length, size in tqdm(
+                batches, desc="encode", unit="batch", disable=None if len(batches) > 4 else True
+            ):
                 input_ids = torch.full((size, length), pad, dtype=torch.long)
                 mask = torch.zeros((size, length), dtype=torch.long)
                 for row in range(size):

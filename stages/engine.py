@@ -39,8 +39,14 @@ T = TypeVar("T")
 KINDS = ("local", "dask")
 
 
-def _in_order(partitions: Iterable[list], window: int, submit: Callable[[list], Any], result: Callable[[Any], T],
-              drop: Callable[[list], None], refill_at: int | None = None) -> Iterator[T]:
+def _in_order(
+    partitions: Iterable[list],
+    window: int,
+    submit: Callable[[list], Any],
+    result: Callable[[Any], T],
+    drop: Callable[[list], None],
+    refill_at: int | None = None,
+) -> Iterator[T]:
     """Submit partitions up to `window` ahead of the one being consumed; yield their results in
     partition order. With `refill_at`, a full window is topped up again only once no more than that
     many partitions are pending (the caller, whose next partitions are slow to make, then does so in
@@ -110,17 +116,26 @@ class ProcessEngine(_Engine):
 
     kind = "processes"
 
-    def __init__(self, workers: int, max_in_flight: int | None = None, initializer: Callable[..., None] | None = None,
-                 initargs: tuple = (), refill_at: int | None = None):
+    def __init__(
+        self,
+        workers: int,
+        max_in_flight: int | None = None,
+        initializer: Callable[..., None] | None = None,
+        initargs: tuple = (),
+        refill_at: int | None = None,
+    ):
         """`initializer(*initargs)` runs in each worker as it starts (as ProcessPoolExecutor's does);
         `refill_at`: top up a full window only once this many partitions are pending (default: at once)."""
         from concurrent.futures import ProcessPoolExecutor
 
         if workers < 1 or (max_in_flight is not None and max_in_flight < 1):
-            raise ValueError(f"a process engine needs workers >= 1 and max_in_flight >= 1, not {workers} and {max_in_flight}")
+            raise ValueError(
+                f"a process engine needs workers >= 1 and max_in_flight >= 1, not {workers} and {max_in_flight}"
+            )
         self.workers, self.max_in_flight, self.refill_at = workers, max_in_flight, refill_at
-        self.pool = ProcessPoolExecutor(workers, initializer=_start_worker,
-                                        initargs=(os.getpid(), initializer, initargs))
+        self.pool = ProcessPoolExecutor(
+            workers, initializer=_start_worker, initargs=(os.getpid(), initializer, initargs)
+        )
 
     def window(self) -> int:
         """How many partitions may be in flight at once."""
@@ -139,8 +154,14 @@ class ProcessEngine(_Engine):
         if self.pool is None:
             raise RuntimeError("this ProcessEngine is closed")
         pool = self.pool
-        yield from _in_order(partitions, self.window(), lambda partition: pool.submit(func, partition, *args),
-                             lambda future: future.result(), lambda pending: [f.cancel() for f in pending], self.refill_at)
+        yield from _in_order(
+            partitions,
+            self.window(),
+            lambda partition: pool.submit(func, partition, *args),
+            lambda future: future.result(),
+            lambda pending: [f.cancel() for f in pending],
+            self.refill_at,
+        )
 
     def close(self) -> None:
         pool, self.pool = getattr(self, "pool", None), None
@@ -199,8 +220,10 @@ class DaskEngine(_Engine):
         self.cluster = None
         if address is None:
             if workers < 1 or threads_per_worker < 1:
-                raise ValueError(f"a local cluster needs workers >= 1 and threads_per_worker >= 1, "
-                                 f"not {workers} and {threads_per_worker}")
+                raise ValueError(
+                    f"a local cluster needs workers >= 1 and threads_per_worker >= 1, "
+                    f"not {workers} and {threads_per_worker}"
+                )
             environ = dict(os.environ)
             try:
                 self.cluster = LocalCluster(
@@ -252,8 +275,13 @@ class DaskEngine(_Engine):
                 client.cancel(pending)
 
         try:
-            yield from _in_order(partitions, self.window(), lambda partition: client.submit(func, partition, *shared, pure=False),
-                                 result, drop)
+            yield from _in_order(
+                partitions,
+                self.window(),
+                lambda partition: client.submit(func, partition, *shared, pure=False),
+                result,
+                drop,
+            )
         finally:
             if client.status == "running":
                 for future in shared:
@@ -279,8 +307,7 @@ def make_engine(settings: Any = None, processes: int = 1) -> LocalEngine | Proce
     if kind == "local":
         return ProcessEngine(processes) if processes > 1 else LocalEngine()
     if kind == "dask":
-        return DaskEngine(address=getattr(settings, "scheduler", None) or None,
-                          workers=getattr(settings, "workers", 2))
+        return DaskEngine(address=getattr(settings, "scheduler", None) or None, workers=getattr(settings, "workers", 2))
     raise ValueError(f"unknown engine kind {kind!r}: expected one of {', '.join(KINDS)}")
 
 

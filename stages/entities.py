@@ -23,7 +23,16 @@ from stages.config import PIECE_CHARS, Params, Speaker, load_params
 from stages.cache import DocCache, drain, stream_documents
 from stages.engine import per_process
 from stages.io import TableWriter, iter_rows
-from stages.nlp import DOCS_PER_ROW_GROUP, doc_from_bytes, doc_pieces, doc_to_bytes, load_ner, piece_count, prepare_stage, require_spacy_model
+from stages.nlp import (
+    DOCS_PER_ROW_GROUP,
+    doc_from_bytes,
+    doc_pieces,
+    doc_to_bytes,
+    load_ner,
+    piece_count,
+    prepare_stage,
+    require_spacy_model,
+)
 from stages.provenance import Provenance, read_provenance, sha256_hex
 from stages.faults import accepted
 from stages.pieces import batches
@@ -42,6 +51,7 @@ RESULT_PARAMS = ("nlp.model", "nlp.piece_chars", "roster", "entities")
 def roster_patterns(roster: dict[str, Speaker], nlp: Language) -> list[dict]:
     """One token pattern per alias, labelled PERSON and carrying the speaker id; one per namesake,
     PERSON with no id: the longer match wins, so "Melania Trump" is not the speaker "Trump"."""
+
     def tokens(name: str) -> list[dict]:
         return [{"ORTH": t.text} for t in nlp.make_doc(name) if not t.is_space]
 
@@ -105,10 +115,13 @@ def entity_rows(doc: Doc, doc_id: str, offset: int = 0) -> list[dict]:
     ]
 
 
-def tag_documents(parsed: Iterable[dict], nlp: Language, batch_size: int = 16, piece_chars: int = PIECE_CHARS) -> Iterator[dict]:
+def tag_documents(
+    parsed: Iterable[dict], nlp: Language, batch_size: int = 16, piece_chars: int = PIECE_CHARS
+) -> Iterator[dict]:
     """Add entities to parsed documents as they stream in, in batches of at most `batch_size`
     documents and `piece_chars` characters, a longer one a piece at a time; yield, per document,
     its entity rows and the tagged parse."""
+
     def documents() -> Iterator[Doc | dict]:  # a Doc, or the record of a long document kept in pieces
         for record in parsed:
             yield record if piece_count(record["doc"]) > 1 else doc_from_bytes(record["doc"], nlp.vocab)
@@ -206,30 +219,48 @@ def prepare(params: Params, upstream: list[Provenance | None], cache_dir: Path |
 
 def results(parsed: Iterable[dict], params: Params, cache: DocCache) -> Iterator[dict]:
     """Per parsed document, in order: its entity rows and the tagged parse, from the cache or from spaCy."""
-    return stream_documents("entities", parsed, parsed_digest, _tag, (params,), cache, params.engine,
-                            n_process=params.nlp.n_process)
+    return stream_documents(
+        "entities", parsed, parsed_digest, _tag, (params,), cache, params.engine, n_process=params.nlp.n_process
+    )
 
 
-def written(results: Iterable[dict], entities: Path, tagged: Path, rejected: Path, provenance: Provenance) -> Iterator[dict]:
+def written(
+    results: Iterable[dict], entities: Path, tagged: Path, rejected: Path, provenance: Provenance
+) -> Iterator[dict]:
     """Pass every accepted result on once it is written (rejections go to `rejected` only); the
     tables appear when the last one has passed."""
-    with TableWriter(ENTITIES, entities, provenance) as entity_out, \
-            TableWriter(TAGGED, tagged, provenance, group_rows=DOCS_PER_ROW_GROUP) as tagged_out, \
-            TableWriter(REJECTED_DOCUMENTS, rejected, provenance) as rejected_out:
+    with (
+        TableWriter(ENTITIES, entities, provenance) as entity_out,
+        TableWriter(TAGGED, tagged, provenance, group_rows=DOCS_PER_ROW_GROUP) as tagged_out,
+        TableWriter(REJECTED_DOCUMENTS, rejected, provenance) as rejected_out,
+    ):
         for result in accepted(results, rejected_out):
             entity_out.write(result["entities"])
             tagged_out.write([{"doc_id": result["doc_id"], "doc": result["doc"]}])
             yield result
 
 
-def run(parsed: Path, entities: Path, tagged: Path, params: Params, cache_dir: Path | None = None,
-        rejected: Path | None = None) -> DocCache:
+def run(
+    parsed: Path,
+    entities: Path,
+    tagged: Path,
+    params: Params,
+    cache_dir: Path | None = None,
+    rejected: Path | None = None,
+) -> DocCache:
     """`rejected` defaults to rejected_entities.parquet beside `entities`."""
     require_spacy_model(params.nlp.model)  # a configuration error, before any input is read
     provenance, cache = prepare(params, [read_provenance(parsed)], cache_dir)
     rejected = rejected or entities.with_name("rejected_entities.parquet")
-    drain(written(results(iter_rows(parsed, PARSED, DOCS_PER_ROW_GROUP), params, cache), entities, tagged, rejected,
-                  provenance))
+    drain(
+        written(
+            results(iter_rows(parsed, PARSED, DOCS_PER_ROW_GROUP), params, cache),
+            entities,
+            tagged,
+            rejected,
+            provenance,
+        )
+    )
     return cache
 
 

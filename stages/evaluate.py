@@ -29,7 +29,14 @@ from stages.config import ConfigError, Params, load_params
 from stages.io import read_table, write_json, write_text
 from stages.table import SENTIMENT_P, STANCE_P, group_shares, head_spreads
 from stages.schema import (
-    DOCUMENTS, KINDS, MENTION_TYPES, SENTIMENT_LABELS, SENTIMENT_SCORES, STANCE_LABELS, STANCE_SCORES, STATEMENTS_RAW,
+    DOCUMENTS,
+    KINDS,
+    MENTION_TYPES,
+    SENTIMENT_LABELS,
+    SENTIMENT_SCORES,
+    STANCE_LABELS,
+    STANCE_SCORES,
+    STATEMENTS_RAW,
 )
 
 log = logging.getLogger("newsstance")
@@ -119,21 +126,28 @@ def _prf(correct: int, predicted: int, found: int, gold: int) -> dict:
     f1 = None
     if precision is not None and recall is not None:
         f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    rounded = {k: (round(v, 4) if v is not None else None) for k, v in (("precision", precision), ("recall", recall), ("f1", f1))}
+    rounded = {
+        k: (round(v, 4) if v is not None else None)
+        for k, v in (("precision", precision), ("recall", recall), ("f1", f1))
+    }
     return {**rounded, "correct": correct, "predicted": predicted, "found": found, "gold": gold}
 
 
 def speaker_share(gold: pd.Series, predicted: pd.Series, roster: set[str]) -> dict:
     """Each roster speaker's share of the set's statements, in the gold and as attributed, and the
     difference: what a per-speaker table built from the output gets wrong even where F1 looks fine."""
+
     def shares(speakers: pd.Series) -> dict[str, float]:
         counts = speakers.astype(str).value_counts()
         return {s: (counts.get(s, 0) / len(speakers) if len(speakers) else 0.0) for s in sorted(roster)}
 
     truth, guess = shares(gold), shares(predicted)
     error = {s: round(guess[s] - truth[s], 4) for s in sorted(roster)}
-    return {"gold": {s: round(v, 4) for s, v in truth.items()}, "error": error,
-            "max_abs_error": max((abs(v) for v in error.values()), default=0.0)}
+    return {
+        "gold": {s: round(v, 4) for s, v in truth.items()},
+        "error": error,
+        "max_abs_error": max((abs(v) for v in error.values()), default=0.0),
+    }
 
 
 def score(predicted: pd.DataFrame, gold: GoldSet, roster: set[str]) -> tuple[dict, list[dict], pd.DataFrame]:
@@ -141,7 +155,9 @@ def score(predicted: pd.DataFrame, gold: GoldSet, roster: set[str]) -> tuple[dic
     the gold statements with the id of the predicted statement that found each (largest overlap)."""
     docs = set(gold.statements.doc) | set(gold.traps.doc)
     every = predicted[predicted.doc_id.isin(docs)]
-    every = every.assign(speaker=every.speaker.astype(str), kind=every.kind.astype(str), mention_type=every.mention_type.astype(str))
+    every = every.assign(
+        speaker=every.speaker.astype(str), kind=every.kind.astype(str), mention_type=every.mention_type.astype(str)
+    )
     pred = every[every.speaker.isin(roster)]
     by_doc = {d: frame for d, frame in pred.groupby("doc_id")}
     every_by_doc = {d: frame for d, frame in every.groupby("doc_id")}
@@ -152,34 +168,56 @@ def score(predicted: pd.DataFrame, gold: GoldSet, roster: set[str]) -> tuple[dic
     found, matched = [], []
     for row in gold_rows.itertuples():
         candidates = by_doc.get(row.doc, empty)
-        hits = candidates[(candidates.speaker == row.speaker) & (candidates.start < row.end) & (row.start < candidates.end)]
+        hits = candidates[
+            (candidates.speaker == row.speaker) & (candidates.start < row.end) & (row.start < candidates.end)
+        ]
         found.append(not hits.empty)
         overlap = hits.end.clip(upper=row.end) - hits.start.clip(lower=row.start)
         matched.append(hits.statement_id.iloc[int(overlap.to_numpy().argmax())] if len(hits) else None)
         if hits.empty and not row.ambiguous:
             others = every_by_doc.get(row.doc, empty)
             others = others[(others.start < row.end) & (row.start < others.end)]
-            errors.append({
-                "set": gold.name, "error": "missed", "doc": row.doc, "speaker": row.speaker, "kind": row.kind,
-                "mention": row.mention, "sentence": row.sentence,
-                "predicted_speakers": sorted(set(others.speaker)),
-            })
+            errors.append(
+                {
+                    "set": gold.name,
+                    "error": "missed",
+                    "doc": row.doc,
+                    "speaker": row.speaker,
+                    "kind": row.kind,
+                    "mention": row.mention,
+                    "sentence": row.sentence,
+                    "predicted_speakers": sorted(set(others.speaker)),
+                }
+            )
     gold_rows = gold_rows.assign(found=found, statement_id=matched)
 
     verdicts = []  # True correct, False wrong, None neither (only ambiguous gold)
     for row in pred.itertuples():
-        same = gold_rows[(gold_rows.doc == row.doc_id) & (gold_rows.speaker == row.speaker)
-                         & (gold_rows.start < row.end) & (row.start < gold_rows.end)]
+        same = gold_rows[
+            (gold_rows.doc == row.doc_id)
+            & (gold_rows.speaker == row.speaker)
+            & (gold_rows.start < row.end)
+            & (row.start < gold_rows.end)
+        ]
         if not same.empty:
             verdicts.append(True if (~same.ambiguous).any() else None)
             continue
         verdicts.append(False)
-        overlapping = gold_rows[(gold_rows.doc == row.doc_id) & (gold_rows.start < row.end) & (row.start < gold_rows.end)]
-        errors.append({
-            "set": gold.name, "error": "wrong speaker" if not overlapping.empty else "not in gold", "doc": row.doc_id,
-            "speaker": row.speaker, "kind": row.kind, "mention": row.mention_type, "sentence": row.sentence,
-            "gold_speakers": sorted(set(overlapping.speaker)),
-        })
+        overlapping = gold_rows[
+            (gold_rows.doc == row.doc_id) & (gold_rows.start < row.end) & (row.start < gold_rows.end)
+        ]
+        errors.append(
+            {
+                "set": gold.name,
+                "error": "wrong speaker" if not overlapping.empty else "not in gold",
+                "doc": row.doc_id,
+                "speaker": row.speaker,
+                "kind": row.kind,
+                "mention": row.mention_type,
+                "sentence": row.sentence,
+                "gold_speakers": sorted(set(overlapping.speaker)),
+            }
+        )
     pred = pred.assign(verdict=verdicts)
 
     traps_hit = 0
@@ -188,8 +226,15 @@ def score(predicted: pd.DataFrame, gold: GoldSet, roster: set[str]) -> tuple[dic
         hits = candidates[(candidates.start < row.end) & (row.start < candidates.end)]
         if not hits.empty:
             traps_hit += 1
-            errors.append({"set": gold.name, "error": "trap attributed", "doc": row.doc, "sentence": row.sentence,
-                           "speaker": sorted(set(hits.speaker))[0]})
+            errors.append(
+                {
+                    "set": gold.name,
+                    "error": "trap attributed",
+                    "doc": row.doc,
+                    "sentence": row.sentence,
+                    "speaker": sorted(set(hits.speaker))[0],
+                }
+            )
 
     counted_gold = gold_rows[~gold_rows.ambiguous.astype(bool)]
     counted_pred = pred[pred.verdict.notna()]
@@ -204,7 +249,12 @@ def score(predicted: pd.DataFrame, gold: GoldSet, roster: set[str]) -> tuple[dic
         return out
 
     metrics = {
-        "overall": _prf(int(counted_pred.verdict.astype(bool).sum()), len(counted_pred), int(counted_gold.found.sum()), len(counted_gold)),
+        "overall": _prf(
+            int(counted_pred.verdict.astype(bool).sum()),
+            len(counted_pred),
+            int(counted_gold.found.sum()),
+            len(counted_gold),
+        ),
         "by_kind": breakdown("kind", "kind", KINDS),
         "by_mention": breakdown("mention", "mention_type", MENTION_TYPES),
         "wrong_speaker": sum(1 for e in errors if e["error"] == "wrong speaker"),
@@ -229,8 +279,15 @@ def lexicon_sentiment(texts: list[str]) -> list[str]:
 MIN_SHARE_STATEMENTS = 5
 
 
-def share_error(gold: pd.DataFrame, predicted: pd.DataFrame, labels: tuple[str, ...], gold_label: str, p_columns: list[str],
-                spread, params: Params) -> dict:
+def share_error(
+    gold: pd.DataFrame,
+    predicted: pd.DataFrame,
+    labels: tuple[str, ...],
+    gold_label: str,
+    p_columns: list[str],
+    spread,
+    params: Params,
+) -> dict:
     """Per roster speaker with enough gold statements: the largest gap over the labels between his gold
     shares and the shares the tables give from his attributed statements (what an analyst
     reads, attribution errors included); with the same gap for argmax counts, and how often the gold
@@ -239,7 +296,9 @@ def share_error(gold: pd.DataFrame, predicted: pd.DataFrame, labels: tuple[str, 
     for speaker, own in gold.groupby("speaker"):
         if len(own) < MIN_SHARE_STATEMENTS:
             continue
-        truth = own[gold_label].astype(str).value_counts(normalize=True).reindex(list(labels), fill_value=0.0).to_numpy()
+        truth = (
+            own[gold_label].astype(str).value_counts(normalize=True).reindex(list(labels), fill_value=0.0).to_numpy()
+        )
         p = predicted.loc[predicted.speaker == speaker, p_columns].to_numpy(dtype=float)
         if not len(p):
             errors[speaker] = counted[speaker] = float(truth.max())
@@ -249,15 +308,32 @@ def share_error(gold: pd.DataFrame, predicted: pd.DataFrame, labels: tuple[str, 
         counted[speaker] = float(np.abs(np.bincount(p.argmax(1), minlength=len(labels)) / len(p) - truth).max())
         covered += list((shares.low <= truth + 1e-12) & (truth - 1e-12 <= shares.high))
     if not errors:
-        return {"speakers": {}, "max": None, "mean": None, "counted_max": None, "counted_mean": None, "interval_coverage": None}
-    return {"speakers": {k: round(v, 4) for k, v in sorted(errors.items())},
-            "max": round(max(errors.values()), 4), "mean": round(float(np.mean(list(errors.values()))), 4),
-            "counted_max": round(max(counted.values()), 4), "counted_mean": round(float(np.mean(list(counted.values()))), 4),
-            "interval_coverage": round(float(np.mean(covered)), 4) if covered else None}
+        return {
+            "speakers": {},
+            "max": None,
+            "mean": None,
+            "counted_max": None,
+            "counted_mean": None,
+            "interval_coverage": None,
+        }
+    return {
+        "speakers": {k: round(v, 4) for k, v in sorted(errors.items())},
+        "max": round(max(errors.values()), 4),
+        "mean": round(float(np.mean(list(errors.values()))), 4),
+        "counted_max": round(max(counted.values()), 4),
+        "counted_mean": round(float(np.mean(list(counted.values()))), 4),
+        "interval_coverage": round(float(np.mean(covered)), 4) if covered else None,
+    }
 
 
-def score_labels(found: pd.DataFrame, predicted: pd.DataFrame, sentiment: pd.DataFrame, stance: pd.DataFrame,
-                 params: Params, spreads=None) -> dict:
+def score_labels(
+    found: pd.DataFrame,
+    predicted: pd.DataFrame,
+    sentiment: pd.DataFrame,
+    stance: pd.DataFrame,
+    params: Params,
+    spreads=None,
+) -> dict:
     """Sentiment and stance on the gold statements the attribution found: macro-F1 for the trained
     heads and for the lexicon baseline (stance read off VADER polarity: positive = favor, negative =
     against), and the heads' expected calibration error; then the per-speaker share error over every
@@ -270,18 +346,28 @@ def score_labels(found: pd.DataFrame, predicted: pd.DataFrame, sentiment: pd.Dat
     model_sentiment = sentiment.set_index("statement_id").sentiment.astype(str)
 
     def f1(truth, guess, labels) -> float | None:
-        return round(float(f1_score(truth, guess, labels=list(labels), average="macro", zero_division=0)), 4) if len(truth) else None
+        return (
+            round(float(f1_score(truth, guess, labels=list(labels), average="macro", zero_division=0)), 4)
+            if len(truth)
+            else None
+        )
 
     def ece(truth, p: np.ndarray, labels) -> float | None:
-        return round(expected_calibration_error(p, np.array([labels.index(t) for t in truth])), 4) if len(truth) else None
+        return (
+            round(expected_calibration_error(p, np.array([labels.index(t) for t in truth])), 4) if len(truth) else None
+        )
 
     sentiment_p = sentiment.set_index("statement_id")[SENTIMENT_P]
-    out = {"sentiment": {
-        "n": len(rows),
-        "model_macro_f1": f1(rows.sentiment, [model_sentiment[i] for i in rows.statement_id], SENTIMENT_LABELS),
-        "lexicon_macro_f1": f1(rows.sentiment, [baseline[i] for i in rows.statement_id], SENTIMENT_LABELS),
-        "ece": ece(rows.sentiment, sentiment_p.loc[list(rows.statement_id)].to_numpy(dtype=float), SENTIMENT_LABELS),
-    }}
+    out = {
+        "sentiment": {
+            "n": len(rows),
+            "model_macro_f1": f1(rows.sentiment, [model_sentiment[i] for i in rows.statement_id], SENTIMENT_LABELS),
+            "lexicon_macro_f1": f1(rows.sentiment, [baseline[i] for i in rows.statement_id], SENTIMENT_LABELS),
+            "ece": ece(
+                rows.sentiment, sentiment_p.loc[list(rows.statement_id)].to_numpy(dtype=float), SENTIMENT_LABELS
+            ),
+        }
+    }
     target_of = {text: target for target, text in targets.items()}
     on_target = rows[rows.stance_target.isin(list(target_of))]
     stance = stance.astype({"target": str, "stance": str})
@@ -290,22 +376,30 @@ def score_labels(found: pd.DataFrame, predicted: pd.DataFrame, sentiment: pd.Dat
     out["stance"] = {
         "n": len(on_target),
         "model_macro_f1": f1(on_target.stance, [r.stance for r in picked], STANCE_LABELS),
-        "lexicon_macro_f1": f1(on_target.stance, [as_stance[baseline[i]] for i in on_target.statement_id], STANCE_LABELS),
-        "ece": ece(on_target.stance, np.array([[getattr(r, c) for c in STANCE_P] for r in picked]).reshape(-1, 3), STANCE_LABELS),
+        "lexicon_macro_f1": f1(
+            on_target.stance, [as_stance[baseline[i]] for i in on_target.statement_id], STANCE_LABELS
+        ),
+        "ece": ece(
+            on_target.stance,
+            np.array([[getattr(r, c) for c in STANCE_P] for r in picked]).reshape(-1, 3),
+            STANCE_LABELS,
+        ),
     }
 
     gold = found[~found.ambiguous.astype(bool)].assign(speaker=lambda f: f.speaker.astype(str))
     roster = predicted.assign(speaker=predicted.speaker.astype(str))
     roster = roster[roster.doc_id.isin(set(found.doc)) & roster.speaker.isin(set(params.roster))]
     said = roster.merge(sentiment, on="statement_id", how="inner")
-    out["sentiment"]["share_error"] = share_error(gold, said, SENTIMENT_LABELS, "sentiment", SENTIMENT_P,
-                                                  spreads.get("sentiment"), params)
+    out["sentiment"]["share_error"] = share_error(
+        gold, said, SENTIMENT_LABELS, "sentiment", SENTIMENT_P, spreads.get("sentiment"), params
+    )
     for target, text in targets.items():
         on = stance[stance.target == target].merge(roster[["statement_id", "speaker"]], on="statement_id", how="inner")
         gold_on = gold[gold.stance_target == text]
         if len(gold_on):
             out["stance"].setdefault("share_error", {})[target] = share_error(
-                gold_on, on, STANCE_LABELS, "stance", STANCE_P, spreads.get("stance"), params)
+                gold_on, on, STANCE_LABELS, "stance", STANCE_P, spreads.get("stance"), params
+            )
     return out
 
 
@@ -331,37 +425,76 @@ def evaluate(specs: list[EvalSpec], params: Params, models: Path | None = None) 
         predicted = read_table(spec.interim / INTERIM_FILES["statements_raw"], STATEMENTS_RAW)
         gold, missing = load_gold_set(spec.name, spec.statements, spec.traps, documents)
         if missing:
-            log.warning("%s: %d gold document(s) not in %s: %s", spec.name, len(missing), spec.interim, ", ".join(missing))
+            log.warning(
+                "%s: %d gold document(s) not in %s: %s", spec.name, len(missing), spec.interim, ", ".join(missing)
+            )
         attribution, set_errors, found = score(predicted, gold, set(params.roster))
-        labels = score_labels(found, predicted, read_table(spec.interim / INTERIM_FILES["sentiment"], SENTIMENT_SCORES),
-                              read_table(spec.interim / INTERIM_FILES["stance"], STANCE_SCORES), params, spreads)
+        labels = score_labels(
+            found,
+            predicted,
+            read_table(spec.interim / INTERIM_FILES["sentiment"], SENTIMENT_SCORES),
+            read_table(spec.interim / INTERIM_FILES["stance"], STANCE_SCORES),
+            params,
+            spreads,
+        )
         metrics[spec.name] = {"attribution": {**attribution, "missing_documents": missing}, **labels}
         errors += set_errors
         overall = attribution["overall"]
-        log.info("%s: attribution P %s R %s F1 %s, traps %d/%d; sentiment F1 %s (lexicon %s), stance F1 %s (lexicon %s)",
-                 spec.name, overall["precision"], overall["recall"], overall["f1"], attribution["traps"]["attributed"],
-                 len(gold.traps), labels["sentiment"]["model_macro_f1"], labels["sentiment"]["lexicon_macro_f1"],
-                 labels["stance"]["model_macro_f1"], labels["stance"]["lexicon_macro_f1"])
+        log.info(
+            "%s: attribution P %s R %s F1 %s, traps %d/%d; sentiment F1 %s (lexicon %s), stance F1 %s (lexicon %s)",
+            spec.name,
+            overall["precision"],
+            overall["recall"],
+            overall["f1"],
+            attribution["traps"]["attributed"],
+            len(gold.traps),
+            labels["sentiment"]["model_macro_f1"],
+            labels["sentiment"]["lexicon_macro_f1"],
+            labels["stance"]["model_macro_f1"],
+            labels["stance"]["lexicon_macro_f1"],
+        )
     return metrics, errors
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--set", nargs=4, action="append", required=True, metavar=("NAME", "INTERIM", "GOLD", "TRAPS"),
-                        help="a gold set: its name, the interim folder of its corpus, gold statements, trap sentences")
+    parser.add_argument(
+        "--set",
+        nargs=4,
+        action="append",
+        required=True,
+        metavar=("NAME", "INTERIM", "GOLD", "TRAPS"),
+        help="a gold set: its name, the interim folder of its corpus, gold statements, trap sentences",
+    )
     parser.add_argument("--train-metrics", type=Path, required=True, help="the train stage's cross-validation figures")
     parser.add_argument("--metrics", type=Path, required=True)
     parser.add_argument("--errors", type=Path, required=True)
-    parser.add_argument("--models", type=Path, default=None,
-                        help="the heads classify used: their calibration figures widen the per-speaker intervals")
+    parser.add_argument(
+        "--models",
+        type=Path,
+        default=None,
+        help="the heads classify used: their calibration figures widen the per-speaker intervals",
+    )
     parser.add_argument("--params", type=Path, default=None)
     args = parser.parse_args(argv)
-    run([EvalSpec.parse(s) for s in args.set], args.train_metrics, args.metrics, args.errors, load_params(args.params),
-        args.models)
+    run(
+        [EvalSpec.parse(s) for s in args.set],
+        args.train_metrics,
+        args.metrics,
+        args.errors,
+        load_params(args.params),
+        args.models,
+    )
 
 
-def run(specs: list[EvalSpec], train_metrics: Path, metrics_path: Path, errors_path: Path, params: Params,
-        models: Path | None = None) -> None:
+def run(
+    specs: list[EvalSpec],
+    train_metrics: Path,
+    metrics_path: Path,
+    errors_path: Path,
+    params: Params,
+    models: Path | None = None,
+) -> None:
     metrics, errors = evaluate(specs, params, models)
     metrics.update(json.loads(train_metrics.read_text(encoding="utf-8")))  # {"train": ...}: one file for `dvc metrics`
     write_json(metrics_path, metrics)

@@ -31,8 +31,13 @@ def chained(params: Params) -> bool:
     return params.engine.kind == "local" and params.nlp.n_process == 1
 
 
-def run(interim_file: Callable[[str], Path], models: Path, params: Params, cache: Callable[[str], Path],
-        worker: classify.ClassifyWorker | None) -> dict[str, DocCache]:
+def run(
+    interim_file: Callable[[str], Path],
+    models: Path,
+    params: Params,
+    cache: Callable[[str], Path],
+    worker: classify.ClassifyWorker | None,
+) -> dict[str, DocCache]:
     """Sentences, entities, statements and classify over the documents table, as one stream; returns
     each stage's cache. `interim_file(name)` and `cache(stage)` say where the tables and caches go
     (cli.Layout); `worker`: where classify encodes (None: in this process)."""
@@ -56,30 +61,52 @@ def run(interim_file: Callable[[str], Path], models: Path, params: Params, cache
 
     def parsed() -> Iterator[dict]:
         results = sentences.results(records(), params, sentences_cache)
-        for result in sentences.written(results, interim_file("sentences"), interim_file("parsed"),
-                                        interim_file("rejected_sentences"), sentences_from):
+        for result in sentences.written(
+            results,
+            interim_file("sentences"),
+            interim_file("parsed"),
+            interim_file("rejected_sentences"),
+            sentences_from,
+        ):
             sentence_rows.append((result["doc_id"], result["sentences"]))
             yield {"doc_id": result["doc_id"], "doc": result["doc"]}
 
     def tagged() -> Iterator[dict]:
         results = entities.results(parsed(), params, entities_cache)
-        for result in entities.written(results, interim_file("entities"), interim_file("tagged"),
-                                       interim_file("rejected_entities"), entities_from):
-            yield {"doc_id": result["doc_id"], "doc": result["doc"], "sentences": _next_of(sentence_rows, result["doc_id"])}
+        for result in entities.written(
+            results, interim_file("entities"), interim_file("tagged"), interim_file("rejected_entities"), entities_from
+        ):
+            yield {
+                "doc_id": result["doc_id"],
+                "doc": result["doc"],
+                "sentences": _next_of(sentence_rows, result["doc_id"]),
+            }
 
     def attributed() -> Iterator[dict]:
         results = statements.results(tagged(), params, statements_cache)
-        for result in statements.written(results, interim_file("statements_raw"), interim_file("rejected_statements"),
-                                         statements_from):
+        for result in statements.written(
+            results, interim_file("statements_raw"), interim_file("rejected_statements"), statements_from
+        ):
             text, title = _next_of(texts, result["doc_id"])
             if result["statements"]:  # as classify reads statements_raw: documents with statements
                 yield classify.document_item(result["doc_id"], result["statements"], text, title)
 
     items = worker.parsed(attributed()) if worker is not None else attributed()
-    drain(classify.written(classify.results(items, models, params, classify_cache, worker),
-                           interim_file("sentiment"), interim_file("stance"), interim_file("rejected_classify"), classify_from))
-    return {"sentences": sentences_cache, "entities": entities_cache, "statements": statements_cache,
-            "classify": classify_cache}
+    drain(
+        classify.written(
+            classify.results(items, models, params, classify_cache, worker),
+            interim_file("sentiment"),
+            interim_file("stance"),
+            interim_file("rejected_classify"),
+            classify_from,
+        )
+    )
+    return {
+        "sentences": sentences_cache,
+        "entities": entities_cache,
+        "statements": statements_cache,
+        "classify": classify_cache,
+    }
 
 
 def _next_of(queue: deque, doc_id: str):

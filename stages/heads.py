@@ -29,18 +29,25 @@ def parts_read(*reads: list[str]) -> list[str]:
     return [p for p in PARTS if any(p in r for r in reads)]
 
 
-def embed_parts(encoder, statements: list[str], contexts: list, names, context_max_length: int | None = None
-                ) -> dict[str, np.ndarray]:
+def embed_parts(
+    encoder, statements: list[str], contexts: list, names, context_max_length: int | None = None
+) -> dict[str, np.ndarray]:
     """{part: embeddings} for the statements and their contexts, in one encoder pass. Statements are
     encoded whole, the context parts truncated to context_max_length tokens; each distinct text is
     encoded once and an empty part is zeros."""
     columns = {name: statements if name == "statement" else [getattr(c, name) for c in contexts] for name in names}
-    limit = {name: encoder.max_length if name == "statement" else context_max_length or encoder.max_length for name in names}
+    limit = {
+        name: encoder.max_length if name == "statement" else context_max_length or encoder.max_length for name in names
+    }
     distinct = sorted({(t, limit[name]) for name in names for t in columns[name] if t})
     emb = dict(zip(distinct, encoder.encode([t for t, _ in distinct], [n for _, n in distinct]))) if distinct else {}
     zero = np.zeros(encoder.dim, np.float32)
-    return {name: np.stack([emb[(t, limit[name])] if t else zero for t in columns[name]]) if columns[name]
-            else np.zeros((0, encoder.dim), np.float32) for name in names}
+    return {
+        name: np.stack([emb[(t, limit[name])] if t else zero for t in columns[name]])
+        if columns[name]
+        else np.zeros((0, encoder.dim), np.float32)
+        for name in names
+    }
 
 
 def features(parts: dict[str, np.ndarray], reads: list[str], target: np.ndarray | None = None) -> np.ndarray:
@@ -87,7 +94,9 @@ class Head:
         return cls(header["classes"], tensors["coef"], tensors["intercept"], header["meta"])
 
 
-def fit_head(features: np.ndarray, labels: list[str], classes: tuple[str, ...], C: float, max_iter: int, meta: dict) -> Head:
+def fit_head(
+    features: np.ndarray, labels: list[str], classes: tuple[str, ...], C: float, max_iter: int, meta: dict
+) -> Head:
     """Multinomial logistic regression; lbfgs is deterministic for fixed inputs and one BLAS thread
     (with several, the order of float sums can follow the thread count, and the fit amplifies it)."""
     from sklearn.linear_model import LogisticRegression

@@ -41,7 +41,10 @@ class SequenceClassifier:
                 batch = self.tokenizer(
                     texts[b : b + self.batch_size],
                     pairs[b : b + self.batch_size] if pairs is not None else None,
-                    padding=True, truncation=True, max_length=self.max_length, return_tensors="pt",
+                    padding=True,
+                    truncation=True,
+                    max_length=self.max_length,
+                    return_tensors="pt",
                 )
                 out[b : b + self.batch_size] = self.model(**batch).logits.double().numpy()
         return out
@@ -61,7 +64,9 @@ def label_columns(model_labels: list[str], mapping: dict[str, str]) -> dict[str,
         if ours is not None:
             columns[ours].append(i)
     if not any(columns.values()):
-        raise ConfigError(f"sentiment model labels {model_labels} map to none of {SENTIMENT_LABELS}: set classify.hub.sentiment_labels")
+        raise ConfigError(
+            f"sentiment model labels {model_labels} map to none of {SENTIMENT_LABELS}: set classify.hub.sentiment_labels"
+        )
     return columns
 
 

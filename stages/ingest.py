@@ -54,9 +54,37 @@ _WORD = re.compile(r"[^\W\d_]+")
 _HTML_PAGE = re.compile(r"<(!doctype\s+html|html|head|body)\b", re.IGNORECASE)
 _SKIPPED_ELEMENTS = {"script", "style", "noscript", "template", "head"}
 _BLOCK_ELEMENTS = {
-    "address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt", "figcaption", "footer",
-    "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav", "ol", "p", "pre", "section",
-    "table", "td", "th", "tr", "ul",
+    "address",
+    "article",
+    "aside",
+    "blockquote",
+    "br",
+    "dd",
+    "div",
+    "dl",
+    "dt",
+    "figcaption",
+    "footer",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hr",
+    "li",
+    "main",
+    "nav",
+    "ol",
+    "p",
+    "pre",
+    "section",
+    "table",
+    "td",
+    "th",
+    "tr",
+    "ul",
 }
 
 
@@ -77,7 +105,7 @@ def decode(data: bytes) -> tuple[str, str, list[str]]:
     notes = []
     bom, codec = next(((b, c) for b, c in _BOMS if data.startswith(b)), (b"", None))
     if bom:
-        data = data[len(bom):]
+        data = data[len(bom) :]
         notes.append("byte-order mark removed")
     if codec and codec != "utf-8":
         try:
@@ -121,7 +149,7 @@ class _TextExtractor(HTMLParser):
 
     def handle_endtag(self, tag: str) -> None:
         if tag in self.skipping:
-            del self.skipping[self.skipping.index(tag):]  # with whatever was left open inside it
+            del self.skipping[self.skipping.index(tag) :]  # with whatever was left open inside it
         if tag in _BLOCK_ELEMENTS:
             self.parts.append("\n")
 

@@ -64,6 +64,7 @@ def unlabelled_turns(text: str, paragraph_spans: list[tuple[int, int]], allowed)
     question put to "you" ("... Could you give details?"), and the paragraph after each is the
     interviewee's answer. Two such pairs at least, or one whose answer starts in the first person
     ("I can't, because ..."), so that a rhetorical question starts nothing."""
+
     def question(index: int) -> bool:
         start, end = paragraph_spans[index]
         body = text[start:end].strip()
@@ -86,15 +87,23 @@ def person_in(turn: Turn, people: list[Span]) -> Span | None:
     return next((ent for ent in people if turn.label_start <= ent.start_char and ent.end_char <= turn.label_end), None)
 
 
-def answer_spans(text: str, paragraph_spans: list[tuple[int, int]], found: dict[int, Turn], speakers: dict[int, object],
-                 reported: set[int], allowed) -> list[tuple[object, int, int, bool]]:
+def answer_spans(
+    text: str,
+    paragraph_spans: list[tuple[int, int]],
+    found: dict[int, Turn],
+    speakers: dict[int, object],
+    reported: set[int],
+    allowed,
+) -> list[tuple[object, int, int, bool]]:
     """(speaker, start, end, labelled) of every answer: the words after a label whose speaker
     `speakers` gives (by paragraph: a name's entity, or the interviewee of an "Answer." label), then
     each unlabelled paragraph that carries the answer on. `reported`: paragraphs where the writer
     reports someone by name; `allowed(offset)`: body text, not a heading."""
     out = []
-    if not any(speakers.get(i) is None and (asks(text, *paragraph_spans[i]) or label_recurs(text, turn, found))
-               for i, turn in found.items()):
+    if not any(
+        speakers.get(i) is None and (asks(text, *paragraph_spans[i]) or label_recurs(text, turn, found))
+        for i, turn in found.items()
+    ):
         return out  # no interviewer's turn: labelled lines of a live blog ("Kasich: Now or never."), not a Q&A
     current = None
     for index, (start, end) in enumerate(paragraph_spans):

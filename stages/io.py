@@ -148,7 +148,9 @@ class TableWriter:
 
     def _flush(self) -> None:
         if self._buffer:
-            self._writer.write_table(rows_to_arrow(self._buffer, self.table).replace_schema_metadata(self._writer.schema.metadata))
+            self._writer.write_table(
+                rows_to_arrow(self._buffer, self.table).replace_schema_metadata(self._writer.schema.metadata)
+            )
             self.rows += len(self._buffer)
             self._buffer = []
 

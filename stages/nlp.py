@@ -130,14 +130,22 @@ def parser_pipeline(model: str) -> Language:
     return load_spacy(model)
 
 
-def prepare_stage(stage: str, params: Params, sections: tuple[str, ...], result_params: tuple[str, ...],
-                  upstream: list[Provenance | None], cache_dir: Path | None) -> tuple[Provenance, DocCache]:
+def prepare_stage(
+    stage: str,
+    params: Params,
+    sections: tuple[str, ...],
+    result_params: tuple[str, ...],
+    upstream: list[Provenance | None],
+    cache_dir: Path | None,
+) -> tuple[Provenance, DocCache]:
     """A spaCy stage's `prepare`: (provenance of its outputs, its per-document cache). Its model is
     the spaCy package named in `nlp.model`; `sections` are the params it reads, `result_params` the
     part of them its cache keys on."""
     models = {"spacy": model_id(params.nlp.model)}
-    return (stage_provenance(stage, params, sections, upstream, models),
-            DocCache.for_stage(cache_dir, stage, params, result_params, models))
+    return (
+        stage_provenance(stage, params, sections, upstream, models),
+        DocCache.for_stage(cache_dir, stage, params, result_params, models),
+    )
 
 
 PIECES = b"newsstance pieces\n"  # opens the bytes of a document kept in pieces
@@ -153,12 +161,12 @@ def doc_to_bytes(doc: Doc | Iterable[Doc]) -> bytes:
 
 
 def piece_count(data: bytes) -> int:
-    return len(msgpack.unpackb(data[len(PIECES):])) if data.startswith(PIECES) else 1
+    return len(msgpack.unpackb(data[len(PIECES) :])) if data.startswith(PIECES) else 1
 
 
 def doc_pieces(data: bytes, vocab: Vocab) -> Iterator[Doc]:
     """The pieces of a document `doc_to_bytes` wrote (one, unless it was long), one at a time."""
-    for piece in msgpack.unpackb(data[len(PIECES):]) if data.startswith(PIECES) else [data]:
+    for piece in msgpack.unpackb(data[len(PIECES) :]) if data.startswith(PIECES) else [data]:
         yield next(DocBin(store_user_data=True).from_bytes(piece).get_docs(vocab))
 
 
@@ -168,7 +176,7 @@ def doc_from_bytes(data: bytes, vocab: Vocab) -> Doc:
     never holding the pieces' Docs beside it."""
     if not data.startswith(PIECES):
         return next(DocBin(store_user_data=True).from_bytes(data).get_docs(vocab))
-    bins = [DocBin(store_user_data=True).from_bytes(piece) for piece in msgpack.unpackb(data[len(PIECES):])]
+    bins = [DocBin(store_user_data=True).from_bytes(piece) for piece in msgpack.unpackb(data[len(PIECES) :])]
     for pieces in bins:
         for string in pieces.strings:
             vocab[string]

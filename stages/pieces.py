@@ -84,5 +84,7 @@ def parse_in_pieces(nlp: Language, text: str, size: int) -> Iterator[tuple[int, 
     text's Docs together are ~1 GB."""
     for start, end in pieces(text, size):
         doc = nlp(text[start:end])
-        doc.tensor = numpy.zeros((0,), dtype="float32")  # tok2vec's output (~400 bytes a token): nothing reads it after parsing
+        doc.tensor = numpy.zeros(
+            (0,), dtype="float32"
+        )  # tok2vec's output (~400 bytes a token): nothing reads it after parsing
         yield start, doc

@@ -69,7 +69,9 @@ def stage_modules(module: str) -> set[str]:
 def code_version(module: str) -> str:
     """A digest of the source of a stage and every module it imports: a code change re-keys its cache."""
     folder = Path(stages.__file__).parent
-    return sha256_hex(canonical_json({m: sha256_hex((folder / f"{m}.py").read_bytes()) for m in sorted(stage_modules(module))}))
+    return sha256_hex(
+        canonical_json({m: sha256_hex((folder / f"{m}.py").read_bytes()) for m in sorted(stage_modules(module))})
+    )
 
 
 def package_version(dist: str) -> str:
@@ -107,8 +109,10 @@ class Provenance:
 
     @classmethod
     def from_metadata(cls, meta: dict) -> "Provenance | None":
-        meta = {(k.decode() if isinstance(k, bytes) else k): (v.decode() if isinstance(v, bytes) else v)
-                for k, v in (meta or {}).items()}
+        meta = {
+            (k.decode() if isinstance(k, bytes) else k): (v.decode() if isinstance(v, bytes) else v)
+            for k, v in (meta or {}).items()
+        }
         if PREFIX + "stage" not in meta:
             return None
         return cls(

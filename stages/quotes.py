@@ -98,9 +98,12 @@ def find_quotes(text: str, start: int = 0, end: int | None = None, inside: bool 
             if ch == "’" and not _is_word(after) and not before.isspace():
                 quotes.append(Quote(open_at, i + 1, open_at + 1, i, True))
                 open_at = open_mark = None
-        elif (open_mark == '"' and ch in ('"', "”")) or (open_mark in OPENERS and ch == OPENERS[open_mark]) or (
-            open_mark in OPENERS and ch in CLOSERS
-        ) or (open_mark == "“" and ch == '"' and not _is_word(after) and "”" not in text[i:end]):
+        elif (
+            (open_mark == '"' and ch in ('"', "”"))
+            or (open_mark in OPENERS and ch == OPENERS[open_mark])
+            or (open_mark in OPENERS and ch in CLOSERS)
+            or (open_mark == "“" and ch == '"' and not _is_word(after) and "”" not in text[i:end])
+        ):
             quotes.append(Quote(open_at, i + 1, open_at + 1, i, True))
             open_at = open_mark = None
     if open_mark is not None and open_mark != "‘":
@@ -137,6 +140,9 @@ def _closed_later(text: str, bounds: list[tuple[int, int]], i: int) -> bool:
         first = next((k for k in range(start, end) if text[k] in DOUBLE_MARKS), None)
         if first is None:
             continue
-        return text[first] in '"”»' and bool(text[start:first].strip()) and not (
-            text[first] == '"' and text[first - 1].isspace())
+        return (
+            text[first] in '"”»'
+            and bool(text[start:first].strip())
+            and not (text[first] == '"' and text[first - 1].isspace())
+        )
     return False

@@ -28,7 +28,13 @@ from stages.config import Params, load_params
 from stages.io import read_table, write_text
 from stages.provenance import canonical_json, package_version, params_digest, read_provenance, sha256_hex
 from stages.schema import (
-    DOCUMENTS, REJECTED, SENTIMENT_LABELS, SPEAKERS, STANCE_LABELS, STANCES, STATEMENTS,
+    DOCUMENTS,
+    REJECTED,
+    SENTIMENT_LABELS,
+    SPEAKERS,
+    STANCE_LABELS,
+    STANCES,
+    STATEMENTS,
 )
 
 log = logging.getLogger("newsstance")
@@ -38,7 +44,6 @@ log = logging.getLogger("newsstance")
 PARAMS = ("report",)
 
 PACKAGES = ("spacy", "transformers", "torch", "scikit-learn", "pandas", "pyarrow", "dvc", "altair", "vl-convert-python")
-
 
 
 def _fmt(value) -> str:
@@ -82,9 +87,12 @@ def safe_svg(svg: str) -> str:
         return svg
     for element in ElementTree.fromstring(svg).iter():
         tag = element.tag.rsplit("}", 1)[-1].lower()
-        bad = [name for name, value in element.attrib.items()
-               if name.rsplit("}", 1)[-1].lower().startswith("on")
-               or (name.rsplit("}", 1)[-1] == "href" and not value.startswith("#"))]
+        bad = [
+            name
+            for name, value in element.attrib.items()
+            if name.rsplit("}", 1)[-1].lower().startswith("on")
+            or (name.rsplit("}", 1)[-1] == "href" and not value.startswith("#"))
+        ]
         if tag in ("script", "foreignobject", "iframe") or bad:
             raise ValueError(f"chart SVG holds <{tag}> {bad}: markup that could run or leave the page")
     return svg
@@ -92,9 +100,27 @@ def safe_svg(svg: str) -> str:
 
 # What the page reads of each table; the rest stays on disk. At 10,000 documents, one dict per
 # statement (160,000) and every document's text made the report the run's largest memory step.
-STATEMENT_COLUMNS = ["statement_id", "doc_id", "speaker", "speaker_name", "in_roster", "kind", "mention_type",
-                     "content", "sentiment", "sentiment_score", "sentiment_low_margin", "start", "end",
-                     "mention_start", "mention_end", "cue_start", "cue_end", "content_start", "content_end"]
+STATEMENT_COLUMNS = [
+    "statement_id",
+    "doc_id",
+    "speaker",
+    "speaker_name",
+    "in_roster",
+    "kind",
+    "mention_type",
+    "content",
+    "sentiment",
+    "sentiment_score",
+    "sentiment_low_margin",
+    "start",
+    "end",
+    "mention_start",
+    "mention_end",
+    "cue_start",
+    "cue_end",
+    "content_start",
+    "content_end",
+]
 STANCE_COLUMNS = ["statement_id", "target", "stance", "stance_score"]
 DOCUMENT_COLUMNS = ["doc_id", "file", "sha256", "notes", "is_english", "duplicate_of"]
 
@@ -160,13 +186,20 @@ def speaker_sections(frame: pd.DataFrame, speakers: pd.DataFrame, params: Params
         if own.empty:
             continue
         figures = [r for r in records if str(r["speaker"]) == speaker_id]
-        strongest = (-own["strength"]).sort_values(kind="stable").index[: params.report.top_quotes]  # ties: document order
-        sections.append({
-            "id": speaker_id, "name": speaker.name, "figures": figures,
-            "quotes": page_rows(frame, strongest, targets),
-            "uncertain": len(own) < params.report.min_statements,
-            "n_statements": len(own), "n_documents": own["doc_id"].nunique(),
-        })
+        strongest = (
+            (-own["strength"]).sort_values(kind="stable").index[: params.report.top_quotes]
+        )  # ties: document order
+        sections.append(
+            {
+                "id": speaker_id,
+                "name": speaker.name,
+                "figures": figures,
+                "quotes": page_rows(frame, strongest, targets),
+                "uncertain": len(own) < params.report.min_statements,
+                "n_statements": len(own),
+                "n_documents": own["doc_id"].nunique(),
+            }
+        )
     return sections
 
 
@@ -222,7 +255,9 @@ def render_report(
     shown = page_rows(frame, positions, targets, texts_of(frame["doc_id"].iloc[positions].unique()))
     speaker_options = list(dict.fromkeys((r["speaker"], r["speaker_name"], r["in_roster"]) for r in shown))
     speaker_options.sort(key=lambda o: (not o[2], o[1]))
-    env = Environment(loader=PackageLoader("stages", "templates"), autoescape=select_autoescape(default=True, default_for_string=True))
+    env = Environment(
+        loader=PackageLoader("stages", "templates"), autoescape=select_autoescape(default=True, default_for_string=True)
+    )
     return env.get_template("summary.html.j2").render(
         fmt=_fmt,
         pct=_pct,

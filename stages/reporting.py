@@ -40,12 +40,45 @@ FINITE = ("VBD", "VBZ", "VBP")
 FINITE_TAGS = {"VBD", "VBZ", "VBP", "MD"}
 RELATIVE_PRONOUNS = {"that", "which", "who", "whom"}
 # Verbs whose to-infinitive complement is what was said: "vowed to respond", "urged Kyiv to talk".
-INFINITIVE_CUES = {"vow", "promise", "pledge", "threaten", "urge", "ask", "call", "demand", "warn", "tell", "advise",
-                   "offer", "propose"}
+INFINITIVE_CUES = {
+    "vow",
+    "promise",
+    "pledge",
+    "threaten",
+    "urge",
+    "ask",
+    "call",
+    "demand",
+    "warn",
+    "tell",
+    "advise",
+    "offer",
+    "propose",
+}
 SENTENCE_END = {".", "!", "?"}
 # Verbs whose object, not subject, is the understood subject of their to-infinitive.
-OBJECT_CONTROL = {"urge", "ask", "tell", "persuade", "force", "order", "encourage", "invite", "allow", "advise",
-                  "warn", "press", "push", "call", "expect", "want", "need", "get", "compel", "require"}
+OBJECT_CONTROL = {
+    "urge",
+    "ask",
+    "tell",
+    "persuade",
+    "force",
+    "order",
+    "encourage",
+    "invite",
+    "allow",
+    "advise",
+    "warn",
+    "press",
+    "push",
+    "call",
+    "expect",
+    "want",
+    "need",
+    "get",
+    "compel",
+    "require",
+}
 # Subordinators of a clause set against the one before: "..., while Zelensky said ...".
 CONTRASTIVE = {"while", "whereas", "whilst"}
 # Light verbs whose object is a statement: "made harsh remarks on", "issued a warning that".
@@ -79,7 +112,7 @@ NOMINAL = ("NOUN", "PROPN", "PRON", "NUM")
 CLAUSE_SUBJECTS = (*SUBJECTS, "csubj", "csubjpass", "expl")
 # What sets off an interrupting reporting clause.
 PARENTHESIS = {",", "—", "–", "-", "--"}
-OPENING_QUOTES, CLOSING_QUOTES = "‘“\"«„", "’”\"»"
+OPENING_QUOTES, CLOSING_QUOTES = '‘“"«„', '’”"»'
 
 
 @dataclass(frozen=True)
@@ -107,9 +140,13 @@ class CueFinder:
         self.object_cues = {c.lower() for c in params.object_cues}
         self.nominal_cues = {verb.lower(): {p.lower() for p in preps} for verb, preps in params.nominal_cues.items()}
         self.person_object_cues = {c.lower() for c in params.person_object_cues}
-        self.speaking_nouns = {n.lower() for n in [*params.person_nouns, *params.generic_person_nouns, *params.tie_nouns,
-                                                   *params.message_nouns]}
-        self.statement_nouns = {noun.lower(): {p.lower() for p in preps} for noun, preps in params.statement_nouns.items()}
+        self.speaking_nouns = {
+            n.lower()
+            for n in [*params.person_nouns, *params.generic_person_nouns, *params.tie_nouns, *params.message_nouns]
+        }
+        self.statement_nouns = {
+            noun.lower(): {p.lower() for p in preps} for noun, preps in params.statement_nouns.items()
+        }
         # A cue phrase by its verb's lemma: the words after it, longest first.
         self.phrases: dict[str, list[tuple[str, ...]]] = {}
         for phrase in params.cue_phrases:
@@ -119,13 +156,23 @@ class CueFinder:
             rests.sort(key=len, reverse=True)
         # The lemmas of a verb that is a cue by itself, and every lemma that can head a cue (the other
         # tokens are passed over before any look at them).
-        self.verb_cues = frozenset({*self.verbs, *self.object_cues, *self.nominal_cues, *DEPICTION_VERBS, *LIGHT_VERBS, *BELIEFS})
+        self.verb_cues = frozenset(
+            {*self.verbs, *self.object_cues, *self.nominal_cues, *DEPICTION_VERBS, *LIGHT_VERBS, *BELIEFS}
+        )
         self.cue_lemmas = self.verb_cues | {*self.statement_nouns, *REFUSALS, *NAMING_VERBS, *QUOTING, *self.phrases}
         # The same as string hashes, to pick the candidate tokens off the doc's arrays without making a
         # Token of each word (lemmas in either case: the check after is on the lower-cased string).
         strings = nlp.vocab.strings
-        self.lemma_ids = np.array(sorted({strings.add(w) for lemma in {*self.cue_lemmas, "come"}
-                                          for w in (lemma, lemma.capitalize(), lemma.upper())}), dtype="uint64")
+        self.lemma_ids = np.array(
+            sorted(
+                {
+                    strings.add(w)
+                    for lemma in {*self.cue_lemmas, "come"}
+                    for w in (lemma, lemma.capitalize(), lemma.upper())
+                }
+            ),
+            dtype="uint64",
+        )
         self.lower_ids = np.array(sorted({strings.add(w) for w in ("according", "in")}), dtype="uint64")
         self.plural_noun_id = strings.add("NNS")
 
@@ -153,8 +200,12 @@ class CueFinder:
         for i in np.flatnonzero(candidates):
             tok = doc[int(i)]
             lemma = tok.lemma_.lower()
-            if lemma not in self.cue_lemmas and tok.lower_ not in ("according", "in") and lemma != "come" and not (
-                    tok.tag_ == "NNS" and tok.lower_[:-1] in self.verbs):  # "Trump maintains", read as a noun
+            if (
+                lemma not in self.cue_lemmas
+                and tok.lower_ not in ("according", "in")
+                and lemma != "come"
+                and not (tok.tag_ == "NNS" and tok.lower_[:-1] in self.verbs)
+            ):  # "Trump maintains", read as a noun
                 continue
             if quotes.covering(tok.idx, tok.idx + len(tok)):
                 continue
@@ -177,8 +228,13 @@ class CueFinder:
             if content is None:
                 return None
             said = classify_span(text, list(tok.doc.char_span(*content, alignment_mode="expand")), quotes)
-            return Report(tok, tok.doc[tok.i : holder.head.i + 1 if holder.dep_ == "poss" else holder.i + 1].text, holder,
-                          *said, according=True)
+            return Report(
+                tok,
+                tok.doc[tok.i : holder.head.i + 1 if holder.dep_ == "poss" else holder.i + 1].text,
+                holder,
+                *said,
+                according=True,
+            )
         if tok.lower_ == "in":
             return None
         lemma = tok.lemma_.lower()
@@ -199,7 +255,9 @@ class CueFinder:
                 if lemma in self.verbs and (question := indirect_question(tok)) is not None:
                     return self.withheld(tok, question, quotes, text)
                 return None  # "did not say", "did not spell out how ...": nothing was said ("“Absolutely not,” he replied" was)
-        subject = subject_of(tok) if lemma != "convince" else next((c for c in tok.children if c.dep_ == "nsubjpass"), None)
+        subject = (
+            subject_of(tok) if lemma != "convince" else next((c for c in tok.children if c.dep_ == "nsubjpass"), None)
+        )
         if subject is None or quotes.covering(subject.idx, subject.idx + len(subject)) is not None:
             subject = quotation_speaker(tok) or subject  # the parse lost the name beside the quotation
         if subject is None or quotes.covering(subject.idx, subject.idx + len(subject)) is not None:
@@ -212,20 +270,39 @@ class CueFinder:
         return Report(tok, cue_text, subject, *split_quotation(tok, content, quotes, text))
 
     def came_from(self, verb: Token) -> Report | None:
-        """"The threat came from Dmitry Medvedev": a statement as the subject, its author after
+        """ "The threat came from Dmitry Medvedev": a statement as the subject, its author after
         "from". What was said is the statement the noun points back to, so the noun is the content."""
         said = next((c for c in verb.children if c.dep_ == "nsubj" and c.lemma_.lower() in self.statement_nouns), None)
-        source = next((c for p in verb.children if p.dep_ == "prep" and p.lower_ == "from"
-                       for c in p.children if c.dep_ == "pobj"), None)
+        source = next(
+            (
+                c
+                for p in verb.children
+                if p.dep_ == "prep" and p.lower_ == "from"
+                for c in p.children
+                if c.dep_ == "pobj"
+            ),
+            None,
+        )
         if said is None or source is None:
             return None
-        return Report(verb, verb.doc[verb.i : source.head.i + 1].text, source, said.left_edge.idx, said.idx + len(said),
-                      "indirect")
+        return Report(
+            verb,
+            verb.doc[verb.i : source.head.i + 1].text,
+            source,
+            said.left_edge.idx,
+            said.idx + len(said),
+            "indirect",
+        )
 
     def mistagged_verb(self, tok: Token, quotes: Quotes, text: str) -> Report | None:
-        """"Trump claims he can ...", parsed as the noun "claims" with a clause: a verb of saying in
+        """ "Trump claims he can ...", parsed as the noun "claims" with a clause: a verb of saying in
         the third person that the tagger read as a plural noun, right after the name that is its subject."""
-        if tok.tag_ != "NNS" or tok.i == 0 or tok.lower_[:-1] not in self.verbs and tok.lemma_.lower() not in self.verbs:
+        if (
+            tok.tag_ != "NNS"
+            or tok.i == 0
+            or tok.lower_[:-1] not in self.verbs
+            and tok.lemma_.lower() not in self.verbs
+        ):
             return None
         name, clause = tok.doc[tok.i - 1], next((c for c in tok.children if c.dep_ == "ccomp"), None)
         if name.ent_type_ != "PERSON":
@@ -239,7 +316,7 @@ class CueFinder:
         return Report(tok, tok.text, name, start, end, kind)
 
     def withheld(self, verb: Token, question: Token, quotes: Quotes, text: str) -> Report | None:
-        """"Trump would not say whether he had spoken to Putin": declining to answer a question is on
+        """ "Trump would not say whether he had spoken to Putin": declining to answer a question is on
         record, like "refused to answer"; the question is its content."""
         subject = subject_of(verb)
         if subject is None:
@@ -249,7 +326,7 @@ class CueFinder:
         return Report(verb, verb.doc[min(neg.i, verb.i) : verb.i + 1].text, subject, start, end, kind)
 
     def noun_report(self, noun: Token, quotes: Quotes, text: str) -> Report | None:
-        """"Putin's warning that ...", "Trump's call for a ceasefire", "his promise to end the war": a
+        """ "Putin's warning that ...", "Trump's call for a ceasefire", "his promise to end the war": a
         noun for a statement with its possessor, the speaker, and a complement, what was said."""
         owner = next((c for c in noun.children if c.dep_ == "poss"), None)
         if owner is None or owner.pos_ not in ("PROPN", "PRON", "NOUN"):
@@ -272,9 +349,11 @@ class CueFinder:
         return Report(noun, noun.text, owner, start, end, kind)
 
     def quoted(self, verb: Token, speaker: Token, quotes: Quotes, text: str) -> Report | None:
-        """"Interfax quoted Peskov as saying ...": the object is the speaker; what follows "saying",
+        """ "Interfax quoted Peskov as saying ...": the object is the speaker; what follows "saying",
         or the quotation beside the clause, is what was said."""
-        saying = next(c for p in verb.children if p.dep_ == "prep" and p.lower_ == "as" for c in p.children if c.dep_ == "pcomp")
+        saying = next(
+            c for p in verb.children if p.dep_ == "prep" and p.lower_ == "as" for c in p.children if c.dep_ == "pcomp"
+        )
         root = next((c for c in saying.children if c.dep_ in CLAUSAL), None)
         if root is not None:
             start, end, kind = classify_span(text, clause_tokens(root), quotes)
@@ -285,7 +364,7 @@ class CueFinder:
         return Report(verb, verb.doc[verb.i : saying.i + 1].text, speaker, start, end, kind)
 
     def refusal(self, verb: Token, quotes: Quotes, text: str) -> Report | None:
-        """"Peskov declined to comment on ...", "refused to answer whether ...": a refusal to say
+        """ "Peskov declined to comment on ...", "refused to answer whether ...": a refusal to say
         something is itself on record; what it was asked about is its content."""
         said = next((c for c in verb.children if c.dep_ == "xcomp" and c.lemma_.lower() in self.verbs), None)
         subject = subject_of(verb)
@@ -297,7 +376,7 @@ class CueFinder:
         return Report(verb, cue.text, subject, start, end, kind)
 
     def contrasted_reports(self, root: Token, text: str) -> set[int]:
-        """"Peskov said the talks had stalled, while Zelensky said ...": a contrastive clause the parser
+        """ "Peskov said the talks had stalled, while Zelensky said ...": a contrastive clause the parser
         hung inside the reported clause, itself a reporting clause with a subject of its own, is a
         second statement and not part of the first."""
         out: set[int] = set()
@@ -305,27 +384,49 @@ class CueFinder:
         if not any(w in words for w in CONTRASTIVE):
             return out  # the clause's text first: walking every clause's tokens cost 3 % of the stage
         for tok in root.subtree:
-            if (tok.dep_ == "advcl" and (tok.lemma_.lower() in self.verbs or tok.lemma_.lower() in self.object_cues
-                                         or tok.lemma_.lower() == "make")
-                    and any(c.dep_ == "mark" and c.lower_ in CONTRASTIVE for c in tok.children)
-                    and any(c.dep_ in SUBJECTS for c in tok.children)):
+            if (
+                tok.dep_ == "advcl"
+                and (
+                    tok.lemma_.lower() in self.verbs
+                    or tok.lemma_.lower() in self.object_cues
+                    or tok.lemma_.lower() == "make"
+                )
+                and any(c.dep_ == "mark" and c.lower_ in CONTRASTIVE for c in tok.children)
+                and any(c.dep_ in SUBJECTS for c in tok.children)
+            ):
                 out.update(t.i for t in tok.subtree)
         return out
 
-    def content(self, verb: Token, subject: Token, quotes: Quotes, excluded: set[int], text: str
-                ) -> tuple[int, int, str] | None:
+    def content(
+        self, verb: Token, subject: Token, quotes: Quotes, excluded: set[int], text: str
+    ) -> tuple[int, int, str] | None:
         lemma = verb.lemma_.lower()
         if lemma in LIGHT_VERBS and restated(verb, self.statement_nouns):
             return None  # "made the remarks in an interview as ...": said before, nothing new here
         tokens = None
         clauses = [c for c in verb.children if c.dep_ in CLAUSAL and c.i not in excluded]
         root = clauses[0] if clauses else None
-        if len(clauses) > 1 and clauses[0].i < verb.i < clauses[-1].i and quotes.covering(clauses[0].idx, clauses[0].idx + 1) is None:
-            root = clauses[-1]  # "In a statement released after X suspended ..., Cruz said he's certain ...": the clause after
+        if (
+            len(clauses) > 1
+            and clauses[0].i < verb.i < clauses[-1].i
+            and quotes.covering(clauses[0].idx, clauses[0].idx + 1) is None
+        ):
+            root = clauses[
+                -1
+            ]  # "In a statement released after X suspended ..., Cruz said he's certain ...": the clause after
         if root is None and excluded:  # "made it clear that ...": the that-clause may hang on the phrase's last word
-            root = next((c for i in sorted(excluded) for c in verb.doc[i].children
-                         if c.dep_ in ("ccomp", "advcl") and c.i > max(excluded) and c.i not in excluded
-                         and introduced_by_that(c)), None)
+            root = next(
+                (
+                    c
+                    for i in sorted(excluded)
+                    for c in verb.doc[i].children
+                    if c.dep_ in ("ccomp", "advcl")
+                    and c.i > max(excluded)
+                    and c.i not in excluded
+                    and introduced_by_that(c)
+                ),
+                None,
+            )
         if root is None and lemma in INFINITIVE_CUES:
             root = next((c for c in verb.children if c.dep_ == "xcomp"), None)
         if root is None:
@@ -344,8 +445,15 @@ class CueFinder:
             tokens = list(passive.subtree)
         elif (host := as_clause_host(verb)) is not None and self.may_speak(subject):
             cue_clause = {t.i for t in verb.subtree}
-            tokens = _first_run([t for t in host.subtree if t.i not in cue_clause and t.i > verb.right_edge.i
-                                 and not (t.is_punct and t.i == verb.right_edge.i + 1)])
+            tokens = _first_run(
+                [
+                    t
+                    for t in host.subtree
+                    if t.i not in cue_clause
+                    and t.i > verb.right_edge.i
+                    and not (t.is_punct and t.i == verb.right_edge.i + 1)
+                ]
+            )
         elif (clause := zero_that_complement(verb)) is not None:
             tokens = clause
         elif (pointer := pointing_back(verb)) is not None:
@@ -389,7 +497,10 @@ def classify_span(text: str, tokens: list[Token], quotes: Quotes) -> tuple[int, 
 def subject_of(verb: Token) -> Token | None:
     """The grammatical subject of a reporting verb, following the constructions news uses."""
     subjects = [c for c in verb.children if c.dep_ == "nsubj"]
-    if not any(c.pos_ in ("NOUN", "PROPN", "PRON") for c in subjects) and (inverted := inverted_object(verb)) is not None:
+    if (
+        not any(c.pos_ in ("NOUN", "PROPN", "PRON") for c in subjects)
+        and (inverted := inverted_object(verb)) is not None
+    ):
         return inverted  # "“…”, commented the leader": the subject after the cue, parsed as its object
     if subjects:
         # A dateline parsed as a second subject ("MOSCOW – Dmitry Medvedev said"): the nearest wins.
@@ -414,7 +525,12 @@ def subject_of(verb: Token) -> Token | None:
             while head.dep_ not in ("ROOT",) and head.tag_ not in FINITE:
                 head = head.head
         return subject_of(head)
-    if verb.dep_ == "acl" and verb.tag_ in ("VBD", "VBN") and verb.head.i == verb.i - 1 and verb.head.ent_type_ == "PERSON":
+    if (
+        verb.dep_ == "acl"
+        and verb.tag_ in ("VBD", "VBN")
+        and verb.head.i == verb.i - 1
+        and verb.head.ent_type_ == "PERSON"
+    ):
         left = verb.head.left_edge.i - 1
         while left >= 0 and verb.doc[left].text in PARENTHESIS:
             left -= 1
@@ -614,8 +730,10 @@ def misattached_complement(verb: Token, statement_nouns=frozenset()) -> Token | 
     phrase ("told X in an interview that aired on Sunday that Zelensky was ...", "said in an interview
     to be aired Sunday that he likes ...")."""
     for tok in verb.subtree:
-        on_relative = tok.dep_ in ("ccomp", "advcl") and (tok.head.dep_ in ("relcl", "acl") or (
-            tok.head.dep_ == "xcomp" and any(k.dep_ == "auxpass" for k in tok.head.children)))
+        on_relative = tok.dep_ in ("ccomp", "advcl") and (
+            tok.head.dep_ in ("relcl", "acl")
+            or (tok.head.dep_ == "xcomp" and any(k.dep_ == "auxpass" for k in tok.head.children))
+        )
         if tok.i <= verb.i or not (tok.dep_ in ("relcl", "acl") or on_relative):
             continue
         if tok.head.lemma_.lower() in statement_nouns and any(c.dep_ == "poss" for c in tok.head.children):
@@ -634,36 +752,56 @@ def misattached_complement(verb: Token, statement_nouns=frozenset()) -> Token | 
 
 
 def zero_that_complement(verb: Token) -> list[Token] | None:
-    """"He maintained the whole situation in Bucha ... was a staged insinuation": a complement with
+    """ "He maintained the whole situation in Bucha ... was a staged insinuation": a complement with
     no "that" whose subject the parser took for the cue's object and whose verb for a second verb of
     the cue's, with no subject and no "and" of its own."""
     obj = next((c for c in verb.children if c.dep_ == "dobj"), None)
     if obj is None:
         return None
     for conj in verb.children:
-        if conj.dep_ == "conj" and conj.i > obj.i and conj.tag_ in FINITE_TAGS and not any(
-                k.dep_ in SUBJECTS or k.dep_ in ("cc", "preconj") for k in conj.children) and not any(
-                t.dep_ == "cc" and t.head.i == verb.i for t in verb.doc[obj.right_edge.i + 1 : conj.i]):
+        if (
+            conj.dep_ == "conj"
+            and conj.i > obj.i
+            and conj.tag_ in FINITE_TAGS
+            and not any(k.dep_ in SUBJECTS or k.dep_ in ("cc", "preconj") for k in conj.children)
+            and not any(t.dep_ == "cc" and t.head.i == verb.i for t in verb.doc[obj.right_edge.i + 1 : conj.i])
+        ):
             return list(verb.doc[obj.left_edge.i : conj.right_edge.i + 1])
     return None
 
 
 def pointing_back(verb: Token) -> Token | None:
-    """"He said this in an interview", "she said so", "wrote about this": the statement is the one
+    """ "He said this in an interview", "she said so", "wrote about this": the statement is the one
     before, and this sentence says who made it."""
-    return next((c for c in verb.children if (c.dep_ == "dobj" and c.lower_ == "this")
-                 or (c.dep_ == "advmod" and c.lower_ == "so" and c.i == verb.i + 1)), None) or next(
-        (c for p in verb.children if p.dep_ == "prep" and p.lower_ == "about"
-         for c in p.children if c.dep_ == "pobj" and c.lower_ == "this"), None)  # "He wrote about this on Telegram"
+    return next(
+        (
+            c
+            for c in verb.children
+            if (c.dep_ == "dobj" and c.lower_ == "this")
+            or (c.dep_ == "advmod" and c.lower_ == "so" and c.i == verb.i + 1)
+        ),
+        None,
+    ) or next(
+        (
+            c
+            for p in verb.children
+            if p.dep_ == "prep" and p.lower_ == "about"
+            for c in p.children
+            if c.dep_ == "pobj" and c.lower_ == "this"
+        ),
+        None,
+    )  # "He wrote about this on Telegram"
 
 
 def nominal_objects(verb: Token, preps: set[str]) -> list[Token]:
-    """"called for a ceasefire", "compared the strikes to terrorism": the object after the preposition,
+    """ "called for a ceasefire", "compared the strikes to terrorism": the object after the preposition,
     with any direct object before it."""
     prep = next((c for c in verb.children if c.dep_ == "prep" and c.lower_ in preps), None)
     if prep is None:  # "accused the alliance of creating a threat": the verb's preposition parsed onto its object
         obj = next((c for c in verb.children if c.dep_ == "dobj"), None)
-        prep = next((c for c in obj.children if c.dep_ == "prep" and c.lower_ in preps), None) if obj is not None else None
+        prep = (
+            next((c for c in obj.children if c.dep_ == "prep" and c.lower_ in preps), None) if obj is not None else None
+        )
     if prep is None or not any(c.dep_ in ("pobj", "pcomp") for c in prep.children):
         return []
     if any(c.tag_ in ("WDT", "WP") for c in prep.children):
@@ -674,7 +812,7 @@ def nominal_objects(verb: Token, preps: set[str]) -> list[Token]:
 
 
 def direct_objects(verb: Token) -> list[Token]:
-    """"denied the report that ...", "dismissed the warning as blackmail": the object and its 'as' phrase."""
+    """ "denied the report that ...", "dismissed the warning as blackmail": the object and its 'as' phrase."""
     obj = next((c for c in verb.children if c.dep_ == "dobj"), None)
     if obj is None or obj.pos_ == "PRON" and obj.lower_ not in ("it", "this", "that"):
         return []
@@ -686,7 +824,7 @@ def direct_objects(verb: Token) -> list[Token]:
 
 
 def depicted_as(verb: Token) -> list[Token]:
-    """"cast the talks as a trap": the object with its 'as' phrase, only when both are there."""
+    """ "cast the talks as a trap": the object with its 'as' phrase, only when both are there."""
     has_as = any(c.dep_ == "prep" and c.lower_ == "as" for c in verb.children)
     return direct_objects(verb) if has_as else []
 
@@ -700,34 +838,56 @@ def spoken_object(verb: Token, statement_nouns) -> list[Token]:
 
 
 def restated(verb: Token, statement_nouns) -> bool:
-    """"made the remarks during a rally": a light verb whose object points back at statements
+    """ "made the remarks during a rally": a light verb whose object points back at statements
     reported before."""
     obj = next((c for c in verb.children if c.dep_ == "dobj"), None)
-    return obj is not None and obj.lemma_.lower() in statement_nouns and any(
-        c.dep_ in ("det", "poss") and c.lower_ in ANAPHORIC for c in obj.children) and not any(
-        c.dep_ in ("acl", "ccomp") and introduced_by_that(c) for c in obj.children)  # "made the remark that ...": said here
+    return (
+        obj is not None
+        and obj.lemma_.lower() in statement_nouns
+        and any(c.dep_ in ("det", "poss") and c.lower_ in ANAPHORIC for c in obj.children)
+        and not any(c.dep_ in ("acl", "ccomp") and introduced_by_that(c) for c in obj.children)
+    )  # "made the remark that ...": said here
 
 
 def stated_belief(verb: Token) -> bool:
-    """"Zelensky believes that ...", "..., Zelensky is convinced": a belief in the present tense, in a
+    """ "Zelensky believes that ...", "..., Zelensky is convinced": a belief in the present tense, in a
     clause of its own (not "asked if he believes", not "those who think")."""
-    present = verb.tag_ == "VBZ" if verb.lemma_.lower() != "convince" else (
-        verb.tag_ == "VBN" and any(c.dep_ in ("auxpass", "aux") and c.tag_ == "VBZ" for c in verb.children)
-        and not any(c.dep_ == "agent" for c in verb.children))
+    present = (
+        verb.tag_ == "VBZ"
+        if verb.lemma_.lower() != "convince"
+        else (
+            verb.tag_ == "VBN"
+            and any(c.dep_ in ("auxpass", "aux") and c.tag_ == "VBZ" for c in verb.children)
+            and not any(c.dep_ == "agent" for c in verb.children)
+        )
+    )
     if not present or verb.dep_ not in ("ROOT", "conj", "parataxis", "ccomp"):
         return False
-    return not any(c.dep_ == "mark" and c.lower_ in ("if", "whether") for t in (verb, *verb.ancestors) for c in t.children)
+    return not any(
+        c.dep_ == "mark" and c.lower_ in ("if", "whether") for t in (verb, *verb.ancestors) for c in t.children
+    )
 
 
 def quoted_as_saying(verb: Token) -> Token | None:
     """The person in "quoted Peskov as saying" or "quoted him as saying": the object of a verb of
     quoting with "as" + a participle; in the passive ("he was quoted as saying"), its subject."""
-    obj = next((c for c in verb.children if c.dep_ == "dobj" and (c.ent_type_ == "PERSON" or c.lower_ in ("him", "her"))), None)
+    obj = next(
+        (c for c in verb.children if c.dep_ == "dobj" and (c.ent_type_ == "PERSON" or c.lower_ in ("him", "her"))), None
+    )
     if obj is None and any(c.dep_ == "auxpass" for c in verb.children):  # "..., he was quoted as saying"
-        obj = max((c for c in verb.children if c.dep_ == "nsubjpass" and c.i < verb.i
-                   and (c.ent_type_ == "PERSON" or c.lower_ in ("he", "she"))), key=lambda c: c.i, default=None)
-    as_phrase = any(p.dep_ == "prep" and p.lower_ == "as" and any(c.dep_ == "pcomp" and c.tag_ == "VBG" for c in p.children)
-                    for p in verb.children)
+        obj = max(
+            (
+                c
+                for c in verb.children
+                if c.dep_ == "nsubjpass" and c.i < verb.i and (c.ent_type_ == "PERSON" or c.lower_ in ("he", "she"))
+            ),
+            key=lambda c: c.i,
+            default=None,
+        )
+    as_phrase = any(
+        p.dep_ == "prep" and p.lower_ == "as" and any(c.dep_ == "pcomp" and c.tag_ == "VBG" for c in p.children)
+        for p in verb.children
+    )
     return obj if obj is not None and as_phrase else None
 
 
@@ -736,7 +896,7 @@ def introduced_by_that(clause: Token) -> bool:
 
 
 def as_clause_host(verb: Token) -> Token | None:
-    """"As Zelensky has acknowledged, survival hinges on ...": a cue in an 'as' clause with nothing
+    """ "As Zelensky has acknowledged, survival hinges on ...": a cue in an 'as' clause with nothing
     said of its own reports the clause it is set before."""
     if verb.dep_ != "advcl" or not any(c.dep_ == "mark" and c.lower_ == "as" for c in verb.children):
         return None
@@ -747,8 +907,15 @@ def as_clause_host(verb: Token) -> Token | None:
 
 def indirect_question(verb: Token) -> Token | None:
     """The "whether" or "if" clause of a verb of saying ("would not say if he believes ...")."""
-    return next((c for c in verb.children if c.dep_ in ("ccomp", "advcl")
-                 and any(k.dep_ == "mark" and k.lower_ in ("whether", "if") for k in c.children)), None)
+    return next(
+        (
+            c
+            for c in verb.children
+            if c.dep_ in ("ccomp", "advcl")
+            and any(k.dep_ == "mark" and k.lower_ in ("whether", "if") for k in c.children)
+        ),
+        None,
+    )
 
 
 def names_a_person(tokens: list[Token]) -> bool:
@@ -763,7 +930,7 @@ def names_a_person(tokens: list[Token]) -> bool:
 
 
 def passive_subject(verb: Token) -> Token | None:
-    """"This was stated by President Zelensky": the passive subject, what was said, when the speaker
+    """ "This was stated by President Zelensky": the passive subject, what was said, when the speaker
     is the agent."""
     subject = next((c for c in verb.children if c.dep_ == "nsubjpass"), None)
     return subject if subject is not None and agent_of(verb) is not None else None
@@ -776,7 +943,7 @@ def agent_of(verb: Token) -> Token | None:
 
 
 def named_as(verb: Token) -> list[Token]:
-    """"called the talks a farce", `called it "a disgrace"`: the object with its predicate, when there is one."""
+    """ "called the talks a farce", `called it "a disgrace"`: the object with its predicate, when there is one."""
     obj = next((c for c in verb.children if c.dep_ == "dobj"), None)
     predicate = next((c for c in verb.children if c.dep_ in ("oprd", "xcomp", "ccomp") and c.i > verb.i), None)
     if obj is None or predicate is None:
@@ -804,7 +971,7 @@ def fronted_nominal(verb: Token, left: int) -> Token | None:
 
 
 def bare_conjunct(verb: Token, subject: Token) -> Token | None:
-    """"Such deliveries, Kremlin spokesman Dmitry Peskov told reporters, would not change ...": the
+    """ "Such deliveries, Kremlin spokesman Dmitry Peskov told reporters, would not change ...": the
     parser can also read the clause's second half as a conjunct of the cue. A conjunct after the cue
     with neither a subject nor a conjunction of its own, when the clause's subject stands before
     the cue, is the cue's complement."""
@@ -815,12 +982,17 @@ def bare_conjunct(verb: Token, subject: Token) -> Token | None:
 
 
 def interrupted_clause(verb: Token, subject: Token) -> list[Token]:
-    """"The missiles, Peskov said, would change nothing": the clause a cue set off by punctuation
+    """ "The missiles, Peskov said, would change nothing": the clause a cue set off by punctuation
     interrupts (or closes), which the parser makes the cue's head, with the cue as parataxis. Its
     words on both sides when its verb comes after the cue, with a subject hung on the cue ("Europe,
     Medvedev wrote, had chosen war"), without a clause with its own subject coordinated after the cue."""
-    if verb.dep_ != "parataxis" and not (verb.dep_ == "conj" and verb.head.i < verb.i and subject.head.i != verb.head.i
-                                         and subject.i < verb.i and verb.doc[subject.left_edge.i - 1].text in PARENTHESIS):
+    if verb.dep_ != "parataxis" and not (
+        verb.dep_ == "conj"
+        and verb.head.i < verb.i
+        and subject.head.i != verb.head.i
+        and subject.i < verb.i
+        and verb.doc[subject.left_edge.i - 1].text in PARENTHESIS
+    ):
         return []  # a cue coordinated with the clause before it is its reporting clause when its subject was set off
     head = verb.head
     while head.dep_ in ("aux", "auxpass"):  # "..., he said, was sleepwalking": hung on "was"
@@ -834,14 +1006,22 @@ def interrupted_clause(verb: Token, subject: Token) -> list[Token]:
     front = fronted_nominal(verb, left)
     fronted = {t.i for t in front.subtree} if front is not None else set()
     # a clause with its own subject coordinated after the cue may be the writer's: "..., he said, and Peskov agreed"
-    stop = min((c.left_edge.i for c in head.children if c.dep_ == "conj" and c.i > verb.i
-                and any(k.dep_ in SUBJECTS for k in c.children)), default=len(verb.doc))
+    stop = min(
+        (
+            c.left_edge.i
+            for c in head.children
+            if c.dep_ == "conj" and c.i > verb.i and any(k.dep_ in SUBJECTS for k in c.children)
+        ),
+        default=len(verb.doc),
+    )
     if head.i < verb.i:  # the cue closes its clause: what follows it is the writer's ("..., he said, when asked ...")
         stop = min(stop, left)
     kept = [t for t in head.subtree if t.i < stop and (t.i not in cue_clause or t.i in fronted)]
     while kept and (kept[0].is_punct and kept[0].text not in OPENING_QUOTES or kept[0].is_space):
         kept.pop(0)
-    while kept and (kept[-1].is_punct and kept[-1].text not in CLOSING_QUOTES or kept[-1].is_space or kept[-1].dep_ == "cc"):
+    while kept and (
+        kept[-1].is_punct and kept[-1].text not in CLOSING_QUOTES or kept[-1].is_space or kept[-1].dep_ == "cc"
+    ):
         kept.pop()
     return kept
 
@@ -892,9 +1072,11 @@ def joined(cue: Token, between: list[Token] | None) -> bool:
     """Whether the tokens between a cue and a quotation are only the reporting clause's own words
     and punctuation, with no other verb (None: a sentence ends between them)."""
     clause = {t.i for t in cue.subtree} | ({cue.head.i} if cue.dep_ == "acl" else set())  # "…,” Trump posted
-    return between is not None and all((t.i in clause or t.is_punct or t.is_space) and (
-        t.pos_ not in ("VERB", "AUX") or t.dep_ in ("aux", "auxpass") and t.head.i == cue.i)  # "…”, he was quoted"
-        for t in between)
+    return between is not None and all(
+        (t.i in clause or t.is_punct or t.is_space)
+        and (t.pos_ not in ("VERB", "AUX") or t.dep_ in ("aux", "auxpass") and t.head.i == cue.i)  # "…”, he was quoted"
+        for t in between
+    )
 
 
 def ends_its_sentence(cue: Token, quote: Quote) -> bool:
@@ -927,7 +1109,7 @@ VIEWPOINT_NOUNS = {"words", "opinion", "view", "estimation"}
 
 
 def viewpoint_holder(tok: Token) -> Token | None:
-    """"In his words, ...", "in the view of X, ...": like "according to", a phrase that gives the
+    """ "In his words, ...", "in the view of X, ...": like "according to", a phrase that gives the
     sentence as someone's; the possessor or the "of" object is whose."""
     if tok.lower_ != "in" or tok.dep_ != "prep":
         return None

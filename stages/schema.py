@@ -67,20 +67,40 @@ DOCUMENTS = Table(
         ("doc_id", STRING, "File stem; the key of the document everywhere downstream."),
         ("file", STRING, "File name inside the raw folder."),
         ("title", STRING, "Headline (first line) when the article starts with one.", True),
-        ("text", STRING, "The stored text, into which every offset points: the decoded file, with a "
-         "byte-order mark removed, line ends as LF and an HTML page reduced to its text (see notes)."),
+        (
+            "text",
+            STRING,
+            "The stored text, into which every offset points: the decoded file, with a "
+            "byte-order mark removed, line ends as LF and an HTML page reduced to its text (see notes).",
+        ),
         ("sha256", STRING, "SHA-256 of the raw file bytes."),
         ("n_chars", INT, "Length of text in characters."),
         ("body_end", INT, "Offset where trailing page boilerplate starts (= n_chars when none)."),
-        ("encoding", STRING, "Codec the bytes were decoded with: utf-8, utf-16-le, utf-16-be, utf-32-le, "
-         "utf-32-be, or cp1252 (bytes not valid UTF-8; its undefined bytes read as latin-1)."),
-        ("notes", STRING, "What was changed or guessed to get the text, \"; \"-separated, empty when "
-         "nothing; any of: \"byte-order mark removed\", \"not valid UTF-8: decoded as cp1252\", "
-         "\"line ends normalised to LF\", \"HTML page: text extracted from the markup\"."),
-        ("is_english", BOOL, "False when under ingest.min_english_share of the words are common English "
-         "function words; texts under 20 words count as English."),
-        ("duplicate_of", STRING, "doc_id of the first file (by name) with the same text, when this one "
-         "repeats it; null otherwise.", True),
+        (
+            "encoding",
+            STRING,
+            "Codec the bytes were decoded with: utf-8, utf-16-le, utf-16-be, utf-32-le, "
+            "utf-32-be, or cp1252 (bytes not valid UTF-8; its undefined bytes read as latin-1).",
+        ),
+        (
+            "notes",
+            STRING,
+            'What was changed or guessed to get the text, "; "-separated, empty when '
+            'nothing; any of: "byte-order mark removed", "not valid UTF-8: decoded as cp1252", '
+            '"line ends normalised to LF", "HTML page: text extracted from the markup".',
+        ),
+        (
+            "is_english",
+            BOOL,
+            "False when under ingest.min_english_share of the words are common English "
+            "function words; texts under 20 words count as English.",
+        ),
+        (
+            "duplicate_of",
+            STRING,
+            "doc_id of the first file (by name) with the same text, when this one repeats it; null otherwise.",
+            True,
+        ),
     ),
 )
 
@@ -89,9 +109,13 @@ REJECTED = Table(
     "One row per input file that was not processed, with the reason; sorted by file name.",
     _cols(
         ("file", STRING, "File name inside the raw folder."),
-        ("stage", STRING, "The stage that rejected it: ingest (empty, binary, too large, undecodable, "
-         "HTML without text, unreadable), or sentences, entities, statements or classify (an error "
-         "while processing the document)."),
+        (
+            "stage",
+            STRING,
+            "The stage that rejected it: ingest (empty, binary, too large, undecodable, "
+            "HTML without text, unreadable), or sentences, entities, statements or classify (an error "
+            "while processing the document).",
+        ),
         ("reason", STRING, "Why it was rejected, in one line."),
     ),
 )
@@ -141,8 +165,12 @@ PARSED = Table(
     "so later stages read it without parsing again.",
     _cols(
         ("doc_id", STRING, "Document key."),
-        ("doc", BINARY, "spaCy DocBin bytes of the document (load with DocBin().from_bytes); a document over "
-         "nlp.piece_chars is kept in pieces: stages.nlp.doc_from_bytes loads either."),
+        (
+            "doc",
+            BINARY,
+            "spaCy DocBin bytes of the document (load with DocBin().from_bytes); a document over "
+            "nlp.piece_chars is kept in pieces: stages.nlp.doc_from_bytes loads either.",
+        ),
     ),
 )
 
@@ -153,18 +181,21 @@ TAGGED = Table(
 )
 
 _STATEMENT_CORE = _cols(
-    ("statement_id", STRING, "Stable id: doc_id:content_start:content_end (a joint statement's "
-                             "second and later speakers add :speaker)."),
+    (
+        "statement_id",
+        STRING,
+        "Stable id: doc_id:content_start:content_end (a joint statement's second and later speakers add :speaker).",
+    ),
     ("doc_id", STRING, "Document key."),
     ("speaker", CATEGORY, "Roster id, or a slug of the name for speakers outside the roster."),
     ("speaker_name", STRING, "Display name of the speaker."),
     ("in_roster", BOOL, "True when the speaker is in the roster of params.yaml."),
-    ("mention", STRING, "How the speaker is named at this place (\"Mr Putin\", \"he\", ...)."),
+    ("mention", STRING, 'How the speaker is named at this place ("Mr Putin", "he", ...).'),
     ("mention_start", INT, "Offset of the mention in the document text."),
     ("mention_end", INT, "Offset one past the mention."),
     _label("mention_type", MENTION_TYPES, "name | surname | title | pronoun | possessive | continuation."),
     _label("kind", KINDS, "direct | indirect | mixed."),
-    ("cue", STRING, "Reporting expression as written (\"warned\", \"according to\"), empty for continuations."),
+    ("cue", STRING, 'Reporting expression as written ("warned", "according to"), empty for continuations.'),
     ("cue_start", INT, "Offset of the cue in the document text."),
     ("cue_end", INT, "Offset one past the cue."),
     ("content", STRING, "What was said: the quote or the reported clause."),
@@ -225,12 +256,22 @@ STANCES = Table(
     + _STANCE_COLUMNS,
 )
 
+
 def _share_columns(prefix: str, labels: tuple[str, ...], what: str) -> tuple:
-    return tuple(column for label in labels for column in (
-        (f"{prefix}{label}", FLOAT, f"Share of the speaker's statements whose {what} is {label}, corrected (see correction).", True),
-        (f"{prefix}{label}_low", FLOAT, "Lower bound of its interval.", True),
-        (f"{prefix}{label}_high", FLOAT, "Upper bound of its interval.", True),
-    ))
+    return tuple(
+        column
+        for label in labels
+        for column in (
+            (
+                f"{prefix}{label}",
+                FLOAT,
+                f"Share of the speaker's statements whose {what} is {label}, corrected (see correction).",
+                True,
+            ),
+            (f"{prefix}{label}_low", FLOAT, "Lower bound of its interval.", True),
+            (f"{prefix}{label}_high", FLOAT, "Upper bound of its interval.", True),
+        )
+    )
 
 
 SPEAKERS = Table(
@@ -243,7 +284,12 @@ SPEAKERS = Table(
         ("target", CATEGORY, "Stance target id."),
         ("n_statements", INT, "Statements attributed to the speaker."),
         ("n_documents", INT, "Documents with at least one of those statements."),
-        ("mean_sentiment", FLOAT, "Corrected share positive - share negative, in [-1, 1] (NaN without statements).", True),
+        (
+            "mean_sentiment",
+            FLOAT,
+            "Corrected share positive - share negative, in [-1, 1] (NaN without statements).",
+            True,
+        ),
         ("mean_sentiment_low", FLOAT, "Lower bound of its interval.", True),
         ("mean_sentiment_high", FLOAT, "Upper bound of its interval.", True),
         *_share_columns("sentiment_", SENTIMENT_LABELS, "sentiment"),
@@ -257,6 +303,17 @@ SPEAKERS = Table(
 )
 
 ALL_TABLES = (
-    DOCUMENTS, REJECTED, REJECTED_DOCUMENTS, SENTENCES, PARSED, ENTITIES, TAGGED, STATEMENTS_RAW,
-    SENTIMENT_SCORES, STANCE_SCORES, STATEMENTS, STANCES, SPEAKERS,
+    DOCUMENTS,
+    REJECTED,
+    REJECTED_DOCUMENTS,
+    SENTENCES,
+    PARSED,
+    ENTITIES,
+    TAGGED,
+    STATEMENTS_RAW,
+    SENTIMENT_SCORES,
+    STANCE_SCORES,
+    STATEMENTS,
+    STANCES,
+    SPEAKERS,
 )

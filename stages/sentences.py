@@ -22,7 +22,14 @@ from stages.config import PIECE_CHARS, Params, load_params
 from stages.context import paragraph_starts
 from stages.cache import DocCache, drain, stream_documents
 from stages.io import TableWriter, iter_rows
-from stages.nlp import DOCS_PER_ROW_GROUP, doc_from_bytes, doc_to_bytes, parser_pipeline, prepare_stage, require_spacy_model
+from stages.nlp import (
+    DOCS_PER_ROW_GROUP,
+    doc_from_bytes,
+    doc_to_bytes,
+    parser_pipeline,
+    prepare_stage,
+    require_spacy_model,
+)
 from stages.provenance import Provenance, canonical_json, read_provenance, sha256_hex
 from stages.faults import accepted
 from stages.pieces import batches, parse_in_pieces
@@ -37,9 +44,7 @@ PARAMS = ("nlp", "sentences")
 # neither a DVC param nor in the outputs' provenance: switching engines reruns nothing.
 RESULT_PARAMS = ("nlp.model", "nlp.piece_chars", "sentences")
 
-_MINOR_WORDS = frozenset(
-    "a an and as at but by for from in into of on or over the to vs vs. with".split()
-)
+_MINOR_WORDS = frozenset("a an and as at but by for from in into of on or over the to vs vs. with".split())
 _TIMESTAMP = re.compile(r"\d{1,2}[:.]?\d{2}(?: ?[AaPp]\.?[Mm]\.?)?(?: [A-Z]{2,4})? [-–—] ")
 _OPENING_MARKS = "\"“‘«'•·*"
 _FINAL_PUNCT = re.compile(r"[.!?;:,]['\"”’)]*$")
@@ -79,7 +84,9 @@ def sentence_rows(doc: Doc, doc_id: str, body_end: int, title: str | None, max_w
     return rows_of(doc.text, [trimmed(s) for s in doc.sents], doc_id, body_end, title, max_words)
 
 
-def rows_of(text: str, spans: list[tuple[int, int]], doc_id: str, body_end: int, title: str | None, max_words: int) -> list[dict]:
+def rows_of(
+    text: str, spans: list[tuple[int, int]], doc_id: str, body_end: int, title: str | None, max_words: int
+) -> list[dict]:
     """The sentence rows of `text`, whose sentences are at `spans` (character offsets)."""
     starts = paragraph_starts(text)
     spans = [(a, b) for a, b in spans if b > a]
@@ -94,9 +101,7 @@ def rows_of(text: str, spans: list[tuple[int, int]], doc_id: str, body_end: int,
         # the test is the paragraph's, and every sentence of a heading is one.
         if paragraph not in headings:
             headings[paragraph] = is_heading(text[par_start:par_end].split(), True, max_words)
-        heading = headings[paragraph] or (
-            title is not None and paragraph == 0 and sentence == title
-        )
+        heading = headings[paragraph] or (title is not None and paragraph == 0 and sentence == title)
         rows.append(
             {
                 "doc_id": doc_id,
@@ -112,8 +117,9 @@ def rows_of(text: str, spans: list[tuple[int, int]], doc_id: str, body_end: int,
     return rows
 
 
-def parse_documents(records: Iterable[dict], nlp: Language, max_words: int, batch_size: int = 16,
-                    piece_chars: int = PIECE_CHARS) -> Iterator[dict]:
+def parse_documents(
+    records: Iterable[dict], nlp: Language, max_words: int, batch_size: int = 16, piece_chars: int = PIECE_CHARS
+) -> Iterator[dict]:
     """Parse documents as they stream in, in batches of at most `batch_size` documents and
     `piece_chars` characters, a longer one a piece at a time (stages.pieces); yield, per document,
     its sentence rows and its parse (a long one's in pieces: stages.nlp.doc_to_bytes)."""
@@ -121,16 +127,20 @@ def parse_documents(records: Iterable[dict], nlp: Language, max_words: int, batc
         if len(batch[0]["text"]) > piece_chars:
             results = [_parsed_in_pieces(parse_in_pieces(nlp, batch[0]["text"], piece_chars), batch[0], max_words)]
         else:
-            results = [_parsed(doc, record, max_words) for doc, record in
-                       zip(nlp.pipe([r["text"] for r in batch], batch_size=len(batch)), batch)]
+            results = [
+                _parsed(doc, record, max_words)
+                for doc, record in zip(nlp.pipe([r["text"] for r in batch], batch_size=len(batch)), batch)
+            ]
         yield from results  # the batch's Docs are gone by now: a long document's are hundreds of MB
 
 
 def _parsed(doc: Doc, record: dict, max_words: int) -> dict:
     doc.user_data["doc_id"] = record["doc_id"]
-    return {"doc_id": record["doc_id"],
-            "sentences": sentence_rows(doc, record["doc_id"], record["body_end"], record["title"], max_words),
-            "doc": doc_to_bytes(doc)}
+    return {
+        "doc_id": record["doc_id"],
+        "sentences": sentence_rows(doc, record["doc_id"], record["body_end"], record["title"], max_words),
+        "doc": doc_to_bytes(doc),
+    }
 
 
 def _parsed_in_pieces(pieces: Iterator[tuple[int, Doc]], record: dict, max_words: int) -> dict:
@@ -144,13 +154,16 @@ def _parsed_in_pieces(pieces: Iterator[tuple[int, Doc]], record: dict, max_words
             yield doc
 
     data = doc_to_bytes(read(pieces))
-    return {"doc_id": record["doc_id"],
-            "sentences": rows_of(record["text"], spans, record["doc_id"], record["body_end"], record["title"], max_words),
-            "doc": data}
+    return {
+        "doc_id": record["doc_id"],
+        "sentences": rows_of(record["text"], spans, record["doc_id"], record["body_end"], record["title"], max_words),
+        "doc": data,
+    }
 
 
-def split_sentences(documents: pd.DataFrame, nlp: Language, max_words: int, batch_size: int = 8,
-                    piece_chars: int = PIECE_CHARS) -> tuple[pd.DataFrame, list[Doc]]:
+def split_sentences(
+    documents: pd.DataFrame, nlp: Language, max_words: int, batch_size: int = 8, piece_chars: int = PIECE_CHARS
+) -> tuple[pd.DataFrame, list[Doc]]:
     """In memory, for small inputs: (sentence table, parsed docs in document order)."""
     results = list(parse_documents(documents.to_dict("records"), nlp, max_words, batch_size, piece_chars))
     rows = [row for r in results for row in r["sentences"]]
@@ -158,8 +171,13 @@ def split_sentences(documents: pd.DataFrame, nlp: Language, max_words: int, batc
 
 
 def _parse(records: Iterator[dict], params: Params) -> Iterator[dict]:
-    return parse_documents(records, parser_pipeline(params.nlp.model), params.sentences.heading_max_words, params.nlp.batch_size,
-                           params.nlp.piece_chars)
+    return parse_documents(
+        records,
+        parser_pipeline(params.nlp.model),
+        params.sentences.heading_max_words,
+        params.nlp.batch_size,
+        params.nlp.piece_chars,
+    )
 
 
 def document_digest(record: dict) -> str:
@@ -191,24 +209,35 @@ def records(documents: Path) -> Iterator[dict]:
 
 def results(records: Iterable[dict], params: Params, cache: DocCache) -> Iterator[dict]:
     """Per document, in order: its sentence rows and its parse, from the cache or from spaCy."""
-    return stream_documents("sentences", records, document_digest, _parse, (params,), cache, params.engine,
-                            n_process=params.nlp.n_process)
+    return stream_documents(
+        "sentences", records, document_digest, _parse, (params,), cache, params.engine, n_process=params.nlp.n_process
+    )
 
 
-def written(results: Iterable[dict], sentences: Path, parsed: Path, rejected: Path, provenance: Provenance) -> Iterator[dict]:
+def written(
+    results: Iterable[dict], sentences: Path, parsed: Path, rejected: Path, provenance: Provenance
+) -> Iterator[dict]:
     """Pass every accepted result on once it is written (rejections go to `rejected` only); the
     tables appear when the last one has passed."""
-    with TableWriter(SENTENCES, sentences, provenance) as sentence_out, \
-            TableWriter(PARSED, parsed, provenance, group_rows=DOCS_PER_ROW_GROUP) as parsed_out, \
-            TableWriter(REJECTED_DOCUMENTS, rejected, provenance) as rejected_out:
+    with (
+        TableWriter(SENTENCES, sentences, provenance) as sentence_out,
+        TableWriter(PARSED, parsed, provenance, group_rows=DOCS_PER_ROW_GROUP) as parsed_out,
+        TableWriter(REJECTED_DOCUMENTS, rejected, provenance) as rejected_out,
+    ):
         for result in accepted(results, rejected_out):
             sentence_out.write(result["sentences"])
             parsed_out.write([{"doc_id": result["doc_id"], "doc": result["doc"]}])
             yield result
 
 
-def run(documents: Path, sentences: Path, parsed: Path, params: Params, cache_dir: Path | None = None,
-        rejected: Path | None = None) -> DocCache:
+def run(
+    documents: Path,
+    sentences: Path,
+    parsed: Path,
+    params: Params,
+    cache_dir: Path | None = None,
+    rejected: Path | None = None,
+) -> DocCache:
     """`rejected` defaults to rejected_sentences.parquet beside `sentences`."""
     require_spacy_model(params.nlp.model)  # a configuration error, before any input is read
     provenance, cache = prepare(params, [read_provenance(documents)], cache_dir)

@@ -31,8 +31,16 @@ from stages.config import Speaker, StatementsParams
 
 # Personal pronouns that can name a speaker, by the subject form they agree with: a possessor
 # ("his warning that ...") and the object of "according to" ("according to him") speak too.
-PRONOUNS = {"he": "he", "him": "he", "his": "he", "she": "she", "her": "she", "they": "they", "them": "they",
-            "their": "they"}
+PRONOUNS = {
+    "he": "he",
+    "him": "he",
+    "his": "he",
+    "she": "she",
+    "her": "she",
+    "they": "they",
+    "them": "they",
+    "their": "they",
+}
 SUBJECTS = ("nsubj", "nsubjpass")
 # Prefixes written as words before a title ("ex-president"): what they mean in a role.
 PREFIXES = {"ex": "former"}
@@ -71,8 +79,11 @@ def slug(name: str) -> str:
 class Salience:
     """The people a pronoun or a definite description can point back to, by position in the text."""
 
-    def __init__(self, named: Callable[[], list[tuple[int, Who]]] | None = None,
-                 titled: Callable[[], list[tuple[int, Who]]] | None = None) -> None:
+    def __init__(
+        self,
+        named: Callable[[], list[tuple[int, Who]]] | None = None,
+        titled: Callable[[], list[tuple[int, Who]]] | None = None,
+    ) -> None:
         self.positions: list[int] = []
         self.people: list[Who] = []
         self._named, self._named_source = None, named
@@ -115,8 +126,9 @@ class Salience:
     def holder(self, pos: int, noun: str, words: frozenset[str]) -> Who | None:
         """The latest person before pos the text gave a title of `noun` with all of `words`
         ("US President Joe Biden" holds "the US president")."""
-        return self.titled.latest(pos, lambda who: who.noun == noun and words <= who.title
-                                  and who.title & OTHER_OFFICE <= words)
+        return self.titled.latest(
+            pos, lambda who: who.noun == noun and words <= who.title and who.title & OTHER_OFFICE <= words
+        )
 
 
 def every_spelling(roles: list[str], roster: dict[str, Speaker]) -> list[str]:
@@ -156,7 +168,9 @@ class SpeakerResolver:
         self.role_words_by_head: dict[tuple[str, str], set[str]] = {}  # (speaker, head noun): every word of those roles
         for role in self.roles:
             self.role_words_by_head.setdefault((role.speaker, role.head), set()).update(role.words)
-        self.speaker_words = {sid: frozenset(w for r in self.roles if r.speaker == sid for w in r.words) for sid in roster}
+        self.speaker_words = {
+            sid: frozenset(w for r in self.roles if r.speaker == sid for w in r.words) for sid in roster
+        }
         self.generic_nouns = {n.lower() for n in params.generic_person_nouns}
         self.title_equivalents = {k.lower(): v.lower() for k, v in params.title_equivalents.items()}
         self.message_nouns = {n.lower() for n in params.message_nouns}
@@ -176,7 +190,9 @@ class SpeakerResolver:
         noun, title = title_of(ent)
         if ent.ent_id_ in self.roster:
             speaker = self.roster[ent.ent_id_]
-            return Who(ent.ent_id_, speaker.name, True, text, kind, *at, pronoun=speaker.pronoun, noun=noun, title=title)
+            return Who(
+                ent.ent_id_, speaker.name, True, text, kind, *at, pronoun=speaker.pronoun, noun=noun, title=title
+            )
         name = " ".join(t.text for t in ent if t.tag_ != "POS")
         return Who(slug(name), name, False, text, kind, *at, noun=noun, title=title)
 
@@ -186,8 +202,11 @@ class SpeakerResolver:
         Joe Biden" is Biden, in a 2022 story)."""
         # Only a role that holds the phrase's head names the subject: in "the adviser to the head of the
         # office of Ukrainian President Zelensky" the role "Ukrainian president" is someone else.
-        matches = sorted((m for m in self.role_matcher(np, as_spans=True) if m.start <= np.root.i < m.end),
-                         key=lambda s: (len(s), -s.start), reverse=True)
+        matches = sorted(
+            (m for m in self.role_matcher(np, as_spans=True) if m.start <= np.root.i < m.end),
+            key=lambda s: (len(s), -s.start),
+            reverse=True,
+        )
         if not matches:
             return None
         role = matches[0]
@@ -196,16 +215,32 @@ class SpeakerResolver:
         words = frozenset(title_word(t) for t in role if not t.is_punct)
         holder = salience.holder(np.start_char, np.root.lemma_.lower(), words)
         if holder is not None and holder.speaker != role.label_:
-            return replace(holder, mention=mention.text, mention_type="title", mention_start=mention.start_char,
-                           mention_end=mention.end_char)
+            return replace(
+                holder,
+                mention=mention.text,
+                mention_type="title",
+                mention_start=mention.start_char,
+                mention_end=mention.end_char,
+            )
         speaker = self.roster[role.label_]
-        return Who(role.label_, speaker.name, True, mention.text, "title", mention.start_char, mention.end_char,
-                   pronoun=speaker.pronoun, noun=np.root.lemma_.lower())
+        return Who(
+            role.label_,
+            speaker.name,
+            True,
+            mention.text,
+            "title",
+            mention.start_char,
+            mention.end_char,
+            pronoun=speaker.pronoun,
+            noun=np.root.lemma_.lower(),
+        )
 
     def names_alone(self, speaker_id: str, noun: str, discriminative: set[str]) -> bool:
         """Whether the description says one of the speaker's roles in full ("the Kremlin's spokesman"),
         not a part that others share ("the former president")."""
-        return any(r.speaker == speaker_id and r.head == noun and r.words == discriminative | {noun} for r in self.roles)
+        return any(
+            r.speaker == speaker_id and r.head == noun and r.words == discriminative | {noun} for r in self.roles
+        )
 
     def description(self, np: Span, salience: Salience) -> Who | None:
         """'the <modifiers> <noun>' or "X's <noun>": the roster speaker it describes.
@@ -227,31 +262,65 @@ class SpeakerResolver:
             return None  # "the president of Belarus" says whose president: a role must match it whole
         noun = said_otherwise or head.lemma_.lower()
         # "the ex-president": the parser can hang "the" and "ex" on each other rather than on the noun
-        modifiers = {PREFIXES.get(t.norm_, t.norm_) for t in before
-                     if t.is_alpha and t.lower_ != "the" and t.dep_ in ("amod", "compound", "poss", "nmod")}
+        modifiers = {
+            PREFIXES.get(t.norm_, t.norm_)
+            for t in before
+            if t.is_alpha and t.lower_ != "the" and t.dep_ in ("amod", "compound", "poss", "nmod")
+        }
         discriminative = modifiers & self.role_words
-        if any(t.pos_ == "PROPN" and t.norm_ not in self.role_words for t in before if t.dep_ in ("compound", "nmod", "poss")):
+        if any(
+            t.pos_ == "PROPN" and t.norm_ not in self.role_words
+            for t in before
+            if t.dep_ in ("compound", "nmod", "poss")
+        ):
             return None  # "the Wagner Group leader": a name no role has says it is someone else's title
         # Modifiers may come from different roles of one speaker: "the Republican former president".
-        fitting = {sid for (sid, head), words in self.role_words_by_head.items() if head == noun and discriminative <= words}
+        fitting = {
+            sid for (sid, head), words in self.role_words_by_head.items() if head == noun and discriminative <= words
+        }
         generic = noun in self.generic_nouns and head.tag_ == "NN"  # "the officials" are a group, not one named person
         mention = np if said_otherwise else np.doc[np.start : head.i + 1]
         holder = salience.holder(np.start_char, noun, frozenset(discriminative)) if discriminative else None
-        if holder is not None and holder.speaker is not None:  # "Former President Donald Trump ... the former president"
-            return replace(holder, mention=mention.text, mention_type="title", mention_start=mention.start_char,
-                           mention_end=mention.end_char)
-        if discriminative and len(fitting) == 1 and (self.names_alone(next(iter(fitting)), noun, discriminative)
-                                                     or mentioned_before(np, next(iter(fitting)))):
+        if (
+            holder is not None and holder.speaker is not None
+        ):  # "Former President Donald Trump ... the former president"
+            return replace(
+                holder,
+                mention=mention.text,
+                mention_type="title",
+                mention_start=mention.start_char,
+                mention_end=mention.end_char,
+            )
+        if (
+            discriminative
+            and len(fitting) == 1
+            and (
+                self.names_alone(next(iter(fitting)), noun, discriminative) or mentioned_before(np, next(iter(fitting)))
+            )
+        ):
             speaker_id = next(iter(fitting))
             speaker = self.roster[speaker_id]
-            return Who(speaker_id, speaker.name, True, mention.text, "title", mention.start_char, mention.end_char,
-                       pronoun=speaker.pronoun, noun=noun)
+            return Who(
+                speaker_id,
+                speaker.name,
+                True,
+                mention.text,
+                "title",
+                mention.start_char,
+                mention.end_char,
+                pronoun=speaker.pronoun,
+                noun=noun,
+            )
 
         def fits(who: Who) -> bool:
             if who.speaker is None:  # an unnamed "senior official": "the official" is them
                 return who.noun == noun and not discriminative
             if not who.in_roster:  # "German Chancellor Olaf Scholz ... the chancellor"
-                return (who.noun == noun or generic) and discriminative <= who.title and who.title & OTHER_OFFICE <= modifiers
+                return (
+                    (who.noun == noun or generic)
+                    and discriminative <= who.title
+                    and who.title & OTHER_OFFICE <= modifiers
+                )
             return who.speaker in fitting or (generic and discriminative <= who.title | self.speaker_words[who.speaker])
 
         if generic and salience.latest(np.start_char, lambda who: who.speaker is None and who.noun == noun):
@@ -259,20 +328,29 @@ class SpeakerResolver:
         found = salience.latest(np.start_char, fits) or salience.named().latest(np.start_char, fits)
         if found is None or found.speaker is None:
             return None  # an unnamed person ("a senior official ... the official said") is not reported
-        return replace(found, mention=mention.text, mention_type="title", mention_start=mention.start_char,
-                       mention_end=mention.end_char)
+        return replace(
+            found,
+            mention=mention.text,
+            mention_type="title",
+            mention_start=mention.start_char,
+            mention_end=mention.end_char,
+        )
 
     # --- the subject of a reporting clause -----------------------------------------------------
 
-    def resolve(self, subject: Token, ent_of: dict[int, Span], salience: Salience,
-                said: tuple[int, int] = (-1, -1)) -> Who | None:
+    def resolve(
+        self, subject: Token, ent_of: dict[int, Span], salience: Salience, said: tuple[int, int] = (-1, -1)
+    ) -> Who | None:
         """Who the subject token names; None when it is not a person (an organisation, a source...).
         `said`: the offsets of what the subject's clause reports, where a pronoun's antecedent is not."""
         ent = ent_of.get(subject.i)
         for child in subject.children:  # a dateline ("Mint Hill, North Carolina - Donald Trump has accused"): a place
             appos = ent_of.get(child.i) if child.dep_ == "appos" else None
-            if appos is not None and appos.label_ == "PERSON" and any(
-                    t.text in DASHES for t in subject.doc[subject.i + 1 : child.i]):
+            if (
+                appos is not None
+                and appos.label_ == "PERSON"
+                and any(t.text in DASHES for t in subject.doc[subject.i + 1 : child.i])
+            ):
                 return self.person(appos)
         if ent is not None and ent.label_ == "PERSON":
             return self.person(ent, honorific_span(ent))
@@ -284,8 +362,15 @@ class SpeakerResolver:
             return self.person(named)
         if subject.lemma_.lower() in self.message_nouns:
             possessor = next((c for c in subject.children if c.dep_ == "poss"), None) or next(
-                (c for p in subject.children if p.dep_ == "prep" and p.lower_ == "of"
-                 for c in p.children if c.dep_ == "pobj"), None)  # "the Telegram channel of Mykhailo Podolyak"
+                (
+                    c
+                    for p in subject.children
+                    if p.dep_ == "prep" and p.lower_ == "of"
+                    for c in p.children
+                    if c.dep_ == "pobj"
+                ),
+                None,
+            )  # "the Telegram channel of Mykhailo Podolyak"
             author = ent_of.get(possessor.i) if possessor is not None else None
             if author is not None and author.label_ == "PERSON":
                 return self.person(author, mention_type="possessive")
@@ -298,29 +383,55 @@ class SpeakerResolver:
         the = next((c for c in subject.children if c.lower_ == "the"), None)
         if ent is not None and ent.label_ == "NORP" and subject.tag_ == "NNP" and the is not None:
             # "The Republican said": a party's member, the latest speaker whose roles say that party
-            found = salience.latest(subject.idx, lambda who: who.in_roster and subject.norm_ in self.speaker_words[who.speaker])
+            found = salience.latest(
+                subject.idx, lambda who: who.in_roster and subject.norm_ in self.speaker_words[who.speaker]
+            )
             mention = subject.doc[the.i : subject.i + 1]
-            return replace(found, mention=mention.text, mention_type="title", mention_start=mention.start_char,
-                           mention_end=mention.end_char) if found else None
+            return (
+                replace(
+                    found,
+                    mention=mention.text,
+                    mention_type="title",
+                    mention_start=mention.start_char,
+                    mention_end=mention.end_char,
+                )
+                if found
+                else None
+            )
         if ent is not None and ent.label_ in NOT_PEOPLE:
             if ent.label_ == "ORG" and self.animate(subject):
                 return self.person(ent)  # a name the recogniser took for an organisation
             if ent.label_ == "ORG" and subject.lemma_.lower() in self.person_nouns:
-                return self.role(noun_phrase(subject), salience)  # "The Advisor to the Head of the Office ..." in capitals
+                return self.role(
+                    noun_phrase(subject), salience
+                )  # "The Advisor to the Head of the Office ..." in capitals
             return None
         if subject.pos_ not in ("NOUN", "PROPN"):
             return None
         np = noun_phrase(subject)
-        who = (self.role(np, salience) or self.description(np, salience) or self.relational(np, salience)
-               or self.tied(np, salience))
+        who = (
+            self.role(np, salience)
+            or self.description(np, salience)
+            or self.relational(np, salience)
+            or self.tied(np, salience)
+        )
         if who is not None:
             return who
         if subject.pos_ == "PROPN":
             return self.unrecognised_name(subject)
         if subject.lemma_.lower() in self.person_nouns:
             plural = subject.tag_ in ("NNS", "NNPS")
-            return Who(None, np.text, False, np.text, "title", np.start_char, np.end_char,
-                       pronoun="they" if plural else None, noun=subject.lemma_.lower())
+            return Who(
+                None,
+                np.text,
+                False,
+                np.text,
+                "title",
+                np.start_char,
+                np.end_char,
+                pronoun="they" if plural else None,
+                noun=subject.lemma_.lower(),
+            )
         return None
 
     def relational(self, np: Span, salience: Salience) -> Who | None:
@@ -339,15 +450,31 @@ class SpeakerResolver:
             return None
         modifiers = {t.norm_ for t in np if t.i < head.i and t.is_alpha and t.dep_ in ("amod", "compound")}
         anchor_np = noun_phrase(anchor)
-        related = anchor.ent_id_ if anchor.ent_id_ in self.roster else next(
-            (sid for sid, names in self.surnames.items() if anchor.ent_type_ == "PERSON" and anchor.lower_ in names), None)
+        related = (
+            anchor.ent_id_
+            if anchor.ent_id_ in self.roster
+            else next(
+                (
+                    sid
+                    for sid, names in self.surnames.items()
+                    if anchor.ent_type_ == "PERSON" and anchor.lower_ in names
+                ),
+                None,
+            )
+        )
         if related is None:
             found = self.role(anchor_np, salience) or self.description(anchor_np, salience)
             related = found.speaker if found is not None and found.in_roster else None
         if related is not None:
             wanted = modifiers | self.surnames[related]
-            fits = {r.speaker for r in self.roles if r.head == noun and r.speaker != related
-                    and (r.words - FUNCTION_WORDS) - {noun} <= wanted and (r.words - FUNCTION_WORDS) & self.surnames[related]}
+            fits = {
+                r.speaker
+                for r in self.roles
+                if r.head == noun
+                and r.speaker != related
+                and (r.words - FUNCTION_WORDS) - {noun} <= wanted
+                and (r.words - FUNCTION_WORDS) & self.surnames[related]
+            }
         else:
             wanted = modifiers | {t.norm_ for t in anchor_np if t.is_alpha and t.norm_ not in FUNCTION_WORDS}
             fits = {r.speaker for r in self.roles if r.head == noun and (r.words - FUNCTION_WORDS) - {noun} == wanted}
@@ -355,11 +482,20 @@ class SpeakerResolver:
             return None
         speaker_id = next(iter(fits))
         speaker = self.roster[speaker_id]
-        return Who(speaker_id, speaker.name, True, np.text, "title", np.start_char, np.end_char,
-                   pronoun=speaker.pronoun, noun=noun)
+        return Who(
+            speaker_id,
+            speaker.name,
+            True,
+            np.text,
+            "title",
+            np.start_char,
+            np.end_char,
+            pronoun=speaker.pronoun,
+            noun=noun,
+        )
 
     def closing_apposition(self, subject: Token, ent_of: dict[int, Span]) -> Span | None:
-        """"An adviser to the presidential office in Kyiv, Mykhailo Podolyak, said": a name set off by
+        """ "An adviser to the presidential office in Kyiv, Mykhailo Podolyak, said": a name set off by
         commas at the end of a person noun's phrase names that person, though the parser hung it on
         the last noun of the phrase's prepositions."""
         if subject.lemma_.lower() not in self.person_nouns or subject.ent_type_:
@@ -367,14 +503,22 @@ class SpeakerResolver:
         doc = subject.doc
         for t in subject.subtree:
             ent = ent_of.get(t.i)
-            if (t.dep_ == "appos" and t.head.i != subject.i and t.head.dep_ == "pobj" and ent is not None
-                    and ent.label_ == "PERSON" and ent.start > 0 and doc[ent.start - 1].text == ","
-                    and t.right_edge.i + 1 == subject.right_edge.i and doc[subject.right_edge.i].text == ","):
+            if (
+                t.dep_ == "appos"
+                and t.head.i != subject.i
+                and t.head.dep_ == "pobj"
+                and ent is not None
+                and ent.label_ == "PERSON"
+                and ent.start > 0
+                and doc[ent.start - 1].text == ","
+                and t.right_edge.i + 1 == subject.right_edge.i
+                and doc[subject.right_edge.i].text == ","
+            ):
                 return ent
         return None
 
     def tied(self, np: Span, salience: Salience) -> Who | None:
-        """"An ally of Russia's president Vladimir Putin has warned ...", "a top Putin aide said": someone
+        """ "An ally of Russia's president Vladimir Putin has warned ...", "a top Putin aide said": someone
         described by a tie to another person (`tie_nouns`). News names them close by, before or after:
         the nearest named roster speaker other than the one they are tied to, else the nearest name (a
         byline is a name too, so a roster speaker goes first)."""
@@ -383,9 +527,13 @@ class SpeakerResolver:
             return None
         tied_to = {t.ent_id_ or t.text for t in np if t.ent_type_ == "PERSON"}
         named = salience.named()
-        nearest = [(abs(pos - np.start_char), pos, who) for pos, who in zip(named.positions, named.people)
-                   if not np.start_char <= pos < np.end_char and who.speaker not in tied_to
-                   and abs(pos - np.start_char) <= TIE_REACH]
+        nearest = [
+            (abs(pos - np.start_char), pos, who)
+            for pos, who in zip(named.positions, named.people)
+            if not np.start_char <= pos < np.end_char
+            and who.speaker not in tied_to
+            and abs(pos - np.start_char) <= TIE_REACH
+        ]
         if not tied_to or not nearest:
             return None
         who = min(nearest, key=lambda n: (not n[2].in_roster, n[0], n[1]))[2]  # a speaker the article quotes first
@@ -400,15 +548,22 @@ class SpeakerResolver:
                 return True
         return False
 
-    def antecedent(self, pronoun_token: Token, pronoun: str, salience: Salience, said: tuple[int, int] = (-1, -1)
-                   ) -> Who | None:
+    def antecedent(
+        self, pronoun_token: Token, pronoun: str, salience: Salience, said: tuple[int, int] = (-1, -1)
+    ) -> Who | None:
         """The person a pronoun refers to. Never one named in what its own clause reports ("Putin is
         killing too many people," he said: the he is not Putin; binding theory's Principle C)."""
         # An object pronoun is never its own clause's subject ("the journalist quoted him": not herself).
-        clause_subject = next((c for c in pronoun_token.head.children if c.dep_ in SUBJECTS), None) \
-            if pronoun_token.dep_ == "dobj" else None
-        bound = (clause_subject.left_edge.idx, clause_subject.right_edge.idx + len(clause_subject.right_edge)) \
-            if clause_subject is not None else (-1, -1)
+        clause_subject = (
+            next((c for c in pronoun_token.head.children if c.dep_ in SUBJECTS), None)
+            if pronoun_token.dep_ == "dobj"
+            else None
+        )
+        bound = (
+            (clause_subject.left_edge.idx, clause_subject.right_edge.idx + len(clause_subject.right_edge))
+            if clause_subject is not None
+            else (-1, -1)
+        )
 
         def agrees(who: Who) -> bool:
             if bound[0] <= who.mention_start < bound[1] or said[0] <= who.mention_start < said[1]:
@@ -445,15 +600,22 @@ def title_of(ent: Span) -> tuple[str | None, frozenset[str]]:
     """The title the text gives a name at this place, as (head noun lemma, words): written before it
     ("US President Joe Biden") or in apposition ("Joe Biden, the US president")."""
     root = ent.root
-    before = [t for t in ent.doc[root.left_edge.i : ent.start]
-              if not t.is_punct and t.lower_ not in HONORIFICS and t.dep_ in ("compound", "amod", "nmod")]
+    before = [
+        t
+        for t in ent.doc[root.left_edge.i : ent.start]
+        if not t.is_punct and t.lower_ not in HONORIFICS and t.dep_ in ("compound", "amod", "nmod")
+    ]
     if before:
         return before[-1].lemma_.lower(), frozenset(title_word(t) for t in before)
     appos = next((c for c in root.children if c.dep_ == "appos" and c.pos_ == "NOUN"), None)
     if appos is None and root.dep_ == "appos" and root.head.pos_ == "NOUN":
         appos = root.head
     if appos is not None:
-        words = [t for t in appos.subtree if not t.is_punct and t.i <= appos.i and t.dep_ in ("compound", "amod", "nmod", "poss")]
+        words = [
+            t
+            for t in appos.subtree
+            if not t.is_punct and t.i <= appos.i and t.dep_ in ("compound", "amod", "nmod", "poss")
+        ]
         return appos.lemma_.lower(), frozenset(title_word(t) for t in [*words, appos])
     return None, frozenset()
 
@@ -468,7 +630,9 @@ def noun_phrase(head: Token) -> Span:
     Council"), without appositions, relative clauses or anything after a comma."""
     end = head.i + 1
     for right in head.rights:
-        if right.dep_ in ("prep", "compound", "amod") and not any(t.is_punct and t.text == "," for t in head.doc[end : right.i]):
+        if right.dep_ in ("prep", "compound", "amod") and not any(
+            t.is_punct and t.text == "," for t in head.doc[end : right.i]
+        ):
             end = right.right_edge.i + 1
         else:
             break

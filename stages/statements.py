@@ -87,7 +87,9 @@ class Attributor:
         text = doc.text  # read once and passed down: spaCy rebuilds it from every token on each access
         starts = paragraph_starts(text)
         bounds = list(zip(starts, starts[1:] + [len(text)]))
-        paragraphs = [Paragraph(i, a, b, tuple(q)) for i, ((a, b), q) in enumerate(zip(bounds, paragraph_quotes(text, bounds)))]
+        paragraphs = [
+            Paragraph(i, a, b, tuple(q)) for i, ((a, b), q) in enumerate(zip(bounds, paragraph_quotes(text, bounds)))
+        ]
         quotes = Quotes(q for p in paragraphs for q in p.quotes)
         allowed = sentences[(~sentences.is_heading) & sentences.is_body]
         spans = Spans(sentences, list(zip(allowed.start, allowed.end)))
@@ -96,8 +98,17 @@ class Attributor:
         ents = doc.ents  # a property that builds every span anew: read once
         said = self.speakers_in_order(doc, ents, quotes, reports, spans)
         rows = [
-            statement_row(doc, text, spans, who, (r.cue.idx, r.cue_end, r.cue_text), r.start, r.end, r.kind,
-                          first=min(r.cue.idx, r.start, who.mention_start))
+            statement_row(
+                doc,
+                text,
+                spans,
+                who,
+                (r.cue.idx, r.cue_end, r.cue_text),
+                r.start,
+                r.end,
+                r.kind,
+                first=min(r.cue.idx, r.start, who.mention_start),
+            )
             for r, who in said
         ]
         carried = continuations(doc, text, spans, paragraphs, said, self.frames(ents, text, paragraphs))
@@ -105,11 +116,21 @@ class Attributor:
         rows += pointed_at(doc, text, spans, quotes, rows)
         answers = self.interview_answers(doc, ents, text, spans, paragraphs, reports, rows)
         # What an answer reports ("he will have to testify ...") is part of the answer, as in a quotation.
-        rows = [row for row in rows if not any(a["content_start"] <= row["cue_start"] < a["content_end"] for a in answers)]
+        rows = [
+            row for row in rows if not any(a["content_start"] <= row["cue_start"] < a["content_end"] for a in answers)
+        ]
         return joint_ids([row for row in rows + answers if row["speaker"] is not None])
 
-    def interview_answers(self, doc: Doc, ents: tuple[Span, ...], text: str, spans: "Spans", paragraphs: list[Paragraph],
-                          reports: list[Report], rows: list[dict]) -> list[dict]:
+    def interview_answers(
+        self,
+        doc: Doc,
+        ents: tuple[Span, ...],
+        text: str,
+        spans: "Spans",
+        paragraphs: list[Paragraph],
+        reports: list[Report],
+        rows: list[dict],
+    ) -> list[dict]:
         """The answers of a Q&A transcript (stages.interviews) that no statement found so far covers."""
         bounds = [(p.start, p.end) for p in paragraphs]
         found = turns(text, bounds, spans.allowed)
@@ -127,8 +148,13 @@ class Attributor:
             if (ent := person_in(turn, people)) is not None:
                 speakers[index] = self.speakers.person(ent)
             elif turn.answer and (last := introduced):
-                speakers[index] = replace(last, mention=text[turn.label_start : turn.label_end], mention_type="continuation",
-                                          mention_start=turn.label_start, mention_end=turn.label_end)
+                speakers[index] = replace(
+                    last,
+                    mention=text[turn.label_start : turn.label_end],
+                    mention_type="continuation",
+                    mention_start=turn.label_start,
+                    mention_end=turn.label_end,
+                )
         answers = []
         for who, start, end, labelled in answer_spans(text, bounds, found, speakers, reported, spans.allowed):
             if any(a < end and start < b and not start <= cue < end for a, b, cue in taken):
@@ -151,8 +177,11 @@ class Attributor:
             head = ent.root.head
             if QUOTE_LABEL.fullmatch(text, para_start, ent.start_char) and text[ent.end_char : ent.end_char + 1] == ":":
                 out.append((para_start, ent.end_char + 1, self.speakers.person(ent)))
-            elif ent.root.dep_ == "dobj" and head.lemma_ == "ask" and any(
-                    c.dep_ == "nsubj" and c.lower_ in ("i", "we") for c in head.children):
+            elif (
+                ent.root.dep_ == "dobj"
+                and head.lemma_ == "ask"
+                and any(c.dep_ == "nsubj" and c.lower_ in ("i", "we") for c in head.children)
+            ):
                 out.append((head.idx, ent.end_char, self.speakers.person(ent)))
         return out
 
@@ -160,13 +189,15 @@ class Attributor:
         """An interview's subject when no statement introduces them: the person the introduction
         makes the subject of its verb ("Mykhailo Podolyak, adviser ..., tells Kyiv Post when ...")."""
         for ent in people:
-            if ent.end_char <= before and any(t.dep_ == "nsubj" and t.head.pos_ == "VERB" and not ent.start <= t.head.i < ent.end
-                                              for t in ent):
+            if ent.end_char <= before and any(
+                t.dep_ == "nsubj" and t.head.pos_ == "VERB" and not ent.start <= t.head.i < ent.end for t in ent
+            ):
                 return self.speakers.person(ent)
         return None
 
-    def speakers_in_order(self, doc: Doc, ents: tuple[Span, ...], quotes: Quotes, reports: list[Report], spans: "Spans"
-                          ) -> list[tuple[Report, Who]]:
+    def speakers_in_order(
+        self, doc: Doc, ents: tuple[Span, ...], quotes: Quotes, reports: list[Report], spans: "Spans"
+    ) -> list[tuple[Report, Who]]:
         """Resolve, in text order, the subject of every reporting clause and of every main clause
         outside quotations and reported content: each person resolved is salient for the pronouns
         and descriptions after it ("The Russian leader took up the issue, where he compared ...")."""
@@ -190,15 +221,26 @@ class Attributor:
         person = functools.cache(self.speakers.person)  # the named and the titled lists share their names
         salience = Salience(
             named=lambda: [(ent.start_char, person(ent)) for ent in people if ent.root.dep_ != "compound"],
-            titled=lambda: [(ent.start_char, titled) for ent in people if may_have_title(ent) and (titled := person(ent)).title])
+            titled=lambda: [
+                (ent.start_char, titled) for ent in people if may_have_title(ent) and (titled := person(ent)).title
+            ],
+        )
         said: list[tuple[Report, Who]] = []
         subjects = np.flatnonzero(np.isin(doc.to_array(DEP), self.subject_ids))  # without a Token per word
         for i in sorted(set(by_subject) | {int(i) for i in subjects if discourse_subject(doc[int(i)])}):
             own = by_subject.get(i, [])
             pronoun = doc[i].lower_ in PRONOUNS  # only a pronoun looks back past what its clause reports
-            who = self.speakers.resolve(doc[i], ent_of, salience,
-                                        reported_clause(doc, own[0], cue_offsets) if pronoun and len(own) == 1 else (-1, -1))
-            if who is not None and not only_in_relative_clauses(doc[i], by_subject.get(i, [])) and doc[i].dep_ != "poss":
+            who = self.speakers.resolve(
+                doc[i],
+                ent_of,
+                salience,
+                reported_clause(doc, own[0], cue_offsets) if pronoun and len(own) == 1 else (-1, -1),
+            )
+            if (
+                who is not None
+                and not only_in_relative_clauses(doc[i], by_subject.get(i, []))
+                and doc[i].dep_ != "poss"
+            ):
                 salience.note(doc[i].idx, who)
             if i in by_subject:
                 speakers = ([who] if who is not None else []) + self.joint(doc[i], who, ent_of, salience)
@@ -240,15 +282,22 @@ def interviewee(rows: list[dict], before: int) -> Who | None:
 
 
 def who_of(row: dict) -> Who:
-    return Who(row["speaker"], row["speaker_name"], row["in_roster"], row["mention"], row["mention_type"],
-               row["mention_start"], row["mention_end"])
+    return Who(
+        row["speaker"],
+        row["speaker_name"],
+        row["in_roster"],
+        row["mention"],
+        row["mention_type"],
+        row["mention_start"],
+        row["mention_end"],
+    )
 
 
 POINTERS = {"this", "so"}
 
 
 def pointed_at(doc: Doc, text: str, spans: Spans, quotes: Quotes, rows: list[dict]) -> list[dict]:
-    """"Russia has the right to ... . Medvedev wrote about this on Telegram.", "... . This was stated by
+    """ "Russia has the right to ... . Medvedev wrote about this on Telegram.", "... . This was stated by
     Peskov.": a statement that points back gives the sentence before it to its speaker, when no
     statement covers that sentence already."""
     covered = [(r["content_start"], r["content_end"]) for r in rows]
@@ -265,9 +314,20 @@ def pointed_at(doc: Doc, text: str, spans: Spans, quotes: Quotes, rows: list[dic
         end = spans.ends[start]
         if not spans.allowed(start) or any(a < end and start < b for a, b in covered):
             continue
-        content = classify_span(text, [t for t in doc.char_span(start, end, alignment_mode="expand") if not t.is_space], quotes)
-        out.append(statement_row(doc, text, spans, replace(who_of(row), mention_type="continuation"), (start, start, ""),
-                                 *content, first=start))
+        content = classify_span(
+            text, [t for t in doc.char_span(start, end, alignment_mode="expand") if not t.is_space], quotes
+        )
+        out.append(
+            statement_row(
+                doc,
+                text,
+                spans,
+                replace(who_of(row), mention_type="continuation"),
+                (start, start, ""),
+                *content,
+                first=start,
+            )
+        )
     return out
 
 
@@ -278,13 +338,13 @@ def may_have_title(ent: Span) -> bool:
 
 
 def only_in_relative_clauses(subject: Token, reports: list[Report]) -> bool:
-    """"Zelensky met Keir Starmer, who has vowed to ...": a speaker named as an object, who speaks only
+    """ "Zelensky met Keir Starmer, who has vowed to ...": a speaker named as an object, who speaks only
     in a relative clause, is not who a following "he" is about (the main clause's subject is)."""
     return bool(reports) and subject.dep_ not in SUBJECTS and all(r.cue.dep_ == "relcl" for r in reports)
 
 
 def stranded_conjuncts(subject: Token, ent_of: dict[int, Span]) -> list[Token]:
-    """"..., Trump and Vice President JD Vance accused ...": a name joined to the subject by "and" that
+    """ "..., Trump and Vice President JD Vance accused ...": a name joined to the subject by "and" that
     the parser hung elsewhere (here on "the White House" before it); its entity's last token."""
     i = subject.left_edge.i - 1
     while i > 0 and subject.doc[i].pos_ == "PROPN" and not subject.doc[i].ent_type_:
@@ -318,7 +378,7 @@ def joint_ids(rows: list[dict]) -> list[dict]:
 
 
 def fronted_clause(verb) -> bool:
-    """"While Mr Zelensky did not respond ..., he emphasised ...": a subordinate clause before its main
+    """ "While Mr Zelensky did not respond ..., he emphasised ...": a subordinate clause before its main
     clause; its subject is who the main clause's pronoun is about."""
     return verb.dep_ == "advcl" and verb.i < verb.head.i and main_clause(verb.head)
 
@@ -357,7 +417,9 @@ def outermost(reports: list[Report]) -> list[Report]:
     # By bisect over the other clauses, not a scan of them for each: a transcript has thousands.
     clauses = sorted((r for r in reports if not r.according and not source_tag(r)), key=lambda r: r.start)
     starts = [r.start for r in clauses]
-    cues = sorted(r.cue.idx for r in clauses if r.subject.lower_ not in EXPLETIVES)  # "it is possible to speak of": nobody's
+    cues = sorted(
+        r.cue.idx for r in clauses if r.subject.lower_ not in EXPLETIVES
+    )  # "it is possible to speak of": nobody's
     # Per prefix of `clauses`: the latest end and whose it is, and the latest end of any other.
     best, second, prefix = (-1, None), -1, []
     for r in clauses:
@@ -384,19 +446,22 @@ def outermost(reports: list[Report]) -> list[Report]:
     cue_tokens = {r.cue.i for r in reports}
 
     def quoted_object(r: Report) -> bool:
-        """"welcomed Trump's claim that ...": a statement noun that is what another cue is about."""
+        """ "welcomed Trump's claim that ...": a statement noun that is what another cue is about."""
         return possessed(r) and r.cue.dep_ == "dobj" and r.cue.head.i in cue_tokens
 
     def passed_on(r: Report) -> bool:
-        """"Putin told Trump that ..., Kremlin aide Yuri Ushakov told reporters": a roster speaker's
+        """ "Putin told Trump that ..., Kremlin aide Yuri Ushakov told reporters": a roster speaker's
         words passed on by someone named, his statement too; not what an unnamed source says he said."""
         if r.subject.ent_id_ == "" or r.cue.lemma_.lower() not in PASSED_ON_CUES or r.according:
             return False
         outer = [o for o in clauses if o is not r and o.start <= r.cue.idx < o.end]
         return bool(outer) and all(o.subject.pos_ in ("PROPN", "PRON") or o.subject.ent_type_ for o in outer)
 
-    kept = [r for r in reports if not (holds_a_cue(r) if r.according else in_another(r) and not quoted_object(r)
-                                       and not passed_on(r))]
+    kept = [
+        r
+        for r in reports
+        if not (holds_a_cue(r) if r.according else in_another(r) and not quoted_object(r) and not passed_on(r))
+    ]
     unique = {}
     for r in kept:
         unique.setdefault((r.start, r.end), r)
@@ -411,13 +476,19 @@ OUTLET_NOUNS = {"paper", "newspaper", "agency", "outlet", "broadcaster", "channe
 
 
 def source_tag(r: Report) -> bool:
-    """"He said this in an interview, Censor.NET reports": an outlet that tags its source after the
+    """ "He said this in an interview, Censor.NET reports": an outlet that tags its source after the
     content is no speaker, and what it reports stays the statement of whom it names."""
     return r.start < r.cue.idx and (r.subject.ent_type_ == "ORG" or r.subject.lemma_.lower() in OUTLET_NOUNS)
 
 
-def continuations(doc: Doc, text: str, spans: Spans, paragraphs: list[Paragraph], said: list[tuple[Report, Who]],
-                  frames: list[tuple[int, int, Who]]) -> list[dict]:
+def continuations(
+    doc: Doc,
+    text: str,
+    spans: Spans,
+    paragraphs: list[Paragraph],
+    said: list[tuple[Report, Who]],
+    frames: list[tuple[int, int, Who]],
+) -> list[dict]:
     """Quotations with no cue of their own that carry on the speaker quoted last.
 
     A quotation opening a sentence continues the speaker whose quoted statement comes before it in
@@ -442,21 +513,40 @@ def continuations(doc: Doc, text: str, spans: Spans, paragraphs: list[Paragraph]
             carried = None
             continue
         events = sorted(
-            [(r.start if r.kind == "direct" else r.cue.idx, "report", (r, who)) for r, who in by_paragraph.get(para.index, [])]
+            [
+                (r.start if r.kind == "direct" else r.cue.idx, "report", (r, who))
+                for r, who in by_paragraph.get(para.index, [])
+            ]
             + [(q.start, "quote", q) for q in para.quotes]
-            + [(f[0], "frame", f) for f in framed.get(para.index, [])]
-        , key=lambda e: e[0])
+            + [(f[0], "frame", f) for f in framed.get(para.index, [])],
+            key=lambda e: e[0],
+        )
         label_end = None
         current = carried if para.is_only_quotes(text) else None
-        if para.is_only_quotes(text) and not para.quotes[-1].closed and (closer := closing_speaker(para, paragraphs, by_paragraph)):
+        if (
+            para.is_only_quotes(text)
+            and not para.quotes[-1].closed
+            and (closer := closing_speaker(para, paragraphs, by_paragraph))
+        ):
             current = closer  # a quotation that runs on into a paragraph attributed at its end is that speaker's
         unmarked = carried is not None and not by_paragraph.get(para.index) and not para.quotes
         block = unmarked and block_quotation(doc, text, paragraphs, para, carried)
         if block or (unmarked and introduced(text, paragraphs, para)):
             body = text[para.start : para.end].strip()
             start = para.start + text[para.start : para.end].index(body)
-            rows.append(statement_row(doc, text, spans, replace(carried, mention_type="continuation"), (start, start, ""),
-                                      start, start + len(body), "direct", first=start))
+            rows.append(
+                statement_row(
+                    doc,
+                    text,
+                    spans,
+                    replace(carried, mention_type="continuation"),
+                    (start, start, ""),
+                    start,
+                    start + len(body),
+                    "direct",
+                    first=start,
+                )
+            )
             carried = carried if block else None  # a block quotation may go on; an announced paragraph is one
             continue
         for _, what, item in events:
@@ -469,26 +559,46 @@ def continuations(doc: Doc, text: str, spans: Spans, paragraphs: list[Paragraph]
                 continue
             quote = item
             after_label = label_end is not None and not text[label_end : quote.start].strip()
-            if current is None or not (opens_sentence(spans, text, quote) or after_label) or any(a < quote.inner_end and quote.start < b for a, b in claimed):
+            if (
+                current is None
+                or not (opens_sentence(spans, text, quote) or after_label)
+                or any(a < quote.inner_end and quote.start < b for a, b in claimed)
+            ):
                 continue
             end = rstrip_punct(text, quote.inner_start, quote.inner_end)
-            rows.append(statement_row(doc, text, spans, replace(current, mention_type="continuation"),
-                                      (quote.inner_start, quote.inner_start, ""), quote.inner_start, end, "direct",
-                                      first=quote.inner_start))
+            rows.append(
+                statement_row(
+                    doc,
+                    text,
+                    spans,
+                    replace(current, mention_type="continuation"),
+                    (quote.inner_start, quote.inner_start, ""),
+                    quote.inner_start,
+                    end,
+                    "direct",
+                    first=quote.inner_start,
+                )
+            )
         carried = current
     return rows
 
 
-def closing_speaker(para: Paragraph, paragraphs: list[Paragraph], by_paragraph: dict[int, list[tuple[Report, Who]]]
-                    ) -> Who | None:
+def closing_speaker(
+    para: Paragraph, paragraphs: list[Paragraph], by_paragraph: dict[int, list[tuple[Report, Who]]]
+) -> Who | None:
     """Who is quoted where a quotation left open at the end of `para` closes: the next paragraph's
     direct statement that starts at that paragraph's start ("… abroad," Peskov said.)."""
     if para.index + 1 >= len(paragraphs):
         return None
     following = paragraphs[para.index + 1]
     for report, who in by_paragraph.get(following.index, []):
-        if report.kind == "direct" and following.quotes and report.start <= following.quotes[0].inner_end \
-                and following.quotes[0].start == following.start and who.speaker is not None:
+        if (
+            report.kind == "direct"
+            and following.quotes
+            and report.start <= following.quotes[0].inner_end
+            and following.quotes[0].start == following.start
+            and who.speaker is not None
+        ):
             return who
     return None
 
@@ -522,26 +632,40 @@ def introduced(text: str, paragraphs: list[Paragraph], para: Paragraph) -> bool:
     return text[before.start : before.end].rstrip().endswith(":")
 
 
-def joined_quotations(rows: list[dict], carried: list[dict], para_starts: list[int], text: str, spans: Spans) -> list[dict]:
+def joined_quotations(
+    rows: list[dict], carried: list[dict], para_starts: list[int], text: str, spans: Spans
+) -> list[dict]:
     """Add the continuations to the statements. A quotation that goes on after its attribution in the
     same paragraph ("“…,” Peskov said. “…”") is the same statement: it extends the one it continues
     (content and sentences run on over both). One that fills a paragraph of its own stays a row."""
+
     def paragraph(offset: int) -> int:
         return bisect.bisect_right(para_starts, offset) - 1
 
     out = sorted(rows, key=lambda r: r["content_start"])
     for row in carried:
         at = paragraph(row["content_start"])
-        before = [r for r in out if r["speaker"] == row["speaker"] and r["content_end"] <= row["content_start"]
-                  and paragraph(r["content_start"]) == at]
+        before = [
+            r
+            for r in out
+            if r["speaker"] == row["speaker"]
+            and r["content_end"] <= row["content_start"]
+            and paragraph(r["content_start"]) == at
+        ]
         if not before:
             out.append(row)
             continue
         last = max(before, key=lambda r: r["content_end"])
         start, end = last["content_start"], row["content_end"]
         s_end = max(last["end"], spans.covering(row["content_start"], end)[1])
-        last.update(statement_id=f"{last['doc_id']}:{start}:{end}", content=text[start:end], content_end=end,
-                    sentence=text[last["start"]:s_end], end=s_end, kind="direct" if last["kind"] == "direct" else "mixed")
+        last.update(
+            statement_id=f"{last['doc_id']}:{start}:{end}",
+            content=text[start:end],
+            content_end=end,
+            sentence=text[last["start"] : s_end],
+            end=s_end,
+            kind="direct" if last["kind"] == "direct" else "mixed",
+        )
     return out
 
 
@@ -550,8 +674,9 @@ def opens_sentence(spans: Spans, text: str, quote: Quote) -> bool:
     return not text[first : quote.start].strip()
 
 
-def statement_row(doc: Doc, text: str, spans: Spans, who: Who, cue: tuple[int, int, str], start: int, end: int, kind: str,
-                  first: int) -> dict:
+def statement_row(
+    doc: Doc, text: str, spans: Spans, who: Who, cue: tuple[int, int, str], start: int, end: int, kind: str, first: int
+) -> dict:
     """One row of the statements table (`text` is doc.text); its sentence span runs from `first` to
     the end of the content."""
     cue_start, cue_end, cue_text = cue
@@ -649,27 +774,45 @@ def prepare(params: Params, upstream: list[Provenance | None], cache_dir: Path |
 
 def results(items: Iterable[dict], params: Params, cache: DocCache) -> Iterator[dict]:
     """Per document (tagged parse and sentence rows), in order: its statements, from the cache or attributed."""
-    return stream_documents("statements", items, document_digest, _attribute, (params,), cache, params.engine,
-                            n_process=params.nlp.n_process)
+    return stream_documents(
+        "statements",
+        items,
+        document_digest,
+        _attribute,
+        (params,),
+        cache,
+        params.engine,
+        n_process=params.nlp.n_process,
+    )
 
 
 def written(results: Iterable[dict], statements: Path, rejected: Path, provenance: Provenance) -> Iterator[dict]:
     """Pass every accepted result on once it is written (rejections go to `rejected` only); the
     tables appear when the last one has passed."""
-    with TableWriter(STATEMENTS_RAW, statements, provenance) as out, \
-            TableWriter(REJECTED_DOCUMENTS, rejected, provenance) as rejected_out:
+    with (
+        TableWriter(STATEMENTS_RAW, statements, provenance) as out,
+        TableWriter(REJECTED_DOCUMENTS, rejected, provenance) as rejected_out,
+    ):
         for result in accepted(results, rejected_out):
             out.write(result["statements"])
             yield result
 
 
-def run(tagged: Path, sentences: Path, statements: Path, params: Params, cache_dir: Path | None = None,
-        rejected: Path | None = None) -> DocCache:
+def run(
+    tagged: Path,
+    sentences: Path,
+    statements: Path,
+    params: Params,
+    cache_dir: Path | None = None,
+    rejected: Path | None = None,
+) -> DocCache:
     """`rejected` defaults to rejected_statements.parquet beside `statements`."""
     require_spacy_model(params.nlp.model)  # a configuration error, before any input is read
     provenance, cache = prepare(params, [read_provenance(tagged), read_provenance(sentences)], cache_dir)
     rejected = rejected or statements.with_name("rejected_statements.parquet")
-    drain(written(results(documents_with_sentences(tagged, sentences), params, cache), statements, rejected, provenance))
+    drain(
+        written(results(documents_with_sentences(tagged, sentences), params, cache), statements, rejected, provenance)
+    )
     return cache
 
 

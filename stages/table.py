@@ -21,8 +21,17 @@ from stages.heads import Head
 from stages.io import read_table, write_json, write_table
 from stages.provenance import read_provenance, stage_provenance
 from stages.schema import (
-    DOCUMENTS, REJECTED, REJECTED_DOCUMENTS, SENTIMENT_LABELS, SENTIMENT_SCORES, SPEAKERS, STANCE_LABELS, STANCE_SCORES,
-    STANCES, STATEMENTS, STATEMENTS_RAW,
+    DOCUMENTS,
+    REJECTED,
+    REJECTED_DOCUMENTS,
+    SENTIMENT_LABELS,
+    SENTIMENT_SCORES,
+    SPEAKERS,
+    STANCE_LABELS,
+    STANCE_SCORES,
+    STANCES,
+    STATEMENTS,
+    STATEMENTS_RAW,
 )
 
 log = logging.getLogger("newsstance")
@@ -64,8 +73,9 @@ def group_shares(p: np.ndarray, spread: np.ndarray | None, params: Params) -> Sh
     return class_shares(p, spread, tp.confidence, tp.bootstrap_resamples, tp.seed)
 
 
-def speaker_summary(statements: pd.DataFrame, stances: pd.DataFrame, params: Params, spreads: Spreads = None
-                    ) -> pd.DataFrame:
+def speaker_summary(
+    statements: pd.DataFrame, stances: pd.DataFrame, params: Params, spreads: Spreads = None
+) -> pd.DataFrame:
     spreads = spreads or {}
     sentiment_spread, stance_spread = spreads.get("sentiment"), spreads.get("stance")
     method = METHOD if sentiment_spread is not None and stance_spread is not None else METHOD_UNCALIBRATED
@@ -73,7 +83,9 @@ def speaker_summary(statements: pd.DataFrame, stances: pd.DataFrame, params: Par
     for speaker_id, speaker in params.roster.items():
         own = statements[statements["speaker"].astype(str) == speaker_id]
         tone = group_shares(own[SENTIMENT_P].to_numpy(dtype=float), sentiment_spread, params)
-        mean, low, high = difference(tone, SENTIMENT_LABELS.index("positive"), SENTIMENT_LABELS.index("negative"), confidence)
+        mean, low, high = difference(
+            tone, SENTIMENT_LABELS.index("positive"), SENTIMENT_LABELS.index("negative"), confidence
+        )
         for target in params.targets:
             st = stances[(stances["speaker"].astype(str) == speaker_id) & (stances["target"].astype(str) == target)]
             row = {
@@ -90,13 +102,20 @@ def speaker_summary(statements: pd.DataFrame, stances: pd.DataFrame, params: Par
             }
             for k, label in enumerate(SENTIMENT_LABELS):
                 row[f"sentiment_{label}"], row[f"sentiment_{label}_low"], row[f"sentiment_{label}_high"] = (
-                    tone.share[k], tone.low[k], tone.high[k])
+                    tone.share[k],
+                    tone.low[k],
+                    tone.high[k],
+                )
             shares = group_shares(st[STANCE_P].to_numpy(dtype=float), stance_spread, params)
             for k, label in enumerate(STANCE_LABELS):
                 row[f"share_{label}"], row[f"share_{label}_low"], row[f"share_{label}_high"] = (
-                    shares.share[k], shares.low[k], shares.high[k])
+                    shares.share[k],
+                    shares.low[k],
+                    shares.high[k],
+                )
             row["net_stance"], row["net_stance_low"], row["net_stance_high"] = difference(
-                shares, STANCE_LABELS.index("favor"), STANCE_LABELS.index("against"), confidence)
+                shares, STANCE_LABELS.index("favor"), STANCE_LABELS.index("against"), confidence
+            )
             rows.append(row)
     return pd.DataFrame(rows, columns=SPEAKERS.names)
 
@@ -105,20 +124,33 @@ def plot_series(speakers: pd.DataFrame) -> dict[str, list[dict]]:
     """Per-speaker stance and sentiment as JSON rows for dvc.yaml's plots (speakers with statements)."""
     said = speakers[speakers["n_statements"] > 0]
     stance = [
-        {"speaker_target": f"{r.speaker_name} · {r.target}", "speaker": str(r.speaker), "target": str(r.target),
-         "n_statements": int(r.n_statements), "share_favor": r.share_favor, "share_against": r.share_against,
-         "net_stance": r.net_stance}
+        {
+            "speaker_target": f"{r.speaker_name} · {r.target}",
+            "speaker": str(r.speaker),
+            "target": str(r.target),
+            "n_statements": int(r.n_statements),
+            "share_favor": r.share_favor,
+            "share_against": r.share_against,
+            "net_stance": r.net_stance,
+        }
         for r in said.itertuples()
     ]
     sentiment = [
-        {"speaker": r.speaker_name, "n_statements": int(r.n_statements), "mean_sentiment": r.mean_sentiment,
-         "mean_sentiment_low": r.mean_sentiment_low, "mean_sentiment_high": r.mean_sentiment_high}
+        {
+            "speaker": r.speaker_name,
+            "n_statements": int(r.n_statements),
+            "mean_sentiment": r.mean_sentiment,
+            "mean_sentiment_low": r.mean_sentiment_low,
+            "mean_sentiment_high": r.mean_sentiment_high,
+        }
         for r in said.drop_duplicates("speaker").itertuples()
     ]
     return {"stance": stance, "sentiment": sentiment}
 
 
-def rejected_files(ingest_rejected: pd.DataFrame, stage_rejected: list[pd.DataFrame], documents: pd.DataFrame | None) -> pd.DataFrame:
+def rejected_files(
+    ingest_rejected: pd.DataFrame, stage_rejected: list[pd.DataFrame], documents: pd.DataFrame | None
+) -> pd.DataFrame:
     """Every input that was not processed to the end: the files ingest rejected and, named by
     `documents` (doc_id, file), the documents a per-document stage failed on; sorted by file name."""
     frames = [ingest_rejected]
@@ -141,23 +173,53 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--statements-raw", type=Path, required=True)
     parser.add_argument("--sentiment", type=Path, required=True)
     parser.add_argument("--stance", type=Path, required=True)
-    parser.add_argument("--documents", type=Path, required=True, help="documents.parquet: file names of rejected documents")
+    parser.add_argument(
+        "--documents", type=Path, required=True, help="documents.parquet: file names of rejected documents"
+    )
     parser.add_argument("--rejected-in", type=Path, required=True, help="the files ingest rejected")
-    parser.add_argument("--stage-rejected", type=Path, action="append", default=[],
-                        help="the documents a per-document stage rejected (once per stage)")
+    parser.add_argument(
+        "--stage-rejected",
+        type=Path,
+        action="append",
+        default=[],
+        help="the documents a per-document stage rejected (once per stage)",
+    )
     parser.add_argument("--out", type=Path, required=True, help="folder for the Parquet files")
     parser.add_argument("--plots", type=Path, default=None, help="folder for the dvc plots series")
-    parser.add_argument("--models", type=Path, default=None,
-                        help="the heads classify used: their calibration figures widen the per-speaker intervals")
+    parser.add_argument(
+        "--models",
+        type=Path,
+        default=None,
+        help="the heads classify used: their calibration figures widen the per-speaker intervals",
+    )
     parser.add_argument("--params", type=Path, default=None)
     args = parser.parse_args(argv)
-    run(args.statements_raw, args.sentiment, args.stance, args.rejected_in, args.out, load_params(args.params), args.plots,
-        args.stage_rejected, args.documents, args.models)
+    run(
+        args.statements_raw,
+        args.sentiment,
+        args.stance,
+        args.rejected_in,
+        args.out,
+        load_params(args.params),
+        args.plots,
+        args.stage_rejected,
+        args.documents,
+        args.models,
+    )
 
 
-def run(statements_raw: Path, sentiment: Path, stance: Path, rejected_in: Path, out: Path, params: Params,
-        plots: Path | None = None, stage_rejected: list[Path] = (), documents: Path | None = None,
-        models: Path | None = None) -> None:
+def run(
+    statements_raw: Path,
+    sentiment: Path,
+    stance: Path,
+    rejected_in: Path,
+    out: Path,
+    params: Params,
+    plots: Path | None = None,
+    stage_rejected: list[Path] = (),
+    documents: Path | None = None,
+    models: Path | None = None,
+) -> None:
     """`stage_rejected`: the per-document stages' rejected_<stage>.parquet (their file names come from
     `documents`). Statements of a document classify rejected are left out with it."""
     inputs = (statements_raw, sentiment, stance, rejected_in, *stage_rejected)
@@ -167,8 +229,13 @@ def run(statements_raw: Path, sentiment: Path, stance: Path, rejected_in: Path, 
     dropped = {doc_id for frame in failed for doc_id in frame["doc_id"]}
     if dropped:
         raw = raw[~raw["doc_id"].isin(dropped)]
-    statements, stances, speakers = build_tables(raw, read_table(sentiment, SENTIMENT_SCORES), read_table(stance, STANCE_SCORES),
-                                                 params, head_spreads(models, params))
+    statements, stances, speakers = build_tables(
+        raw,
+        read_table(sentiment, SENTIMENT_SCORES),
+        read_table(stance, STANCE_SCORES),
+        params,
+        head_spreads(models, params),
+    )
     named = read_table(documents, DOCUMENTS, ["doc_id", "file"]) if documents is not None else None
     rejected = rejected_files(read_table(rejected_in, REJECTED), failed, named)
     write_table(statements, STATEMENTS, out / "statements.parquet", provenance)

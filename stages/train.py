@@ -66,7 +66,9 @@ def read_labels(path: Path, allowed: tuple[str, ...], targets: dict[str, str] | 
         _check_label(path, n, row.get("label"), allowed)
         if targets is not None and row.get("target") not in targets:
             continue  # examples for a target that params.yaml does not configure
-        rows.append(Example(row["text"], Context("", "", row["text"]), row["label"], f"{path.name}:{n}", row.get("target")))
+        rows.append(
+            Example(row["text"], Context("", "", row["text"]), row["label"], f"{path.name}:{n}", row.get("target"))
+        )
     return rows
 
 
@@ -137,20 +139,25 @@ def cross_validated_f1(x: np.ndarray, labels: list[str], groups: list[str], clas
     return float(f1_score(y, predicted, average="macro"))
 
 
-def example_features(encoder, sentiment_rows: list[Example], stance_rows: list[Example], params: Params
-                     ) -> tuple[np.ndarray, np.ndarray]:
+def example_features(
+    encoder, sentiment_rows: list[Example], stance_rows: list[Example], params: Params
+) -> tuple[np.ndarray, np.ndarray]:
     """(sentiment features, stance features) as the heads read them. One encoder pass for both: the
     stance examples share most texts with the sentiment ones, and the encoder encodes each distinct
     text once (an embedding does not depend on its batch)."""
     tp = params.train
     rows = sentiment_rows + stance_rows
     names = parts_read(tp.sentiment_reads, tp.stance_reads)
-    parts = embed_parts(encoder, [r.text for r in rows], [r.context for r in rows], names, params.encoder.context_max_length)
+    parts = embed_parts(
+        encoder, [r.text for r in rows], [r.context for r in rows], names, params.encoder.context_max_length
+    )
     n = len(sentiment_rows)
     target_emb = dict(zip(params.targets, encoder.encode(list(params.targets.values()))))
     targets = np.stack([target_emb[r.target] for r in stance_rows]) if stance_rows else np.zeros((0, encoder.dim))
-    return (features({k: v[:n] for k, v in parts.items()}, tp.sentiment_reads),
-            features({k: v[n:] for k, v in parts.items()}, tp.stance_reads, targets))
+    return (
+        features({k: v[:n] for k, v in parts.items()}, tp.sentiment_reads),
+        features({k: v[n:] for k, v in parts.items()}, tp.stance_reads, targets),
+    )
 
 
 def calibrate(head: Head, x: np.ndarray, examples: list[Example], source: str, bias: bool) -> tuple[Head, dict]:
@@ -162,11 +169,18 @@ def calibrate(head: Head, x: np.ndarray, examples: list[Example], source: str, b
     result = calibrated(head, temperature, biases, {})
     p = result.predict_proba(x)
     spread = share_spread(p, y, [e.context.speaker for e in examples])
-    result.meta["calibration"] = {"set": source, "n": len(y), "temperature": round(temperature, 6),
-                                  "bias": [round(b, 6) for b in biases],
-                                  "share_spread": dict(zip(head.classes, [round(float(v), 6) for v in spread]))}
-    return result, {**result.meta["calibration"], "ece_before": round(expected_calibration_error(head.predict_proba(x), y), 4),
-                    "ece_after": round(expected_calibration_error(p, y), 4)}
+    result.meta["calibration"] = {
+        "set": source,
+        "n": len(y),
+        "temperature": round(temperature, 6),
+        "bias": [round(b, 6) for b in biases],
+        "share_spread": dict(zip(head.classes, [round(float(v), 6) for v in spread])),
+    }
+    return result, {
+        **result.meta["calibration"],
+        "ece_before": round(expected_calibration_error(head.predict_proba(x), y), 4),
+        "ece_after": round(expected_calibration_error(p, y), 4),
+    }
 
 
 def train(params: Params, inputs: str = "") -> tuple[Head, Head, dict]:
@@ -175,37 +189,66 @@ def train(params: Params, inputs: str = "") -> tuple[Head, Head, dict]:
     encoder = get_encoder(*encoder_args(params.encoder))
     passage_sentiment, passage_stance = read_passages(params.path(tp.passages), params.targets)
     real_sentiment, real_stance = read_articles(params.path(tp.real_labels), params) if tp.real_labels else ([], [])
-    sentiment_rows = read_labels(params.path(tp.sentiment_labels), SENTIMENT_LABELS) + passage_sentiment + real_sentiment
-    stance_rows = read_labels(params.path(tp.stance_labels), STANCE_LABELS, params.targets) + passage_stance + real_stance
+    sentiment_rows = (
+        read_labels(params.path(tp.sentiment_labels), SENTIMENT_LABELS) + passage_sentiment + real_sentiment
+    )
+    stance_rows = (
+        read_labels(params.path(tp.stance_labels), STANCE_LABELS, params.targets) + passage_stance + real_stance
+    )
     missing = [t for t in params.targets if not any(r.target == t for r in stance_rows)]
     if missing:
         raise ConfigError(f"stance targets without labelled examples in {tp.stance_labels} or {tp.passages}: {missing}")
 
     log.info("train: encoding %d sentiment and %d stance examples", len(sentiment_rows), len(stance_rows))
     provenance = stage_provenance("train", params, PARAMS, models={"encoder": encoder_id(params.encoder)})
-    meta = {"encoder": params.encoder.model, "max_length": params.encoder.max_length,
-            "context_max_length": params.encoder.context_max_length,
-            "provenance": provenance.to_metadata(), "inputs": inputs}
+    meta = {
+        "encoder": params.encoder.model,
+        "max_length": params.encoder.max_length,
+        "context_max_length": params.encoder.context_max_length,
+        "provenance": provenance.to_metadata(),
+        "inputs": inputs,
+    }
     x_sent, x_stance = example_features(encoder, sentiment_rows, stance_rows, params)
     y_sent, y_stance = [r.label for r in sentiment_rows], [r.label for r in stance_rows]
     metrics = {
-        "sentiment": {"cv_macro_f1": cross_validated_f1(x_sent, y_sent, [r.group for r in sentiment_rows], SENTIMENT_LABELS, tp),
-                      "n_examples": len(y_sent), "n_in_passages": len(passage_sentiment), "n_real": len(real_sentiment)},
-        "stance": {"cv_macro_f1": cross_validated_f1(x_stance, y_stance, [r.group for r in stance_rows], STANCE_LABELS, tp),
-                   "n_examples": len(y_stance), "n_in_passages": len(passage_stance), "n_real": len(real_stance)},
+        "sentiment": {
+            "cv_macro_f1": cross_validated_f1(x_sent, y_sent, [r.group for r in sentiment_rows], SENTIMENT_LABELS, tp),
+            "n_examples": len(y_sent),
+            "n_in_passages": len(passage_sentiment),
+            "n_real": len(real_sentiment),
+        },
+        "stance": {
+            "cv_macro_f1": cross_validated_f1(x_stance, y_stance, [r.group for r in stance_rows], STANCE_LABELS, tp),
+            "n_examples": len(y_stance),
+            "n_in_passages": len(passage_stance),
+            "n_real": len(real_stance),
+        },
     }
-    sentiment = fit_head(x_sent, y_sent, SENTIMENT_LABELS, tp.C, tp.max_iter,
-                         {**meta, "head": "sentiment", "reads": list(tp.sentiment_reads)})
-    stance = fit_head(x_stance, y_stance, STANCE_LABELS, tp.C, tp.max_iter, {**meta, "head": "stance", "reads": list(tp.stance_reads)})
+    sentiment = fit_head(
+        x_sent,
+        y_sent,
+        SENTIMENT_LABELS,
+        tp.C,
+        tp.max_iter,
+        {**meta, "head": "sentiment", "reads": list(tp.sentiment_reads)},
+    )
+    stance = fit_head(
+        x_stance, y_stance, STANCE_LABELS, tp.C, tp.max_iter, {**meta, "head": "stance", "reads": list(tp.stance_reads)}
+    )
     if tp.calibration:
         held_sentiment, held_stance = read_articles(params.path(tp.calibration), params)
         x_sent, x_stance = example_features(encoder, held_sentiment, held_stance, params)
-        sentiment, metrics["sentiment"]["calibration"] = calibrate(sentiment, x_sent, held_sentiment, str(tp.calibration),
-                                                                   "sentiment" in tp.fit_bias)
-        stance, metrics["stance"]["calibration"] = calibrate(stance, x_stance, held_stance, str(tp.calibration),
-                                                             "stance" in tp.fit_bias)
-    log.info("train: cv macro-F1 sentiment %.3f, stance %.3f",
-             metrics["sentiment"]["cv_macro_f1"], metrics["stance"]["cv_macro_f1"])
+        sentiment, metrics["sentiment"]["calibration"] = calibrate(
+            sentiment, x_sent, held_sentiment, str(tp.calibration), "sentiment" in tp.fit_bias
+        )
+        stance, metrics["stance"]["calibration"] = calibrate(
+            stance, x_stance, held_stance, str(tp.calibration), "stance" in tp.fit_bias
+        )
+    log.info(
+        "train: cv macro-F1 sentiment %.3f, stance %.3f",
+        metrics["sentiment"]["cv_macro_f1"],
+        metrics["stance"]["cv_macro_f1"],
+    )
     return sentiment, stance, metrics
 
 
@@ -222,13 +265,23 @@ def inputs_digest(params: Params) -> str:
     """Everything the heads are a function of: code, params, labelled sets and encoder."""
     tp = params.train
     labels = [params.path(tp.sentiment_labels), params.path(tp.stance_labels), params.path(tp.passages)]
-    labels += sorted(f for folder in (tp.real_labels, tp.calibration) if folder
-                     for f in params.path(folder).rglob("*") if f.is_file())
-    return sha256_hex(canonical_json({
-        "code": code_version("train"), "params": params_digest(params, PARAMS),
-        "labels": [sha256_hex(p.read_bytes()) if p.is_file() else None for p in labels],
-        "encoder": encoder_id(params.encoder),
-    }))
+    labels += sorted(
+        f
+        for folder in (tp.real_labels, tp.calibration)
+        if folder
+        for f in params.path(folder).rglob("*")
+        if f.is_file()
+    )
+    return sha256_hex(
+        canonical_json(
+            {
+                "code": code_version("train"),
+                "params": params_digest(params, PARAMS),
+                "labels": [sha256_hex(p.read_bytes()) if p.is_file() else None for p in labels],
+                "encoder": encoder_id(params.encoder),
+            }
+        )
+    )
 
 
 def up_to_date(models: Path, metrics: Path, digest: str) -> bool:

@@ -40,9 +40,19 @@ def ner_nlp(params):
 def documents_frame(texts: dict[str, str]) -> pd.DataFrame:
     return pd.DataFrame(
         [
-            {"doc_id": d, "file": f"{d}.txt", "title": find_title(t, 20), "text": t, "sha256": "-",
-             "n_chars": len(t), "body_end": find_body_end(t, []), "encoding": "utf-8", "notes": "",
-             "is_english": True, "duplicate_of": None}
+            {
+                "doc_id": d,
+                "file": f"{d}.txt",
+                "title": find_title(t, 20),
+                "text": t,
+                "sha256": "-",
+                "n_chars": len(t),
+                "body_end": find_body_end(t, []),
+                "encoding": "utf-8",
+                "notes": "",
+                "is_english": True,
+                "duplicate_of": None,
+            }
             for d, t in texts.items()
         ]
     )
@@ -96,4 +106,6 @@ def hostile_out(tmp_path_factory):
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "slow: runs the whole pipeline several times (minutes); deselect with -m 'not slow'")
+    config.addinivalue_line(
+        "markers", "slow: runs the whole pipeline several times (minutes); deselect with -m 'not slow'"
+    )

@@ -21,14 +21,27 @@ def params_with(tmp_path, change) -> str:
 
 def run_with(tmp_path, params: str, module: str = "stages.ingest") -> subprocess.CompletedProcess:
     args = {
-        "stages.ingest": [str(ROOT / "data" / "raw"), "--documents", str(tmp_path / "d.parquet"),
-                          "--rejected", str(tmp_path / "r.parquet")],
+        "stages.ingest": [
+            str(ROOT / "data" / "raw"),
+            "--documents",
+            str(tmp_path / "d.parquet"),
+            "--rejected",
+            str(tmp_path / "r.parquet"),
+        ],
         "stages.train": ["--models", str(tmp_path / "models"), "--metrics", str(tmp_path / "m.json")],
-        "stages.sentences": [str(tmp_path / "missing.parquet"), "--sentences", str(tmp_path / "s.parquet"),
-                             "--parsed", str(tmp_path / "p.parquet"), "--rejected", str(tmp_path / "rs.parquet")],
+        "stages.sentences": [
+            str(tmp_path / "missing.parquet"),
+            "--sentences",
+            str(tmp_path / "s.parquet"),
+            "--parsed",
+            str(tmp_path / "p.parquet"),
+            "--rejected",
+            str(tmp_path / "rs.parquet"),
+        ],
     }[module]
-    return subprocess.run([sys.executable, "-m", module, *args, "--params", params],
-                          capture_output=True, text=True, cwd=tmp_path)
+    return subprocess.run(
+        [sys.executable, "-m", module, *args, "--params", params], capture_output=True, text=True, cwd=tmp_path
+    )
 
 
 def assert_pointed(result, *fragments):
@@ -58,13 +71,18 @@ def test_speaker_without_aliases(tmp_path):
 
 def test_stance_target_without_labels(tmp_path):
     params = params_with(tmp_path, lambda p: p["targets"].update(nato_expansion="NATO admitting Ukraine"))
-    assert_pointed(run_with(tmp_path, params, "stages.train"), "stance targets without labelled examples", "nato_expansion")
+    assert_pointed(
+        run_with(tmp_path, params, "stages.train"), "stance targets without labelled examples", "nato_expansion"
+    )
 
 
-@pytest.mark.parametrize("section, value, command", [
-    ("nlp", {"model": "en_core_web_xx_missing"}, "pip install -e ."),
-    ("encoder", {"model": "package:gt_missing_encoder"}, "pip install gt-missing-encoder"),
-])
+@pytest.mark.parametrize(
+    "section, value, command",
+    [
+        ("nlp", {"model": "en_core_web_xx_missing"}, "pip install -e ."),
+        ("encoder", {"model": "package:gt_missing_encoder"}, "pip install gt-missing-encoder"),
+    ],
+)
 def test_missing_model_package_names_the_install_command(tmp_path, section, value, command):
     params = params_with(tmp_path, lambda p: p[section].update(value))
     module = "stages.sentences" if section == "nlp" else "stages.train"

@@ -48,8 +48,13 @@ def test_passage_context_matches_the_document_context_of_the_same_article():
 
 
 def _passage(**statement):
-    base = {"paragraph": 1, "speaker": "Dmitry Peskov", "text": "We will find an answer",
-            "sentiment": "negative", "stance": {"tomahawk_transfer": "against"}}
+    base = {
+        "paragraph": 1,
+        "speaker": "Dmitry Peskov",
+        "text": "We will find an answer",
+        "sentiment": "negative",
+        "stance": {"tomahawk_transfer": "against"},
+    }
     lines = ARTICLE.splitlines()
     return {"id": "p1", "headline": lines[0], "paragraphs": lines[1:], "statements": [{**base, **statement}]}
 
@@ -67,12 +72,15 @@ def test_read_passages_gives_each_head_its_examples_in_context(tmp_path):
     assert read_passages(path, {"other_target": "y"})[1] == []
 
 
-@pytest.mark.parametrize("bad, message", [
-    ({"text": "We shall find an answer"}, "is not in paragraph 1"),
-    ({"paragraph": 7}, "is not in paragraph 7"),
-    ({"sentiment": "angry"}, "label 'angry'"),
-    ({"stance": {"tomahawk_transfer": "pro"}}, "label 'pro'"),
-])
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        ({"text": "We shall find an answer"}, "is not in paragraph 1"),
+        ({"paragraph": 7}, "is not in paragraph 7"),
+        ({"sentiment": "angry"}, "label 'angry'"),
+        ({"stance": {"tomahawk_transfer": "pro"}}, "label 'pro'"),
+    ],
+)
 def test_read_passages_rejects_a_broken_statement_with_its_line(tmp_path, bad, message):
     path = tmp_path / "passages.jsonl"
     path.write_text(json.dumps(_passage(**bad)) + "\n")
@@ -82,19 +90,57 @@ def test_read_passages_rejects_a_broken_statement_with_its_line(tmp_path, bad, m
 
 
 def test_classify_reads_each_statement_with_its_documents_context(tmp_path):
-    docs = pd.DataFrame([
-        {"doc_id": "a", "file": "a.txt", "title": None, "text": "Nothing said here.", "sha256": "0", "n_chars": 18,
-         "body_end": 18, "encoding": "utf-8", "notes": "", "is_english": True, "duplicate_of": None},
-        {"doc_id": "b", "file": "b.txt", "title": ARTICLE.splitlines()[0], "text": ARTICLE, "sha256": "1",
-         "n_chars": len(ARTICLE), "body_end": len(ARTICLE), "encoding": "utf-8", "notes": "", "is_english": True,
-         "duplicate_of": None},
-    ])
+    docs = pd.DataFrame(
+        [
+            {
+                "doc_id": "a",
+                "file": "a.txt",
+                "title": None,
+                "text": "Nothing said here.",
+                "sha256": "0",
+                "n_chars": 18,
+                "body_end": 18,
+                "encoding": "utf-8",
+                "notes": "",
+                "is_english": True,
+                "duplicate_of": None,
+            },
+            {
+                "doc_id": "b",
+                "file": "b.txt",
+                "title": ARTICLE.splitlines()[0],
+                "text": ARTICLE,
+                "sha256": "1",
+                "n_chars": len(ARTICLE),
+                "body_end": len(ARTICLE),
+                "encoding": "utf-8",
+                "notes": "",
+                "is_english": True,
+                "duplicate_of": None,
+            },
+        ]
+    )
     start = ARTICLE.index("Our answer")
     statement = {column: None for column in STATEMENTS_RAW.names} | {
-        "statement_id": f"b:{start}:{start + 31}", "doc_id": "b", "speaker": "peskov", "speaker_name": "Dmitry Peskov",
-        "in_roster": True, "mention": "", "mention_start": 0, "mention_end": 0, "mention_type": "continuation",
-        "kind": "direct", "cue": "", "cue_start": 0, "cue_end": 0, "content": "Our answer will be appropriate.",
-        "content_start": start, "content_end": start + 31, "sentence": "", "start": start, "end": start + 31,
+        "statement_id": f"b:{start}:{start + 31}",
+        "doc_id": "b",
+        "speaker": "peskov",
+        "speaker_name": "Dmitry Peskov",
+        "in_roster": True,
+        "mention": "",
+        "mention_start": 0,
+        "mention_end": 0,
+        "mention_type": "continuation",
+        "kind": "direct",
+        "cue": "",
+        "cue_start": 0,
+        "cue_end": 0,
+        "content": "Our answer will be appropriate.",
+        "content_start": start,
+        "content_end": start + 31,
+        "sentence": "",
+        "start": start,
+        "end": start + 31,
     }
     provenance = Provenance("test", (), "")
     write_table(docs, DOCUMENTS, tmp_path / "documents.parquet", provenance)

@@ -91,8 +91,17 @@ def test_lineage_changes_with_an_upstream_param_and_only_there(params):
 
 
 def test_a_label_outside_its_closed_set_is_refused():
-    frame = pd.DataFrame({"statement_id": ["a"], "sentiment": ["furious"], "sentiment_score": [0.0],
-                          "p_negative": [1.0], "p_neutral": [0.0], "p_positive": [0.0], "sentiment_low_margin": [False]})
+    frame = pd.DataFrame(
+        {
+            "statement_id": ["a"],
+            "sentiment": ["furious"],
+            "sentiment_score": [0.0],
+            "p_negative": [1.0],
+            "p_neutral": [0.0],
+            "p_positive": [0.0],
+            "sentiment_low_margin": [False],
+        }
+    )
     from stages.schema import SENTIMENT_SCORES
 
     with pytest.raises(ValueError, match="furious"):
@@ -102,10 +111,31 @@ def test_a_label_outside_its_closed_set_is_refused():
 def test_rows_are_cast_as_their_dataframe_is():
     from stages.schema import STANCE_SCORES, STATEMENTS_RAW
 
-    stance = [{"statement_id": "a", "target": "t2", "target_text": "x", "stance": "favor", "stance_score": 0.6,
-               "p_against": 0.1, "p_neutral": 0.2, "p_favor": 0.7, "stance_low_margin": False},
-              {"statement_id": "b", "target": "t1", "target_text": "y", "stance": "against", "stance_score": -0.5,
-               "p_against": 0.6, "p_neutral": 0.3, "p_favor": 0.1, "stance_low_margin": True, "unlisted": 1}]
+    stance = [
+        {
+            "statement_id": "a",
+            "target": "t2",
+            "target_text": "x",
+            "stance": "favor",
+            "stance_score": 0.6,
+            "p_against": 0.1,
+            "p_neutral": 0.2,
+            "p_favor": 0.7,
+            "stance_low_margin": False,
+        },
+        {
+            "statement_id": "b",
+            "target": "t1",
+            "target_text": "y",
+            "stance": "against",
+            "stance_score": -0.5,
+            "p_against": 0.6,
+            "p_neutral": 0.3,
+            "p_favor": 0.1,
+            "stance_low_margin": True,
+            "unlisted": 1,
+        },
+    ]
     statements = [{name: None for name in STATEMENTS_RAW.names}]  # every nullable column empty
     for rows, table in ((stance, STANCE_SCORES), (stance[:0], STANCE_SCORES)):
         assert rows_to_arrow(rows, table).equals(to_arrow(pd.DataFrame(rows, columns=table.names), table))

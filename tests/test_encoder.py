@@ -24,11 +24,13 @@ def test_missing_package_names_the_install_command():
 
 
 def test_real_encoder_gives_normalised_embeddings_that_carry_meaning(minilm):
-    emb = minilm.encode([
-        "Russia warned that sending missiles would escalate the war.",
-        "Moscow said the missile deliveries would widen the conflict.",
-        "The bakery sold fresh bread on Sunday morning.",
-    ])
+    emb = minilm.encode(
+        [
+            "Russia warned that sending missiles would escalate the war.",
+            "Moscow said the missile deliveries would widen the conflict.",
+            "The bakery sold fresh bread on Sunday morning.",
+        ]
+    )
     assert emb.shape == (3, 384)
     assert np.allclose(np.linalg.norm(emb, axis=1), 1.0, atol=1e-5)
     assert emb[0] @ emb[1] > emb[0] @ emb[2] + 0.2
@@ -36,9 +38,17 @@ def test_real_encoder_gives_normalised_embeddings_that_carry_meaning(minilm):
 
 def test_an_embedding_is_bit_identical_whatever_shares_its_batch(minilm):
     """The per-document cache mixes scores computed in different runs, with different batch-mates."""
-    texts = ["Short one.", "A considerably longer sentence that needs a lot more padding in its batch.",
-             "Peskov said Moscow would respond.", "The talks ended without a deal, officials said on Friday."]
-    crowd = [f"Filler sentence number {i} about the {w} of the day." for i, w in enumerate(["news", "weather", "markets"] * 30)]
+    texts = [
+        "Short one.",
+        "A considerably longer sentence that needs a lot more padding in its batch.",
+        "Peskov said Moscow would respond.",
+        "The talks ended without a deal, officials said on Friday.",
+    ]
+    crowd = [
+        f"Filler sentence number {i} about the {w} of the day."
+        for i, w in enumerate(["news", "weather", "markets"] * 30)
+    ]
+
     def encode(*args):  # with the memo emptied, so every call runs the model
         minilm.forget()
         return minilm.encode(*args)
@@ -58,8 +68,10 @@ def test_an_embedding_is_bit_identical_whatever_the_thread_count(minilm):
     (classify.ClassifyWorker); the scores must not depend on when a window was encoded."""
     import torch
 
-    texts = ["Peskov said Moscow would respond to any delivery of long-range missiles.",
-             "Zelenskyy urged allies to speed up the deliveries before winter, saying each week of delay cost lives."] * 3
+    texts = [
+        "Peskov said Moscow would respond to any delivery of long-range missiles.",
+        "Zelenskyy urged allies to speed up the deliveries before winter, saying each week of delay cost lives.",
+    ] * 3
     texts = [f"{t} ({i})" for i, t in enumerate(texts)]
     default = torch.get_num_threads()
     try:
@@ -106,8 +118,14 @@ def test_hub_style_model_loads_through_from_pretrained(tmp_path):
     words = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "missiles", "war", "peace", "talks", "the"]
     (tmp_path / "vocab.txt").write_text("\n".join(words) + "\n")
     BertTokenizerFast(vocab_file=str(tmp_path / "vocab.txt")).save_pretrained(tmp_path)
-    config = BertConfig(vocab_size=len(words), hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
-                        intermediate_size=32, max_position_embeddings=32)
+    config = BertConfig(
+        vocab_size=len(words),
+        hidden_size=16,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        intermediate_size=32,
+        max_position_embeddings=32,
+    )
     BertModel(config).save_pretrained(tmp_path)
     encoder = Encoder(str(tmp_path), max_length=16, batch_tokens=16)
     emb = encoder.encode(["the war", "peace talks the missiles", "war"])
@@ -118,14 +136,19 @@ def test_hub_style_model_loads_through_from_pretrained(tmp_path):
 def test_bfloat16_embeddings_stay_within_1e_4_of_float32_and_are_named_in_the_encoder_id(params):
     from stages.encoder import encoder_id, resolve_dtype
 
-    texts = ["Peskov said the Tomahawks would not change anything on the front.",
-             "Zelensky thanked Washington for the air defence systems delivered this week."]
+    texts = [
+        "Peskov said the Tomahawks would not change anything on the front.",
+        "Zelensky thanked Washington for the air defence systems delivered this week.",
+    ]
     full = get_encoder(params.encoder.model, params.encoder.max_length, params.encoder.batch_tokens, "float32")
     half = get_encoder(params.encoder.model, params.encoder.max_length, params.encoder.batch_tokens, "bfloat16")
     a, b = full.encode(texts), half.encode(texts)
     assert not np.array_equal(a, b)  # the dtype really changed the arithmetic
     assert (a * b).sum(1).min() > 0.9998
-    assert next(half.model.parameters()).dtype.is_floating_point and str(next(half.model.parameters()).dtype) == "torch.bfloat16"
+    assert (
+        next(half.model.parameters()).dtype.is_floating_point
+        and str(next(half.model.parameters()).dtype) == "torch.bfloat16"
+    )
     assert resolve_dtype("float32") == "float32" and resolve_dtype("bfloat16") == "bfloat16"
     assert resolve_dtype("auto") in ("float32", "bfloat16")
     as_float = params.encoder.model_copy(update={"dtype": "float32"})

@@ -184,7 +184,9 @@ def test_local_cluster_is_closed():
 
 def test_worker_processes_give_the_local_results_in_order(process_engine):
     args = ({"factor": 3}, ["a", "b"])
-    assert list(process_engine.map(summarise, iter(PARTITIONS), *args)) == list(LocalEngine().map(summarise, PARTITIONS, *args))
+    assert list(process_engine.map(summarise, iter(PARTITIONS), *args)) == list(
+        LocalEngine().map(summarise, PARTITIONS, *args)
+    )
     results = list(process_engine.map(slow_first, ([i] for i in range(6)), time.time()))
     assert [index for index, _ in results] == list(range(6))
     finished = dict(results)
@@ -199,7 +201,10 @@ def test_worker_processes_read_the_corpus_a_window_ahead_and_load_models_once(pr
             pulled.append(1)
             yield p
 
-    ahead = [len(pulled) - consumed for consumed, _ in enumerate(process_engine.map(summarise, source(), {"factor": 1}, []), 1)]
+    ahead = [
+        len(pulled) - consumed
+        for consumed, _ in enumerate(process_engine.map(summarise, source(), {"factor": 1}, []), 1)
+    ]
     assert max(ahead) == process_engine.window() == 4  # 2 x 2 workers, used and never exceeded
     results = list(process_engine.map(use_model, [[0] * (i % 4) for i in range(20)], "model-p"))
     assert {loads for _, loads, _ in results} == {1}  # each worker's own count of its loads
@@ -321,16 +326,27 @@ def test_refill_at_tops_up_a_full_window_only_once_it_has_drained_to_that_mark()
 
     def results(refill_at):
         events.clear()
-        values = list(_in_order(source(), 4, lambda p: p[0], lambda i: events.append(f"take {i}") or i, lambda _: None,
-                                refill_at))
+        values = list(
+            _in_order(source(), 4, lambda p: p[0], lambda i: events.append(f"take {i}") or i, lambda _: None, refill_at)
+        )
         assert values == list(range(10))
         return events.copy()
 
     eager = results(None)
     assert eager[:6] == ["make 0", "make 1", "make 2", "make 3", "take 0", "make 4"]
     stretched = results(2)
-    assert stretched[:10] == ["make 0", "make 1", "make 2", "make 3", "take 0", "take 1", "make 4", "make 5",
-                              "take 2", "take 3"]
+    assert stretched[:10] == [
+        "make 0",
+        "make 1",
+        "make 2",
+        "make 3",
+        "take 0",
+        "take 1",
+        "make 4",
+        "make 5",
+        "take 2",
+        "take 3",
+    ]
     assert [e for e in stretched if e.startswith("take")] == [f"take {i}" for i in range(10)]
     assert max(ahead for ahead in in_flight(stretched)) == 4
 

@@ -35,7 +35,11 @@ def test_people_outside_the_roster_are_found_without_an_id(params, parser_nlp, n
 def test_a_namesake_of_a_speaker_is_someone_else(params, parser_nlp, ner_nlp):
     table = entities_of("Melania Trump and Donald Trump Jr. met Donald Trump.", params, parser_nlp, ner_nlp)
     people = table[table.label == "PERSON"]
-    assert dict(zip(people.text, people.speaker.fillna(""))) == {"Melania Trump": "", "Donald Trump Jr.": "", "Donald Trump": "trump"}
+    assert dict(zip(people.text, people.speaker.fillna(""))) == {
+        "Melania Trump": "",
+        "Donald Trump Jr.": "",
+        "Donald Trump": "trump",
+    }
 
 
 def test_a_speaker_added_in_params_is_recognised(params, parser_nlp):
@@ -60,9 +64,11 @@ def test_the_entity_pipeline_holds_only_the_ner_and_tags_as_the_whole_model_does
     assert nlp.pipe_names == ["entity_ruler", "ner", "repeated_surnames"]
     whole = spacy.load(params.nlp.model)
     add_entity_ruler(whole, params.roster, params.entities.patterns)
-    text = ("Kremlin spokesman Dmitry Peskov said on Tuesday that Tomahawks would not change the front in "
-            "Zaporizhzhia.\n\nChancellor Friedrich Merz met Volodymyr Zelenskyy in Berlin. Merz promised more "
-            "Taurus missiles, according to Reuters.")
+    text = (
+        "Kremlin spokesman Dmitry Peskov said on Tuesday that Tomahawks would not change the front in "
+        "Zaporizhzhia.\n\nChancellor Friedrich Merz met Volodymyr Zelenskyy in Berlin. Merz promised more "
+        "Taurus missiles, according to Reuters."
+    )
     _, docs = split_sentences(documents_frame({"d": text}), parser_nlp, 12)
     with whole.select_pipes(enable=["entity_ruler", "ner", "repeated_surnames"]):
         expected, _ = find_entities(docs, whole)
@@ -72,9 +78,14 @@ def test_the_entity_pipeline_holds_only_the_ner_and_tags_as_the_whole_model_does
 
 
 def test_an_ner_that_listens_to_a_shared_encoder_is_loaded_with_it():
-    components = {"transformer": {"factory": "transformer"}, "tagger": {"factory": "tagger"},
-                  "ner": {"factory": "ner", "model": {"tok2vec": {
-                      "@architectures": "spacy-transformers.TransformerListener.v1", "upstream": "*"}}}}
+    components = {
+        "transformer": {"factory": "transformer"},
+        "tagger": {"factory": "tagger"},
+        "ner": {
+            "factory": "ner",
+            "model": {"tok2vec": {"@architectures": "spacy-transformers.TransformerListener.v1", "upstream": "*"}},
+        },
+    }
     assert ner_and_its_inputs(components) == {"ner", "transformer"}
     components["ner"]["model"]["tok2vec"] = {"@architectures": "spacy.Tok2VecListener.v1", "upstream": "tok2vec"}
     assert ner_and_its_inputs(components) == {"ner", "tok2vec"}

@@ -29,17 +29,40 @@ def sentence_span(sentence: str) -> tuple[int, int]:
 def prediction(speaker: str, sentence: str, kind="indirect", mention_type="surname") -> dict:
     start, end = sentence_span(sentence)
     row = {c: None for c in STATEMENTS_RAW.names}
-    row.update(doc_id="d", speaker=speaker, kind=kind, mention_type=mention_type, start=start, end=end, sentence=sentence)
+    row.update(
+        doc_id="d", speaker=speaker, kind=kind, mention_type=mention_type, start=start, end=end, sentence=sentence
+    )
     return row
 
 
 @pytest.fixture
 def gold_set(tmp_path):
     statements = [
-        {"doc": "d", "speaker": "putin", "sentence": "Putin said the talks were over.", "kind": "indirect", "mention": "surname", **LABELS},
-        {"doc": "d", "speaker": "peskov", "sentence": "Peskov added that nothing had changed.", "kind": "indirect", "mention": "full name", **LABELS},
-        {"doc": "d", "speaker": "trump", "sentence": "Trump might say something, the paper reported.", "kind": "indirect",
-         "mention": "surname", "ambiguous": True, **LABELS},
+        {
+            "doc": "d",
+            "speaker": "putin",
+            "sentence": "Putin said the talks were over.",
+            "kind": "indirect",
+            "mention": "surname",
+            **LABELS,
+        },
+        {
+            "doc": "d",
+            "speaker": "peskov",
+            "sentence": "Peskov added that nothing had changed.",
+            "kind": "indirect",
+            "mention": "full name",
+            **LABELS,
+        },
+        {
+            "doc": "d",
+            "speaker": "trump",
+            "sentence": "Trump might say something, the paper reported.",
+            "kind": "indirect",
+            "mention": "surname",
+            "ambiguous": True,
+            **LABELS,
+        },
     ]
     traps = [{"doc": "d", "sentence": "The Kremlin said it was calm."}, {"doc": "other", "sentence": "Not here."}]
     (tmp_path / "s.jsonl").write_text("".join(json.dumps(r) + "\n" for r in statements))
@@ -51,13 +74,15 @@ def gold_set(tmp_path):
 def test_found_wrong_speaker_trap_and_ambiguous(gold_set):
     gold, missing = gold_set
     assert missing == ["other"]
-    predicted = pd.DataFrame([
-        prediction("putin", "Putin said the talks were over."),
-        prediction("putin", "Peskov added that nothing had changed."),  # Peskov's words pinned on Putin
-        prediction("peskov", "The Kremlin said it was calm.", mention_type="title"),  # a trap
-        prediction("trump", "Trump might say something, the paper reported."),  # ambiguous: neither way
-        prediction("lavrov", "Peskov added that nothing had changed."),  # outside the roster: not scored
-    ])
+    predicted = pd.DataFrame(
+        [
+            prediction("putin", "Putin said the talks were over."),
+            prediction("putin", "Peskov added that nothing had changed."),  # Peskov's words pinned on Putin
+            prediction("peskov", "The Kremlin said it was calm.", mention_type="title"),  # a trap
+            prediction("trump", "Trump might say something, the paper reported."),  # ambiguous: neither way
+            prediction("lavrov", "Peskov added that nothing had changed."),  # outside the roster: not scored
+        ]
+    )
     metrics, errors, _ = score(predicted, gold, ROSTER)
     overall = metrics["overall"]
     assert (overall["gold"], overall["found"]) == (2, 1)  # the ambiguous row is not counted
@@ -77,47 +102,92 @@ def test_found_wrong_speaker_trap_and_ambiguous(gold_set):
 
 def test_perfect_predictions_score_one(gold_set):
     gold, _ = gold_set
-    predicted = pd.DataFrame([
-        prediction("putin", "Putin said the talks were over."),
-        prediction("peskov", "Peskov added that nothing had changed.", mention_type="name"),
-    ])
+    predicted = pd.DataFrame(
+        [
+            prediction("putin", "Putin said the talks were over."),
+            prediction("peskov", "Peskov added that nothing had changed.", mention_type="name"),
+        ]
+    )
     metrics, errors, _ = score(predicted, gold, ROSTER)
     assert metrics["overall"]["f1"] == 1.0 and errors == []
     assert metrics["traps"]["attributed"] == 0
 
 
 def test_gold_sentence_missing_from_its_document_is_an_error(tmp_path):
-    (tmp_path / "s.jsonl").write_text(json.dumps(
-        {"doc": "d", "speaker": "putin", "sentence": "Never written.", "kind": "direct", "mention": "surname", **LABELS}) + "\n")
+    (tmp_path / "s.jsonl").write_text(
+        json.dumps(
+            {
+                "doc": "d",
+                "speaker": "putin",
+                "sentence": "Never written.",
+                "kind": "direct",
+                "mention": "surname",
+                **LABELS,
+            }
+        )
+        + "\n"
+    )
     (tmp_path / "t.jsonl").write_text("")
     with pytest.raises(ConfigError, match="sentence not found in document d"):
-        load_gold_set("toy", tmp_path / "s.jsonl", tmp_path / "t.jsonl", pd.DataFrame({"doc_id": ["d"], "text": [TEXT]}))
+        load_gold_set(
+            "toy", tmp_path / "s.jsonl", tmp_path / "t.jsonl", pd.DataFrame({"doc_id": ["d"], "text": [TEXT]})
+        )
 
 
 def test_bad_gold_row_names_file_and_line(tmp_path):
-    (tmp_path / "s.jsonl").write_text(json.dumps({"doc": "d", "speaker": "putin", "sentence": "x", "kind": "shouted", "mention": "surname"}) + "\n")
+    (tmp_path / "s.jsonl").write_text(
+        json.dumps({"doc": "d", "speaker": "putin", "sentence": "x", "kind": "shouted", "mention": "surname"}) + "\n"
+    )
     (tmp_path / "t.jsonl").write_text("")
     with pytest.raises(ConfigError, match=r"s.jsonl:1: .*kind"):
-        load_gold_set("toy", tmp_path / "s.jsonl", tmp_path / "t.jsonl", pd.DataFrame({"doc_id": ["d"], "text": [TEXT]}))
+        load_gold_set(
+            "toy", tmp_path / "s.jsonl", tmp_path / "t.jsonl", pd.DataFrame({"doc_id": ["d"], "text": [TEXT]})
+        )
 
 
 def _label_frames(target_text: str):
-    found = pd.DataFrame({
-        "doc": ["d"] * 4, "speaker": ["peskov"] * 4,
-        "statement_id": ["s1", "s2", "s3", None],
-        "ambiguous": [False, False, False, False],
-        "sentiment": ["negative", "positive", "neutral", "negative"],
-        "stance": ["against", "favor", "neutral", "against"],
-        "stance_target": [target_text] * 4,
-    })
-    predicted = pd.DataFrame({"statement_id": ["s1", "s2", "s3"], "doc_id": ["d"] * 3, "speaker": ["peskov"] * 3, "content": [
-        "This is a terrible, disgusting and dangerous provocation", "A wonderful, excellent result for everyone",
-        "The meeting is on Tuesday"]})
-    sentiment = pd.DataFrame({"statement_id": ["s1", "s2", "s3"], "sentiment": ["negative", "positive", "positive"],
-                              "p_negative": [0.8, 0.1, 0.1], "p_neutral": [0.1, 0.1, 0.3], "p_positive": [0.1, 0.8, 0.6]})
-    stance = pd.DataFrame({"statement_id": ["s1", "s2", "s3"], "target": ["tomahawk_transfer"] * 3,
-                           "stance": ["against", "favor", "neutral"],
-                           "p_against": [0.9, 0.05, 0.1], "p_neutral": [0.05, 0.05, 0.8], "p_favor": [0.05, 0.9, 0.1]})
+    found = pd.DataFrame(
+        {
+            "doc": ["d"] * 4,
+            "speaker": ["peskov"] * 4,
+            "statement_id": ["s1", "s2", "s3", None],
+            "ambiguous": [False, False, False, False],
+            "sentiment": ["negative", "positive", "neutral", "negative"],
+            "stance": ["against", "favor", "neutral", "against"],
+            "stance_target": [target_text] * 4,
+        }
+    )
+    predicted = pd.DataFrame(
+        {
+            "statement_id": ["s1", "s2", "s3"],
+            "doc_id": ["d"] * 3,
+            "speaker": ["peskov"] * 3,
+            "content": [
+                "This is a terrible, disgusting and dangerous provocation",
+                "A wonderful, excellent result for everyone",
+                "The meeting is on Tuesday",
+            ],
+        }
+    )
+    sentiment = pd.DataFrame(
+        {
+            "statement_id": ["s1", "s2", "s3"],
+            "sentiment": ["negative", "positive", "positive"],
+            "p_negative": [0.8, 0.1, 0.1],
+            "p_neutral": [0.1, 0.1, 0.3],
+            "p_positive": [0.1, 0.8, 0.6],
+        }
+    )
+    stance = pd.DataFrame(
+        {
+            "statement_id": ["s1", "s2", "s3"],
+            "target": ["tomahawk_transfer"] * 3,
+            "stance": ["against", "favor", "neutral"],
+            "p_against": [0.9, 0.05, 0.1],
+            "p_neutral": [0.05, 0.05, 0.8],
+            "p_favor": [0.05, 0.9, 0.1],
+        }
+    )
     return found, predicted, sentiment, stance
 
 

@@ -28,8 +28,12 @@ Dmitry Peskov, the Kremlin spokesman, said on Monday that Moscow would answer an
 
 "We will see what happens," he told reporters. "Our position has not changed."
 """
-STAGE_FUNCTIONS = {"sentences": (sentences, "_parse"), "entities": (entities, "_tag"),
-                   "statements": (statements, "_attribute"), "classify": (classify, "_classify")}
+STAGE_FUNCTIONS = {
+    "sentences": (sentences, "_parse"),
+    "entities": (entities, "_tag"),
+    "statements": (statements, "_attribute"),
+    "classify": (classify, "_classify"),
+}
 TABLES = ("statements", "stances", "speakers")
 
 
@@ -70,14 +74,40 @@ def run(raw: Path, out: Path, models: Path, params, chained: bool = False) -> No
     if chained:
         flow.run(f, models, params, lambda stage: out / "cache" / stage, None)
     else:
-        sentences.run(f("documents"), f("sentences"), f("parsed"), params, out / "cache" / "sentences", f("rejected_sentences"))
-        entities.run(f("parsed"), f("entities"), f("tagged"), params, out / "cache" / "entities", f("rejected_entities"))
-        statements.run(f("tagged"), f("sentences"), f("statements_raw"), params, out / "cache" / "statements",
-                       f("rejected_statements"))
-        classify.run(f("statements_raw"), f("documents"), models, f("sentiment"), f("stance"), params, out / "cache" / "classify",
-                     rejected=f("rejected_classify"))
-    table.run(f("statements_raw"), f("sentiment"), f("stance"), f("rejected"), out, params,
-              stage_rejected=[f(f"rejected_{stage}") for stage in STAGE_FUNCTIONS], documents=f("documents"))
+        sentences.run(
+            f("documents"), f("sentences"), f("parsed"), params, out / "cache" / "sentences", f("rejected_sentences")
+        )
+        entities.run(
+            f("parsed"), f("entities"), f("tagged"), params, out / "cache" / "entities", f("rejected_entities")
+        )
+        statements.run(
+            f("tagged"),
+            f("sentences"),
+            f("statements_raw"),
+            params,
+            out / "cache" / "statements",
+            f("rejected_statements"),
+        )
+        classify.run(
+            f("statements_raw"),
+            f("documents"),
+            models,
+            f("sentiment"),
+            f("stance"),
+            params,
+            out / "cache" / "classify",
+            rejected=f("rejected_classify"),
+        )
+    table.run(
+        f("statements_raw"),
+        f("sentiment"),
+        f("stance"),
+        f("rejected"),
+        out,
+        params,
+        stage_rejected=[f(f"rejected_{stage}") for stage in STAGE_FUNCTIONS],
+        documents=f("documents"),
+    )
 
 
 def read(out: Path, name: str) -> pd.DataFrame:
@@ -113,7 +143,8 @@ def test_a_reason_is_one_line_of_bounded_length():
 @pytest.mark.parametrize("chained", [False, True], ids=["one-by-one", "streamed"])
 @pytest.mark.parametrize("stage", list(STAGE_FUNCTIONS))
 def test_a_document_a_stage_fails_on_is_rejected_and_the_others_are_untouched(
-        stage, chained, corpora, clean_out, params, tmp_path, monkeypatch, caplog):
+    stage, chained, corpora, clean_out, params, tmp_path, monkeypatch, caplog
+):
     _, with_extra, models = corpora
     module, name = STAGE_FUNCTIONS[stage]
     monkeypatch.setattr(module, name, partial(poisoned, getattr(module, name), POISON))
@@ -121,11 +152,12 @@ def test_a_document_a_stage_fails_on_is_rejected_and_the_others_are_untouched(
 
     rejected = read(tmp_path, "rejected")
     assert rejected.to_dict("records") == [
-        {"file": f"{POISON}.txt", "stage": stage, "reason": "Poisoned: cannot handle extra (second line)"}]
+        {"file": f"{POISON}.txt", "stage": stage, "reason": "Poisoned: cannot handle extra (second line)"}
+    ]
     assert f"document {POISON} rejected" in caplog.text and f"rejected {POISON}.txt ({stage})" in caplog.text
     for name in TABLES:  # the other documents' rows exactly as in a run without the bad one
         pd.testing.assert_frame_equal(read(tmp_path, name), read(clean_out, name), obj=name)
-    later = list(STAGE_FUNCTIONS)[list(STAGE_FUNCTIONS).index(stage):]
+    later = list(STAGE_FUNCTIONS)[list(STAGE_FUNCTIONS).index(stage) :]
     for name in later:  # each stage from the failing one on lists it, or never saw it
         listed = read(tmp_path / "interim", f"rejected_{name}")
         assert list(listed.doc_id) == ([POISON] if name == stage else [])
@@ -155,11 +187,26 @@ def test_every_engine_rejects_the_document_and_returns_the_others(engine, corpor
     interim = tmp_path / "local" / "interim"
     items = list(statements.documents_with_sentences(interim / "tagged.parquet", interim / "sentences.parquet"))
     for partition_docs in (1, 2):
-        settings = params.engine.model_copy(update={"kind": "local" if engine == "processes" else "dask",
-                                                    "scheduler": None, "workers": 2, "partition_docs": partition_docs})
-        results = list(stream_documents("statements", items, statements.document_digest,
-                                        partial(poisoned, statements._attribute, POISON), (params,), DocCache(None, ""),
-                                        settings, n_process=2 if engine == "processes" else 1))
+        settings = params.engine.model_copy(
+            update={
+                "kind": "local" if engine == "processes" else "dask",
+                "scheduler": None,
+                "workers": 2,
+                "partition_docs": partition_docs,
+            }
+        )
+        results = list(
+            stream_documents(
+                "statements",
+                items,
+                statements.document_digest,
+                partial(poisoned, statements._attribute, POISON),
+                (params,),
+                DocCache(None, ""),
+                settings,
+                n_process=2 if engine == "processes" else 1,
+            )
+        )
         assert [r["doc_id"] for r in results] == [item["doc_id"] for item in items]
         bad = [r for r in results if is_rejected(r)]
         assert [r["doc_id"] for r in bad] == [POISON]
@@ -184,8 +231,12 @@ def test_newsstance_run_on_a_long_line_and_hostile_files_beside_good_articles(tm
     (raw / "latin.txt").write_bytes(b"Talks in the caf\xe9 were \x93useful\x94, officials said.\n")
     (raw / "binary.txt").write_bytes(bytes(range(256)) * 8)
     out = tmp_path / "out"
-    done = subprocess.run([str(Path(sys.executable).parent / "newsstance"), "run", str(raw), "--out", str(out)],
-                          cwd=tmp_path, capture_output=True, text=True)
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "newsstance"), "run", str(raw), "--out", str(out)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     assert "file(s) rejected" in done.stderr
 
@@ -200,5 +251,6 @@ def test_newsstance_run_on_a_long_line_and_hostile_files_beside_good_articles(tm
 
     seeds = [p.stem for p in (ROOT / "data" / "raw").glob("*.txt")]
     ours, theirs = read(out, "statements"), read(seeds_out, "statements")
-    pd.testing.assert_frame_equal(ours[ours.doc_id.isin(seeds)].reset_index(drop=True), theirs.reset_index(drop=True),
-                                  check_categorical=False)
+    pd.testing.assert_frame_equal(
+        ours[ours.doc_id.isin(seeds)].reset_index(drop=True), theirs.reset_index(drop=True), check_categorical=False
+    )

@@ -31,5 +31,7 @@ def test_a_sample_of_hostile_documents_runs_and_every_input_is_accounted_for(tmp
     assert outcome.unaccounted == set()
     assert len(outcome.processed) + len(outcome.rejected) == len(docs)
     assert (outcome.rejected.reason.str.len() > 0).all()
-    text_kinds = {d.name for d in docs if d.kind in ("unbalanced quotation marks", "roster names in odd places", "very long line")}
+    text_kinds = {
+        d.name for d in docs if d.kind in ("unbalanced quotation marks", "roster names in odd places", "very long line")
+    }
     assert text_kinds <= outcome.processed, "documents of words must go through, not be rejected"

@@ -30,7 +30,11 @@ def test_head_round_trips_through_safetensors_without_pickle(tmp_path):
 
 def test_one_encoder_pass_embeds_every_part_either_head_reads_once_in_a_fixed_order():
     assert parts_read(["paragraph", "statement"], ["speaker", "statement", "headline"]) == [
-        "statement", "paragraph", "headline", "speaker"]
+        "statement",
+        "paragraph",
+        "headline",
+        "speaker",
+    ]
     assert parts_read(["statement"], []) == ["statement"]
     assert parts_read(list(reversed(PARTS))) == list(PARTS)
 
@@ -63,37 +67,80 @@ def write_labels(tmp_path):
         ("Interest rates were left unchanged.", "neutral"),
         ("The football final was postponed because of rain.", "neutral"),
     ]
-    (tmp_path / "s.jsonl").write_text("\n".join(json.dumps({"text": t, "label": l}) for t, l in sentiment))
-    (tmp_path / "t.jsonl").write_text("\n".join(json.dumps({"text": t, "target": "tomahawk_transfer", "label": l}) for t, l in stance))
+    (tmp_path / "s.jsonl").write_text("\n".join(json.dumps({"text": t, "label": label}) for t, label in sentiment))
+    (tmp_path / "t.jsonl").write_text(
+        "\n".join(json.dumps({"text": t, "target": "tomahawk_transfer", "label": label}) for t, label in stance)
+    )
     # Two passages: the same remark, against in a story on the missiles and neutral in one on oil.
     passages = [
-        {"id": "m", "headline": "Kremlin warns Washington over Tomahawk missiles for Kyiv",
-         "paragraphs": ["Washington is weighing Tomahawk deliveries to Ukraine.", '"We will find an answer," Peskov said.'],
-         "statements": [{"paragraph": 1, "speaker": "Dmitry Peskov", "text": "We will find an answer",
-                         "sentiment": "negative", "stance": {"tomahawk_transfer": "against"}}]},
-        {"id": "o", "headline": "Oil exporters meet as prices slide",
-         "paragraphs": ["Crude fell for a third week.", '"We will find an answer," the minister said.'],
-         "statements": [{"paragraph": 1, "speaker": "Alexander Novak", "text": "We will find an answer",
-                         "sentiment": "neutral", "stance": {"tomahawk_transfer": "neutral"}}]},
+        {
+            "id": "m",
+            "headline": "Kremlin warns Washington over Tomahawk missiles for Kyiv",
+            "paragraphs": [
+                "Washington is weighing Tomahawk deliveries to Ukraine.",
+                '"We will find an answer," Peskov said.',
+            ],
+            "statements": [
+                {
+                    "paragraph": 1,
+                    "speaker": "Dmitry Peskov",
+                    "text": "We will find an answer",
+                    "sentiment": "negative",
+                    "stance": {"tomahawk_transfer": "against"},
+                }
+            ],
+        },
+        {
+            "id": "o",
+            "headline": "Oil exporters meet as prices slide",
+            "paragraphs": ["Crude fell for a third week.", '"We will find an answer," the minister said.'],
+            "statements": [
+                {
+                    "paragraph": 1,
+                    "speaker": "Alexander Novak",
+                    "text": "We will find an answer",
+                    "sentiment": "neutral",
+                    "stance": {"tomahawk_transfer": "neutral"},
+                }
+            ],
+        },
     ]
     (tmp_path / "p.jsonl").write_text("\n".join(json.dumps(p) for p in passages))
     # A real-news folder in miniature (data/real's layout): one article, its gold statements.
-    article = ("Kremlin warns over missiles\n"
-               "Peskov said the missiles would be a dangerous provocation.\n"
-               "Zelensky thanked the allies for their wonderful support.\n"
-               "Peskov said the meeting was scheduled for Tuesday.\n"
-               "Zelensky said Ukraine needs the Tomahawks now.\n")
-    gold = [("peskov", "Peskov said the missiles would be a dangerous provocation.", "negative", "against"),
-            ("zelensky", "Zelensky thanked the allies for their wonderful support.", "positive", "neutral"),
-            ("peskov", "Peskov said the meeting was scheduled for Tuesday.", "neutral", "neutral"),
-            ("zelensky", "Zelensky said Ukraine needs the Tomahawks now.", "neutral", "favor")]
+    article = (
+        "Kremlin warns over missiles\n"
+        "Peskov said the missiles would be a dangerous provocation.\n"
+        "Zelensky thanked the allies for their wonderful support.\n"
+        "Peskov said the meeting was scheduled for Tuesday.\n"
+        "Zelensky said Ukraine needs the Tomahawks now.\n"
+    )
+    gold = [
+        ("peskov", "Peskov said the missiles would be a dangerous provocation.", "negative", "against"),
+        ("zelensky", "Zelensky thanked the allies for their wonderful support.", "positive", "neutral"),
+        ("peskov", "Peskov said the meeting was scheduled for Tuesday.", "neutral", "neutral"),
+        ("zelensky", "Zelensky said Ukraine needs the Tomahawks now.", "neutral", "favor"),
+    ]
     (tmp_path / "real" / "articles").mkdir(parents=True)
     (tmp_path / "real" / "gold").mkdir()
     (tmp_path / "real" / "articles" / "a.txt").write_text(article, encoding="utf-8")
-    (tmp_path / "real" / "gold" / "statements.jsonl").write_text("".join(json.dumps(
-        {"doc": "a", "speaker": who, "sentence": text, "sentiment": tone, "ambiguous": False,
-         "stance_target": "the US supplying Tomahawk missiles to Ukraine", "stance": stance}) + "\n"
-        for who, text, tone, stance in gold), encoding="utf-8")
+    (tmp_path / "real" / "gold" / "statements.jsonl").write_text(
+        "".join(
+            json.dumps(
+                {
+                    "doc": "a",
+                    "speaker": who,
+                    "sentence": text,
+                    "sentiment": tone,
+                    "ambiguous": False,
+                    "stance_target": "the US supplying Tomahawk missiles to Ukraine",
+                    "stance": stance,
+                }
+            )
+            + "\n"
+            for who, text, tone, stance in gold
+        ),
+        encoding="utf-8",
+    )
     params_text = (ROOT / "params.yaml").read_text()
     params_text = params_text.replace("data/labels/sentiment.jsonl", str(tmp_path / "s.jsonl"))
     params_text = params_text.replace("data/labels/stance.jsonl", str(tmp_path / "t.jsonl"))
@@ -121,10 +168,15 @@ def test_training_is_deterministic_and_heads_classify_statements(tmp_path, param
     import pandas as pd
     from stages.encoder import encoder_args, get_encoder
 
-    statements = pd.DataFrame({"statement_id": ["a", "b"], "content": [
-        "The Tomahawks must go to Ukraine without delay.",
-        "Supplying those missiles would be a catastrophic provocation.",
-    ]})
+    statements = pd.DataFrame(
+        {
+            "statement_id": ["a", "b"],
+            "content": [
+                "The Tomahawks must go to Ukraine without delay.",
+                "Supplying those missiles would be a catastrophic provocation.",
+            ],
+        }
+    )
     encoder = get_encoder(*encoder_args(small.encoder))
     sent, stance = classify(statements, HeadsBackend(encoder, sentiment_a, stance_a), small.targets, 0.15)
     assert np.allclose(sent[["p_negative", "p_neutral", "p_positive"]].sum(axis=1), 1.0)
@@ -171,16 +223,40 @@ def test_a_documents_scores_do_not_depend_on_the_documents_classified_with_it(pa
 
     encoder = get_encoder(*encoder_args(params.encoder))
     rng = np.random.default_rng(1)
-    sentiment = Head(["negative", "neutral", "positive"], rng.normal(size=(3, 2 * 384)), np.zeros(3),
-                     {"reads": ["statement", "paragraph"], "context_max_length": 16})
-    stance = Head(["against", "neutral", "favor"], rng.normal(size=(3, 2 * 3 * 384)), np.zeros(3),
-                  {"reads": ["statement", "paragraph", "speaker"], "context_max_length": 16})
+    sentiment = Head(
+        ["negative", "neutral", "positive"],
+        rng.normal(size=(3, 2 * 384)),
+        np.zeros(3),
+        {"reads": ["statement", "paragraph"], "context_max_length": 16},
+    )
+    stance = Head(
+        ["against", "neutral", "favor"],
+        rng.normal(size=(3, 2 * 3 * 384)),
+        np.zeros(3),
+        {"reads": ["statement", "paragraph", "speaker"], "context_max_length": 16},
+    )
     backend = HeadsBackend(encoder, sentiment, stance)
-    remarks = ["We will respond.", "The missiles must go to Kyiv without delay, the minister told reporters on Monday.",
-               "Talks are going well.", "Nobody wants an escalation.", "That would be a mistake."]
-    documents = [{"doc_id": f"d{d}", "statements": [
-        {"statement_id": f"d{d}s{i}", "content": text, "context": ["Headline", "", f"Paragraph {d}: {text}", "Dmitry Peskov"]}
-        for i, text in enumerate(remarks[d:] + remarks[:d][: d % 3])]} for d in range(4)]
+    remarks = [
+        "We will respond.",
+        "The missiles must go to Kyiv without delay, the minister told reporters on Monday.",
+        "Talks are going well.",
+        "Nobody wants an escalation.",
+        "That would be a mistake.",
+    ]
+    documents = [
+        {
+            "doc_id": f"d{d}",
+            "statements": [
+                {
+                    "statement_id": f"d{d}s{i}",
+                    "content": text,
+                    "context": ["Headline", "", f"Paragraph {d}: {text}", "Dmitry Peskov"],
+                }
+                for i, text in enumerate(remarks[d:] + remarks[:d][: d % 3])
+            ],
+        }
+        for d in range(4)
+    ]
     targets = {"a": "the US supplying Tomahawk missiles to Ukraine", "b": "a ceasefire"}
     together = list(classify_documents(documents, backend, targets, 0.15, window_statements=100))
     alone = [r for d in documents for r in classify_documents([d], backend, targets, 0.15)]

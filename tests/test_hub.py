@@ -8,17 +8,44 @@ from transformers import BertConfig, BertForSequenceClassification, BertTokenize
 from stages.config import ConfigError, HubParams
 from stages.hub import HubBackend, SequenceClassifier, label_columns, softmax
 
-WORDS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "the", "speaker", "supports", "opposes", "takes", "no",
-         "position", "on", "missiles", "war", "peace", "talks", "send", "."]
+WORDS = [
+    "[PAD]",
+    "[UNK]",
+    "[CLS]",
+    "[SEP]",
+    "[MASK]",
+    "the",
+    "speaker",
+    "supports",
+    "opposes",
+    "takes",
+    "no",
+    "position",
+    "on",
+    "missiles",
+    "war",
+    "peace",
+    "talks",
+    "send",
+    ".",
+]
 
 
 def tiny_classifier(folder, id2label: dict[int, str], bias: list[float] | None = None) -> str:
     folder.mkdir()
     (folder / "vocab.txt").write_text("\n".join(WORDS) + "\n")
     BertTokenizerFast(vocab_file=str(folder / "vocab.txt")).save_pretrained(folder)
-    config = BertConfig(vocab_size=len(WORDS), hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
-                        intermediate_size=32, max_position_embeddings=64, num_labels=len(id2label),
-                        id2label=id2label, label2id={v: k for k, v in id2label.items()})
+    config = BertConfig(
+        vocab_size=len(WORDS),
+        hidden_size=16,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        intermediate_size=32,
+        max_position_embeddings=64,
+        num_labels=len(id2label),
+        id2label=id2label,
+        label2id={v: k for k, v in id2label.items()},
+    )
     torch.manual_seed(0)
     model = BertForSequenceClassification(config)
     if bias is not None:  # a model that always answers the same, whatever the text
@@ -48,8 +75,13 @@ def test_sentiment_labels_are_mapped_by_name_not_position(models):
 
 
 def test_explicit_label_map_and_a_model_without_neutral(models):
-    backend = HubBackend(HubParams(sentiment_model=models["two_labels"], nli_model=models["nli"],
-                                   sentiment_labels={"label_0": "negative", "label_1": "positive"}))
+    backend = HubBackend(
+        HubParams(
+            sentiment_model=models["two_labels"],
+            nli_model=models["nli"],
+            sentiment_labels={"label_0": "negative", "label_1": "positive"},
+        )
+    )
     p = backend.sentiment(["peace talks"])
     assert p[0, 1] == 0.0 and p[0, 2] > p[0, 0]
 
@@ -60,10 +92,15 @@ def test_zero_shot_stance_is_the_softmax_of_entailment_logits(models):
     texts = ["send the missiles", "peace talks on the war"]
     p = backend.stance(texts, None, "the missiles")
     nli = SequenceClassifier(models["nli"], 64, 4)
-    expected = softmax(np.stack([
-        nli.logits(texts, [params.hypotheses[label].format(target="the missiles")] * 2)[:, 2]
-        for label in ("against", "neutral", "favor")
-    ], axis=1))
+    expected = softmax(
+        np.stack(
+            [
+                nli.logits(texts, [params.hypotheses[label].format(target="the missiles")] * 2)[:, 2]
+                for label in ("against", "neutral", "favor")
+            ],
+            axis=1,
+        )
+    )
     assert np.allclose(p, expected)
 
 

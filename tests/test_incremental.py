@@ -43,12 +43,24 @@ def run_stages(raw: Path, out: Path, models: Path, params, cached: bool = True) 
     c = (lambda stage: out / "cache" / stage) if cached else (lambda stage: None)
     ingest.run(raw, i / "documents.parquet", i / "rejected.parquet", params)
     return {
-        "sentences": sentences.run(i / "documents.parquet", i / "sentences.parquet", i / "parsed.parquet", params, c("sentences")),
-        "entities": entities.run(i / "parsed.parquet", i / "entities.parquet", i / "tagged.parquet", params, c("entities")),
-        "statements": statements.run(i / "tagged.parquet", i / "sentences.parquet", i / "statements_raw.parquet", params,
-                                     c("statements")),
-        "classify": classify.run(i / "statements_raw.parquet", i / "documents.parquet", models, i / "sentiment_scores.parquet",
-                                 i / "stance_scores.parquet", params, c("classify")),
+        "sentences": sentences.run(
+            i / "documents.parquet", i / "sentences.parquet", i / "parsed.parquet", params, c("sentences")
+        ),
+        "entities": entities.run(
+            i / "parsed.parquet", i / "entities.parquet", i / "tagged.parquet", params, c("entities")
+        ),
+        "statements": statements.run(
+            i / "tagged.parquet", i / "sentences.parquet", i / "statements_raw.parquet", params, c("statements")
+        ),
+        "classify": classify.run(
+            i / "statements_raw.parquet",
+            i / "documents.parquet",
+            models,
+            i / "sentiment_scores.parquet",
+            i / "stance_scores.parquet",
+            params,
+            c("classify"),
+        ),
     }
 
 
@@ -122,8 +134,14 @@ def test_editing_one_document_recomputes_only_that_document(warm, params, tmp_pa
 def test_adding_and_removing_documents(warm, params, tmp_path):
     raw, out, models = warm
     (raw / "extra.txt").unlink()
-    shutil.copy(ROOT / "data" / "dev" / "articles" / sorted(p.name for p in (ROOT / "data" / "dev" / "articles").glob("*.txt"))[0],
-                raw / "new.txt")
+    shutil.copy(
+        ROOT
+        / "data"
+        / "dev"
+        / "articles"
+        / sorted(p.name for p in (ROOT / "data" / "dev" / "articles").glob("*.txt"))[0],
+        raw / "new.txt",
+    )
     again = run_stages(raw, out, models, params)
     assert counts(again)["sentences"] == (3, 1)
     assert_same_tables(out, fresh(raw, models, params, tmp_path))
@@ -139,9 +157,12 @@ def test_a_param_change_recomputes_the_stages_that_read_it_and_nothing_else(warm
     assert counts(again)["sentences"] == (4, 0) and counts(again)["entities"] == (4, 0)
     assert counts(again)["statements"] == (0, 4)
     # classify recomputes exactly the documents whose statements changed.
-    changed_docs = {d for d in set(before.doc_id) | set(after.doc_id)
-                    if before[before.doc_id == d][["statement_id", "content"]].values.tolist()
-                    != after[after.doc_id == d][["statement_id", "content"]].values.tolist()}
+    changed_docs = {
+        d
+        for d in set(before.doc_id) | set(after.doc_id)
+        if before[before.doc_id == d][["statement_id", "content"]].values.tolist()
+        != after[after.doc_id == d][["statement_id", "content"]].values.tolist()
+    }
     assert changed_docs, "the cue change should change some statements"
     assert again["classify"].misses == len(changed_docs & set(after.doc_id))
     assert_same_tables(out, fresh(raw, models, changed, tmp_path))
@@ -150,7 +171,9 @@ def test_a_param_change_recomputes_the_stages_that_read_it_and_nothing_else(warm
 def test_a_code_change_rekeys_the_cache(warm, params, monkeypatch):
     raw, out, models = warm
     real = cache_module.code_version
-    monkeypatch.setattr(cache_module, "code_version", lambda stage: real(stage) + ("-edited" if stage == "entities" else ""))
+    monkeypatch.setattr(
+        cache_module, "code_version", lambda stage: real(stage) + ("-edited" if stage == "entities" else "")
+    )
     again = run_stages(raw, out, models, params)
     assert counts(again)["sentences"] == (4, 0)
     assert counts(again)["entities"] == (0, 4)
@@ -198,8 +221,19 @@ def test_incremental_keeps_order_and_streams_cached_items(tmp_path):
 
 def test_table_writer_writes_row_groups_and_nothing_on_error(tmp_path, params):
     provenance = stage_provenance("sentences", params, ("sentences",))
-    rows = [{"doc_id": f"d{i}", "sent_index": 0, "paragraph": 0, "start": 0, "end": 1, "text": "x",
-             "is_heading": False, "is_body": True} for i in range(5)]
+    rows = [
+        {
+            "doc_id": f"d{i}",
+            "sent_index": 0,
+            "paragraph": 0,
+            "start": 0,
+            "end": 1,
+            "text": "x",
+            "is_heading": False,
+            "is_body": True,
+        }
+        for i in range(5)
+    ]
     path = tmp_path / "s.parquet"
     with TableWriter(SENTENCES, path, provenance, group_rows=2) as out:
         for row in rows:
@@ -217,8 +251,12 @@ def test_local_worker_processes_write_the_same_tables(corpus, params, tmp_path):
     """nlp.n_process 2: the spaCy stages (sentences, entities, statements) send one document per
     partition to 2 worker processes and write the tables of a single-process run."""
     raw, models = corpus
-    two = params.model_copy(update={"nlp": params.nlp.model_copy(update={"n_process": 2}),
-                                    "engine": params.engine.model_copy(update={"partition_docs": 1})})
+    two = params.model_copy(
+        update={
+            "nlp": params.nlp.model_copy(update={"n_process": 2}),
+            "engine": params.engine.model_copy(update={"partition_docs": 1}),
+        }
+    )
     caches = run_stages(raw, tmp_path / "two", models, two)
     assert counts(caches) == {stage: (0, 4) for stage in STAGES}
     run_stages(raw, tmp_path / "one", models, params, cached=False)
@@ -231,11 +269,21 @@ def test_classify_in_a_prepared_worker_writes_the_same_tables(corpus, params, tm
     run_stages(raw, tmp_path / "here", models, params, cached=False)
     i = tmp_path / "here" / "interim"
     with classify.prepared_engine(params) as worker:
-        cache = classify.run(i / "statements_raw.parquet", i / "documents.parquet", models, tmp_path / "sentiment.parquet",
-                             tmp_path / "stance.parquet", params, tmp_path / "cache", worker)
+        cache = classify.run(
+            i / "statements_raw.parquet",
+            i / "documents.parquet",
+            models,
+            tmp_path / "sentiment.parquet",
+            tmp_path / "stance.parquet",
+            params,
+            tmp_path / "cache",
+            worker,
+        )
     assert (cache.hits, cache.misses) == (0, 4)
     for name in ("sentiment", "stance"):
-        pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / f"{name}.parquet"), pd.read_parquet(i / f"{name}_scores.parquet"))
+        pd.testing.assert_frame_equal(
+            pd.read_parquet(tmp_path / f"{name}.parquet"), pd.read_parquet(i / f"{name}_scores.parquet")
+        )
     dask = params.model_copy(update={"engine": params.engine.model_copy(update={"kind": "dask"})})
     assert classify.prepared_engine(dask) is None  # classify runs on the cluster's workers
 
@@ -245,8 +293,13 @@ def test_the_dask_engine_writes_the_same_tables(corpus, params, tmp_path, monkey
     local engine's tables (and fill the cache the local engine then reads)."""
     raw, models = corpus
     monkeypatch.setattr(classify, "WINDOW_STATEMENTS", 1)  # classify's partitions: one document each too
-    on_dask = params.model_copy(update={"engine": params.engine.model_copy(
-        update={"kind": "dask", "scheduler": None, "workers": 2, "partition_docs": 1})})
+    on_dask = params.model_copy(
+        update={
+            "engine": params.engine.model_copy(
+                update={"kind": "dask", "scheduler": None, "workers": 2, "partition_docs": 1}
+            )
+        }
+    )
     caches = run_stages(raw, tmp_path / "dask", models, on_dask)
     assert counts(caches) == {stage: (0, 4) for stage in STAGES}
     run_stages(raw, tmp_path / "local", models, params, cached=False)
@@ -260,8 +313,9 @@ def run_chained(raw: Path, out: Path, models: Path, params, worker=None) -> dict
     i = out / "interim"
     ingest.run(raw, i / "documents.parquet", i / "rejected.parquet", params)
     names = {"sentiment": "sentiment_scores", "stance": "stance_scores"}
-    return flow.run(lambda name: i / f"{names.get(name, name)}.parquet", models, params, lambda stage: out / "cache" / stage,
-                    worker)
+    return flow.run(
+        lambda name: i / f"{names.get(name, name)}.parquet", models, params, lambda stage: out / "cache" / stage, worker
+    )
 
 
 def test_the_chained_stream_writes_the_tables_of_the_stages_run_one_by_one(corpus, params, tmp_path, monkeypatch):
@@ -278,8 +332,9 @@ def test_the_chained_stream_writes_the_tables_of_the_stages_run_one_by_one(corpu
     assert counts(first) == {stage: (0, 4) for stage in STAGES}
     assert_same_tables(tmp_path / "out", fresh(raw_copy, models, params, tmp_path))
     for name in TABLES:  # the stages' provenance too: the stream reads no table the stage before wrote
-        assert read_provenance(tmp_path / "out" / "interim" / f"{name}.parquet") == \
-            read_provenance(tmp_path / "fresh" / "interim" / f"{name}.parquet")
+        assert read_provenance(tmp_path / "out" / "interim" / f"{name}.parquet") == read_provenance(
+            tmp_path / "fresh" / "interim" / f"{name}.parquet"
+        )
 
     path = raw_copy / "extra.txt"
     path.write_text(path.read_text(encoding="utf-8").replace("cost lives", "cost many lives"), encoding="utf-8")
@@ -310,8 +365,15 @@ def test_a_failure_in_the_stream_leaves_no_table_half_written(corpus, params, tm
     interim = tmp_path / "out" / "interim"
     assert not [p.name for p in interim.iterdir() if p.suffix != ".parquet"]  # no temp file left behind
     assert sorted(p.name for p in interim.iterdir()) == [
-        "documents.parquet", "entities.parquet", "parsed.parquet", "rejected.parquet", "rejected_entities.parquet",
-        "rejected_sentences.parquet", "sentences.parquet", "tagged.parquet"]
+        "documents.parquet",
+        "entities.parquet",
+        "parsed.parquet",
+        "rejected.parquet",
+        "rejected_entities.parquet",
+        "rejected_sentences.parquet",
+        "sentences.parquet",
+        "tagged.parquet",
+    ]
     for name in ("parsed", "sentences", "tagged"):
         assert pd.read_parquet(interim / f"{name}.parquet").doc_id.nunique() == 4, name
     assert len(list((tmp_path / "out" / "cache" / "sentences").iterdir())) == 4

@@ -78,7 +78,7 @@ def test_utf8_with_and_without_bom(tmp_path):
     bom, plain = docs.iloc[0], docs.iloc[1]
     assert bom["text"] == plain["text"] == ARTICLE  # no \ufeff: offset 0 is the first letter
     assert bom["title"] == "Kremlin Rejects Ceasefire Plan"
-    assert bom["text"][bom["text"].index("Dmitry"):].startswith("Dmitry Peskov")
+    assert bom["text"][bom["text"].index("Dmitry") :].startswith("Dmitry Peskov")
     assert bom["encoding"] == plain["encoding"] == "utf-8"
     assert bom["notes"] == "byte-order mark removed" and plain["notes"] == ""
 
@@ -112,15 +112,15 @@ def test_crlf_is_normalised_and_paragraphs_title_and_body_end_work(tmp_path):
     assert row["notes"] == "line ends normalised to LF"
     assert row["n_chars"] == len(text)
     assert row["title"] == "Title Line"
-    assert text[row["body_end"]:] == '"*" indicates required fields\n'
-    assert [text[s:s + 8] for s in paragraph_starts(text)] == ["Title Li", "Peskov s", "He left.", '"*" indi']
+    assert text[row["body_end"] :] == '"*" indicates required fields\n'
+    assert [text[s : s + 8] for s in paragraph_starts(text)] == ["Title Li", "Peskov s", "He left.", '"*" indi']
 
 
 def test_find_title_and_body_end_also_work_on_crlf_text():
     text = 'Title Line\r\nBody.\r\n"*" indicates required fields\r\n'
     patterns = [re.compile(p, re.IGNORECASE) for p in PARAMS.boilerplate]
     assert find_title(text, 20) == "Title Line"
-    assert text[find_body_end(text, patterns):] == '"*" indicates required fields\r\n'
+    assert text[find_body_end(text, patterns) :] == '"*" indicates required fields\r\n'
 
 
 def test_empty_and_whitespace_only_files_are_rejected(tmp_path):
@@ -147,7 +147,11 @@ def test_file_over_max_bytes_is_rejected_unread_naming_the_limit(tmp_path, monke
     assert read == ["small.txt"]  # the size is checked before reading
     assert docs["file"].tolist() == ["small.txt"]
     assert rejected.to_dict("records") == [
-        {"file": "big.txt", "stage": "ingest", "reason": "file of 5000001 bytes is larger than ingest.max_bytes = 5000000 bytes"}
+        {
+            "file": "big.txt",
+            "stage": "ingest",
+            "reason": "file of 5000001 bytes is larger than ingest.max_bytes = 5000000 bytes",
+        }
     ]
 
 
@@ -234,7 +238,7 @@ def test_trailing_boilerplate_is_marked_not_deleted(tmp_path):
     text = 'Body paragraph one.\nBody two.\n"*" indicates required fields\n'
     row = one_document(tmp_path, "a.txt", text.encode("utf-8"))
     assert row["text"] == text
-    assert text[row["body_end"]:].startswith('"*" indicates')
+    assert text[row["body_end"] :].startswith('"*" indicates')
 
 
 def test_headline_is_the_first_short_line_without_a_final_stop():
@@ -245,5 +249,7 @@ def test_headline_is_the_first_short_line_without_a_final_stop():
 def test_references_line_is_boilerplate_but_a_body_line_mentioning_references_is_not():
     patterns = [re.compile(p, re.IGNORECASE) for p in PARAMS.boilerplate]
     text = "Body.\nHe cited references to the war.\nReferences: a | b"
-    assert text[find_body_end(text, patterns):] == "References: a | b"
-    assert find_body_end("Body.\nHe cited references to the war.", patterns) == len("Body.\nHe cited references to the war.")
+    assert text[find_body_end(text, patterns) :] == "References: a | b"
+    assert find_body_end("Body.\nHe cited references to the war.", patterns) == len(
+        "Body.\nHe cited references to the war."
+    )

@@ -19,8 +19,18 @@ PARAMS = load_params(ROOT / "params.yaml").ingest.model_copy(update={"max_bytes"
 _ENCODINGS = ["utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-32", "cp1252", "latin-1"]
 _TEXT = st.text(st.characters(exclude_categories=["Cs"]), max_size=300)
 _SNIPPETS = st.sampled_from(
-    ["<html><body><p>x</p></body></html>", "<!doctype html><script>", "\r\n", "\r", "\x00", "  \n",
-     "Putin said “no”.", "\ufeff", "é", "\x93\x94"]
+    [
+        "<html><body><p>x</p></body></html>",
+        "<!doctype html><script>",
+        "\r\n",
+        "\r",
+        "\x00",
+        "  \n",
+        "Putin said “no”.",
+        "\ufeff",
+        "é",
+        "\x93\x94",
+    ]
 )
 _ENCODED_TEXT = st.builds(
     lambda parts, encoding: "".join(parts).encode(encoding, errors="replace"),
@@ -33,9 +43,7 @@ _BOM_PREFIXED = st.builds(
     st.binary(max_size=200),
 )
 _FILE = st.one_of(st.binary(max_size=5000), _ENCODED_TEXT, _BOM_PREFIXED)
-_NAME = st.text(
-    st.characters(exclude_categories=["Cs", "Cc"], exclude_characters="/\\"), min_size=1, max_size=20
-)
+_NAME = st.text(st.characters(exclude_categories=["Cs", "Cc"], exclude_characters="/\\"), min_size=1, max_size=20)
 
 
 @settings(max_examples=50, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])

@@ -40,7 +40,7 @@ def _words(text: str) -> list[str]:
 
 def _runs(text: str, n: int) -> set[tuple[str, ...]]:
     words = _words(text)
-    return {tuple(words[i:i + n]) for i in range(len(words) - n + 1)}
+    return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
 
 
 def _strings(value):
@@ -74,8 +74,13 @@ def test_no_labelled_text_shares_seven_words_with_an_evaluation_text(label_file)
 def test_real_training_articles_give_each_gold_statement_in_its_article_context():
     params = load_params(ROOT / "params.yaml")
     sentiment, stance = read_articles(params.path(params.train.real_labels), params)
-    gold = [json.loads(line) for line in (params.path(params.train.real_labels) / "gold" / "statements.jsonl")
-            .read_text(encoding="utf-8").splitlines() if line.strip()]
+    gold = [
+        json.loads(line)
+        for line in (params.path(params.train.real_labels) / "gold" / "statements.jsonl")
+        .read_text(encoding="utf-8")
+        .splitlines()
+        if line.strip()
+    ]
     assert len(sentiment) == len(stance) == sum(not row["ambiguous"] for row in gold)
     for example in sentiment:
         assert example.text in example.context.paragraph and example.context.speaker
@@ -92,8 +97,15 @@ def test_a_real_gold_sentence_missing_from_its_article_is_named(tmp_path):
     (tmp_path / "articles").mkdir()
     (tmp_path / "gold").mkdir()
     (tmp_path / "articles" / "a.txt").write_text("Headline\nPeskov said it was fine.\n", encoding="utf-8")
-    row = {"doc": "a", "speaker": "peskov", "sentence": "Peskov said it was bad.", "sentiment": "neutral",
-           "stance_target": "x", "stance": "neutral", "ambiguous": False}
+    row = {
+        "doc": "a",
+        "speaker": "peskov",
+        "sentence": "Peskov said it was bad.",
+        "sentiment": "neutral",
+        "stance_target": "x",
+        "stance": "neutral",
+        "ambiguous": False,
+    }
     (tmp_path / "gold" / "statements.jsonl").write_text(json.dumps(row) + "\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="statements.jsonl:1: sentence not found in a"):
         read_articles(tmp_path, params)

@@ -36,13 +36,19 @@ The talks are due to resume next week in Istanbul, officials said.
 def attribute(text: str, params, parser_nlp, ner_nlp, piece_chars: int) -> pd.DataFrame:
     """Sentences, entities and statements of `text` as the stages hand them on, parsed and tagged
     in pieces of `piece_chars`."""
-    [parsed] = parse_documents(documents_frame({"doc": text}).to_dict("records"), parser_nlp,
-                               params.sentences.heading_max_words, piece_chars=piece_chars)
+    [parsed] = parse_documents(
+        documents_frame({"doc": text}).to_dict("records"),
+        parser_nlp,
+        params.sentences.heading_max_words,
+        piece_chars=piece_chars,
+    )
     [tagged] = tag_documents([parsed], ner_nlp, piece_chars=piece_chars)
     assert piece_count(tagged["doc"]) == len(pieces(text, piece_chars))
     doc = doc_from_bytes(tagged["doc"], parser_nlp.vocab)
     assert doc.text == text
-    statements = extract_statements([doc], pd.DataFrame(parsed["sentences"]), Attributor(parser_nlp, params.roster, params.statements))
+    statements = extract_statements(
+        [doc], pd.DataFrame(parsed["sentences"]), Attributor(parser_nlp, params.roster, params.statements)
+    )
     return statements[["speaker", "kind", "cue", "content_start", "content_end", "mention_start", "mention_end"]]
 
 
@@ -81,8 +87,9 @@ def test_a_text_over_spacy_max_length_parses_with_offsets_into_the_original(para
     try:
         with pytest.raises(ValueError, match="E088"):
             parser_nlp(text)
-        sentences, docs = split_sentences(documents_frame({"long": text}), parser_nlp, params.sentences.heading_max_words,
-                                          piece_chars=4_000)
+        sentences, docs = split_sentences(
+            documents_frame({"long": text}), parser_nlp, params.sentences.heading_max_words, piece_chars=4_000
+        )
     finally:
         parser_nlp.max_length = limit
     assert docs[0].text == text
@@ -93,7 +100,9 @@ def test_a_text_over_spacy_max_length_parses_with_offsets_into_the_original(para
 # Sizes whose cuts fall, between them, at every paragraph start of STORY: 250, 280, 310 and 400 cut
 # inside the quotation (at 304 or 386), 250 and 280 also right before it (132).
 @pytest.mark.parametrize("piece_chars", [250, 280, 310, 400, 460, 580, 670])
-def test_a_quotation_across_a_cut_between_paragraphs_attributes_as_in_one_piece(params, parser_nlp, ner_nlp, piece_chars):
+def test_a_quotation_across_a_cut_between_paragraphs_attributes_as_in_one_piece(
+    params, parser_nlp, ner_nlp, piece_chars
+):
     cuts = [end for _, end in pieces(STORY, piece_chars)[:-1]]
     assert cuts and all(STORY[cut - 2 : cut] == "\n\n" for cut in cuts)
     whole = attribute(STORY, params, parser_nlp, ner_nlp, len(STORY))
@@ -103,8 +112,12 @@ def test_a_quotation_across_a_cut_between_paragraphs_attributes_as_in_one_piece(
 
 
 def entities(text: str, params, parser_nlp, ner_nlp, piece_chars: int) -> pd.DataFrame:
-    [parsed] = parse_documents(documents_frame({"doc": text}).to_dict("records"), parser_nlp,
-                               params.sentences.heading_max_words, piece_chars=piece_chars)
+    [parsed] = parse_documents(
+        documents_frame({"doc": text}).to_dict("records"),
+        parser_nlp,
+        params.sentences.heading_max_words,
+        piece_chars=piece_chars,
+    )
     [tagged] = tag_documents([parsed], ner_nlp, piece_chars=piece_chars)
     return pd.DataFrame(tagged["entities"])
 
@@ -118,8 +131,11 @@ def test_the_entities_of_a_document_in_pieces_point_into_its_text(params, parser
 
 def test_one_sense_per_discourse_holds_across_pieces(params, parser_nlp, ner_nlp):
     """A bare surname in a later piece is the person a first piece named in full (repeated_surnames)."""
-    text = ("Chancellor Friedrich Merz arrived late.\n\n" + "The talks went on into the night in Berlin.\n\n" * 8
-            + "Merz, whose party backed the plan, has faced criticism.\n")
+    text = (
+        "Chancellor Friedrich Merz arrived late.\n\n"
+        + "The talks went on into the night in Berlin.\n\n" * 8
+        + "Merz, whose party backed the plan, has faced criticism.\n"
+    )
     table = entities(text, params, parser_nlp, ner_nlp, 200)
     assert len(pieces(text, 200)) > 2
     assert table.loc[table.text == "Merz", "label"].tolist() == ["PERSON"]

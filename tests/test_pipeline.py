@@ -34,11 +34,14 @@ def test_seed_gold_statements_are_found_and_traps_are_not(seeds_out):
     gold = [g for g in read_jsonl(GOLD / "seeds_statements.jsonl") if not g["ambiguous"]]
     named = [g for g in gold if g["mention"] in ("full name", "surname")]
     assert len(named) >= 10
-    missed = [g["sentence"] for g in gold if overlapping(statements, g["doc"], g["speaker"], g["sentence"], texts).empty]
+    missed = [
+        g["sentence"] for g in gold if overlapping(statements, g["doc"], g["speaker"], g["sentence"], texts).empty
+    ]
     assert missed == []
     traps = read_jsonl(GOLD / "seeds_not_statements.jsonl")
-    attributed = [t["sentence"] for t in traps
-                  if overlapping(statements, t["doc"], None, t["sentence"], texts)["in_roster"].any()]
+    attributed = [
+        t["sentence"] for t in traps if overlapping(statements, t["doc"], None, t["sentence"], texts)["in_roster"].any()
+    ]
     assert attributed == []
 
 
@@ -48,16 +51,24 @@ def test_stances_cover_every_statement_and_target(seeds_out):
     assert len(stances) == len(statements) * stances["target"].nunique()
     assert set(stances["statement_id"]) == set(statements["statement_id"])
     speakers = pd.read_parquet(seeds_out / "speakers.parquet")
-    assert sorted(speakers["speaker"].astype(str)) == sorted(["trump", "putin", "peskov", "medvedev", "zelensky", "podolyak"])
-    assert (speakers["n_statements"] == speakers["speaker"].astype(str).map(statements["speaker"].astype(str).value_counts()).fillna(0)).all()
+    assert sorted(speakers["speaker"].astype(str)) == sorted(
+        ["trump", "putin", "peskov", "medvedev", "zelensky", "podolyak"]
+    )
+    assert (
+        speakers["n_statements"]
+        == speakers["speaker"].astype(str).map(statements["speaker"].astype(str).value_counts()).fillna(0)
+    ).all()
 
 
-@pytest.mark.skipif(not (ROOT / "data" / "processed" / "statements.parquet").exists(),
-                    reason="no `dvc repro` output in this checkout to compare with")
+@pytest.mark.skipif(
+    not (ROOT / "data" / "processed" / "statements.parquet").exists(),
+    reason="no `dvc repro` output in this checkout to compare with",
+)
 def test_cli_tables_and_report_equal_dvc_ones(seeds_out):
     for name in ("statements", "stances", "speakers"):
         pd.testing.assert_frame_equal(
-            pd.read_parquet(seeds_out / f"{name}.parquet"), pd.read_parquet(ROOT / "data" / "processed" / f"{name}.parquet")
+            pd.read_parquet(seeds_out / f"{name}.parquet"),
+            pd.read_parquet(ROOT / "data" / "processed" / f"{name}.parquet"),
         )
     # Same inputs, same bytes: no timestamp, and no path of either output folder in the page.
     assert (seeds_out / "summary.html").read_bytes() == (ROOT / "reports" / "summary.html").read_bytes()
@@ -86,8 +97,12 @@ def test_logged_peak_memory_is_this_process_own_not_the_one_inherited_from_its_p
 
     ballast = bytearray(b"\1") * (300 * 2**20)  # written, so resident: 300 MiB in this process
     child = "from stages.cli import peak_rss_mb; import resource; print(peak_rss_mb(), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)"
-    own, inherited = map(float, subprocess.run([sys.executable, "-c", child], capture_output=True, text=True, check=True,
-                                               cwd=ROOT).stdout.split())
+    own, inherited = map(
+        float,
+        subprocess.run(
+            [sys.executable, "-c", child], capture_output=True, text=True, check=True, cwd=ROOT
+        ).stdout.split(),
+    )
     assert inherited > 300 and own < 250  # the child itself never held the ballast
     assert vm_hwm_bytes(os.getpid()) > 300 * 2**20 and vm_hwm_bytes(2**22 + 1) is None
     del ballast

@@ -33,10 +33,21 @@ def test_a_person_source_is_a_pronoun_or_ends_its_first_phrase_in_a_name():
 
 def test_a_prediction_needs_both_content_and_source_to_match():
     gold = {"d": [Attribution("d", source=[(0, 5)], content=[(11, 30)], source_text="Trump", person_speech=True)]}
-    row = {"doc_id": "d", "speaker_name": "Donald Trump", "mention": "Trump", "mention_start": 0, "mention_end": 5,
-           "cue": "said", "content": "x", "content_start": 11, "content_end": 30}
+    row = {
+        "doc_id": "d",
+        "speaker_name": "Donald Trump",
+        "mention": "Trump",
+        "mention_start": 0,
+        "mention_end": 5,
+        "cue": "said",
+        "content": "x",
+        "content_start": 11,
+        "content_end": 30,
+    }
     right, _ = score(gold, pd.DataFrame([row]))
-    wrong_source, _ = score(gold, pd.DataFrame([{**row, "speaker_name": "Ted Cruz", "mention": "Cruz",
-                                                  "mention_start": 40, "mention_end": 44}]))
+    wrong_source, _ = score(
+        gold,
+        pd.DataFrame([{**row, "speaker_name": "Ted Cruz", "mention": "Cruz", "mention_start": 40, "mention_end": 44}]),
+    )
     assert right["person_speech"]["f1"] == 1.0
     assert wrong_source["person_speech"] == {**wrong_source["person_speech"], "precision": 0.0, "recall": 0.0}

@@ -4,7 +4,7 @@ from stages.quotes import find_quotes, paragraph_quotes
 
 
 def spans(text):
-    return [text[q.inner_start:q.inner_end] for q in find_quotes(text)]
+    return [text[q.inner_start : q.inner_end] for q in find_quotes(text)]
 
 
 def test_curly_and_straight_double_quotes():
@@ -19,7 +19,7 @@ def test_single_curly_quotes_are_told_apart_from_apostrophes():
 def test_quote_left_open_runs_to_the_paragraph_end():
     text = "“We will not stop. The strikes go on"
     (quote,) = find_quotes(text)
-    assert not quote.closed and text[quote.inner_start:quote.inner_end] == "We will not stop. The strikes go on"
+    assert not quote.closed and text[quote.inner_start : quote.inner_end] == "We will not stop. The strikes go on"
 
 
 def test_tokens_between_a_cue_and_a_quotation_stop_at_a_sentence_end(parser_nlp):
@@ -57,7 +57,8 @@ def test_a_paragraph_inside_an_open_quotation_closes_it_with_its_first_mark():
 def test_a_paragraph_that_opens_with_a_mark_goes_on_quoting_rather_than_closing():
     text = '"We are not asking NATO to fight for us."'
     assert [text[q.inner_start : q.inner_end] for q in find_quotes(text, inside=True)] == [
-        "We are not asking NATO to fight for us."]
+        "We are not asking NATO to fight for us."
+    ]
 
 
 def test_paragraphs_with_no_mark_inside_an_open_quotation_are_quoted_whole():
@@ -65,8 +66,12 @@ def test_paragraphs_with_no_mark_inside_an_open_quotation_are_quoted_whole():
     starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
     bounds = list(zip(starts, [s - 1 for s in starts[1:]] + [len(text)]))
     quoted = [[text[q.inner_start : q.inner_end] for q in quotes] for quotes in paragraph_quotes(text, bounds)]
-    assert quoted == [["They want talks."], ["They are building up reserves."],
-                      ["Ukraine will return to talks at the right time."], []]
+    assert quoted == [
+        ["They want talks."],
+        ["They are building up reserves."],
+        ["Ukraine will return to talks at the right time."],
+        [],
+    ]
 
 
 def test_a_quotation_that_never_closes_takes_no_unmarked_paragraph():

@@ -120,9 +120,19 @@ def test_figures_link_to_the_statements_behind_them(seeds_page, seeds_out):
 def test_a_stance_with_no_statements_draws_no_bar_and_no_link():
     from stages.charts import stance_chart
 
-    row = {"speaker": "peskov", "speaker_name": "Dmitry Peskov", "target": "t", "n_statements": 4, "uncertain": True,
-           "share_favor": 0.0, "share_favor_low": 0.0, "share_favor_high": 0.49,
-           "share_against": 0.75, "share_against_low": 0.3, "share_against_high": 0.95}
+    row = {
+        "speaker": "peskov",
+        "speaker_name": "Dmitry Peskov",
+        "target": "t",
+        "n_statements": 4,
+        "uncertain": True,
+        "share_favor": 0.0,
+        "share_favor_low": 0.0,
+        "share_favor_high": 0.49,
+        "share_against": 0.75,
+        "share_against_low": 0.3,
+        "share_against_high": 0.95,
+    }
     svg = stance_chart(pd.DataFrame([row]), "t")
     assert "stance_t=against" in svg and "stance_t=favor" not in svg
 
@@ -171,14 +181,20 @@ def test_hostile_article_and_file_name_run_nothing(browser, hostile_out):
         page.page.close()
 
 
-@pytest.mark.parametrize("svg, ok", [
-    ('<svg xmlns="http://www.w3.org/2000/svg"><text aria-label="&lt;img onerror=1&gt;">&lt;img onerror=1&gt;</text>'
-     '<a xmlns:xlink="http://www.w3.org/1999/xlink" xlink:href="#statements?speaker=putin"/></svg>', True),
-    ('<svg xmlns="http://www.w3.org/2000/svg"><a href="https://example.org/"/></svg>', False),
-    ('<svg xmlns="http://www.w3.org/2000/svg"><g onload="alert(1)"/></svg>', False),
-    ('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', False),
-    ('<svg xmlns="http://www.w3.org/2000/svg"><foreignObject><div/></foreignObject></svg>', False),
-])
+@pytest.mark.parametrize(
+    "svg, ok",
+    [
+        (
+            '<svg xmlns="http://www.w3.org/2000/svg"><text aria-label="&lt;img onerror=1&gt;">&lt;img onerror=1&gt;</text>'
+            '<a xmlns:xlink="http://www.w3.org/1999/xlink" xlink:href="#statements?speaker=putin"/></svg>',
+            True,
+        ),
+        ('<svg xmlns="http://www.w3.org/2000/svg"><a href="https://example.org/"/></svg>', False),
+        ('<svg xmlns="http://www.w3.org/2000/svg"><g onload="alert(1)"/></svg>', False),
+        ('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', False),
+        ('<svg xmlns="http://www.w3.org/2000/svg"><foreignObject><div/></foreignObject></svg>', False),
+    ],
+)
 def test_chart_svg_is_checked_before_it_is_embedded(svg, ok):
     from stages.report import safe_svg
 
@@ -236,7 +252,7 @@ def test_each_row_shows_its_own_sentence_with_mention_cue_and_content_marked(see
         text = texts[st["doc_id"]]
         cell = re.findall(r"<td>(.*?)</td>", row, flags=re.S)[-1]  # the evidence, the row's last cell
         marks = dict((role, html_lib.unescape(t)) for role, t in re.findall(r'<mark class="(\w+)">(.*?)</mark>', cell))
-        assert html_lib.unescape(re.sub(r"</?mark[^>]*>", "", cell)) == text[st["start"]:st["end"]]
-        assert marks["content"] == text[st["content_start"]:st["content_end"]]
+        assert html_lib.unescape(re.sub(r"</?mark[^>]*>", "", cell)) == text[st["start"] : st["end"]]
+        assert marks["content"] == text[st["content_start"] : st["content_end"]]
         if "cue" in marks:
-            assert marks["cue"] == text[st["cue_start"]:st["cue_end"]]
+            assert marks["cue"] == text[st["cue_start"] : st["cue_end"]]

@@ -52,8 +52,16 @@ INGEST_OUTPUTS = ("documents.parquet", "rejected.parquet")
 
 def ingest_command(raw: Path, out: Path) -> list[str]:
     """The ingest stage exactly as dvc.yaml runs it."""
-    return [sys.executable, "-m", "stages.ingest", str(raw),
-            "--documents", str(out / "documents.parquet"), "--rejected", str(out / "rejected.parquet")]
+    return [
+        sys.executable,
+        "-m",
+        "stages.ingest",
+        str(raw),
+        "--documents",
+        str(out / "documents.parquet"),
+        "--rejected",
+        str(out / "rejected.parquet"),
+    ]
 
 
 def kill_when_stalled(proc: subprocess.Popen, marker: Path, timeout: float = 120) -> None:
@@ -93,8 +101,9 @@ def test_stage_killed_mid_write_keeps_previous_outputs_and_reruns_to_the_same_re
     (hook / "sitecustomize.py").write_text(STALL)
     marker = tmp_path / "stalled"
     env = with_pythonpath(hook, STALL_AT=killed_at, STALL_MARKER=str(marker))
-    proc = subprocess.Popen(ingest_command(raw, out), cwd=tmp_path, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        ingest_command(raw, out), cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
     kill_when_stalled(proc, marker)
 
     temp = Path(marker.read_text())
@@ -141,11 +150,17 @@ def offline(tmp_path_factory):
     base = tmp_path_factory.mktemp("offline")
     (base / "sitecustomize.py").write_text(GUARD)
     log = base / "network.log"
-    env = with_pythonpath(base, HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", NETWORK_LOG=str(log),
-                          GUARD_LOADED=str(base / "guard_loaded"))
+    env = with_pythonpath(
+        base,
+        HF_HUB_OFFLINE="1",
+        TRANSFORMERS_OFFLINE="1",
+        NETWORK_LOG=str(log),
+        GUARD_LOADED=str(base / "guard_loaded"),
+    )
     out = base / "out"
-    done = subprocess.run([str(NEWSSTANCE), "run", str(RAW), "--out", str(out)],
-                          cwd=base, env=env, capture_output=True, text=True)
+    done = subprocess.run(
+        [str(NEWSSTANCE), "run", str(RAW), "--out", str(out)], cwd=base, env=env, capture_output=True, text=True
+    )
     return env, log, done, out
 
 
@@ -158,8 +173,12 @@ def test_default_run_needs_no_network(offline, tmp_path):
     assert (out.parent / "guard_loaded").read_text().strip()  # the guard ran in the pipeline's process
     assert not log.exists(), log.read_text()
     # The guard is live in processes started with this environment (else the test proves nothing).
-    probe = subprocess.run([sys.executable, "-c", "import socket; socket.create_connection(('127.0.0.1', 9))"],
-                           env={**env, "NETWORK_LOG": str(tmp_path / "probe.log"), "GUARD_LOADED": str(tmp_path / "loaded")}, capture_output=True, text=True)
+    probe = subprocess.run(
+        [sys.executable, "-c", "import socket; socket.create_connection(('127.0.0.1', 9))"],
+        env={**env, "NETWORK_LOG": str(tmp_path / "probe.log"), "GUARD_LOADED": str(tmp_path / "loaded")},
+        capture_output=True,
+        text=True,
+    )
     assert "network blocked by the newsstance test guard" in probe.stderr
 
 
@@ -167,8 +186,9 @@ def test_default_run_needs_no_network(offline, tmp_path):
 def test_two_runs_give_the_same_tables(seeds_out, offline, name):
     """Same inputs, same rows: no unseeded randomness, no order that depends on the run."""
     out = offline[3]
-    pd.testing.assert_frame_equal(pd.read_parquet(out / f"{name}.parquet"), pd.read_parquet(seeds_out / f"{name}.parquet"),
-                                  check_exact=True)
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(out / f"{name}.parquet"), pd.read_parquet(seeds_out / f"{name}.parquet"), check_exact=True
+    )
 
 
 def test_two_runs_give_the_same_report_bytes(seeds_out, offline):
@@ -193,8 +213,9 @@ def dotted(node: ast.AST) -> str:
 
 def is_true(call: ast.Call, keyword: str) -> bool:
     """The call passes `keyword`, with anything but a literal False."""
-    return any(k.arg == keyword and not (isinstance(k.value, ast.Constant) and k.value.value is False)
-               for k in call.keywords)
+    return any(
+        k.arg == keyword and not (isinstance(k.value, ast.Constant) and k.value.value is False) for k in call.keywords
+    )
 
 
 def unsafe_loads(source: str) -> list[str]:
@@ -217,15 +238,18 @@ def unsafe_loads(source: str) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("source", [
-    "import pickle",
-    "import joblib.numpy_pickle",
-    "from dill import loads",
-    "import torch\nstate = torch.load('heads.pt')",
-    "frame = pd.read_pickle('x.pkl')",
-    "import numpy as np\nnp.load('x.npy', allow_pickle=True)",
-    "AutoModel.from_pretrained(name, trust_remote_code=True)",
-])
+@pytest.mark.parametrize(
+    "source",
+    [
+        "import pickle",
+        "import joblib.numpy_pickle",
+        "from dill import loads",
+        "import torch\nstate = torch.load('heads.pt')",
+        "frame = pd.read_pickle('x.pkl')",
+        "import numpy as np\nnp.load('x.npy', allow_pickle=True)",
+        "AutoModel.from_pretrained(name, trust_remote_code=True)",
+    ],
+)
 def test_the_scan_finds_unsafe_loads(source):
     """The scan below is only worth something if it flags each kind of unsafe load."""
     assert unsafe_loads(source)
@@ -234,12 +258,16 @@ def test_the_scan_finds_unsafe_loads(source):
 def test_stages_load_no_pickle_and_no_remote_code():
     """Heads are safetensors and models load without remote code: no stage unpickles a file or runs
     code that came with a model."""
-    found = {path.name: unsafe_loads(path.read_text(encoding="utf-8")) for path in sorted((ROOT / "stages").glob("*.py"))}
+    found = {
+        path.name: unsafe_loads(path.read_text(encoding="utf-8")) for path in sorted((ROOT / "stages").glob("*.py"))
+    }
     assert len(found) > 10
     assert {name: hits for name, hits in found.items() if hits} == {}
 
 
 def test_the_scan_accepts_safe_loads():
     """np.load without pickles and an explicit trust_remote_code=False are fine."""
-    assert unsafe_loads("import numpy as np\nnp.load('x.npy')\nAutoModel.from_pretrained(n, trust_remote_code=False)") == []
-
+    assert (
+        unsafe_loads("import numpy as np\nnp.load('x.npy')\nAutoModel.from_pretrained(n, trust_remote_code=False)")
+        == []
+    )

