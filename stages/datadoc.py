@@ -49,6 +49,7 @@ used or not. Offsets are character positions in `documents.text`.
 
 ```python
 import pandas as pd
+
 statements = pd.read_parquet("data/processed/statements.parquet")
 stances = pd.read_parquet("data/processed/stances.parquet")
 table = statements.merge(stances[["statement_id", "target", "stance"]], on="statement_id")
