@@ -196,6 +196,21 @@ class SpeakerResolver:
         name = " ".join(t.text for t in ent if t.tag_ != "POS")
         return Who(slug(name), name, False, text, kind, *at, noun=noun, title=title)
 
+    def by_title(self, speaker_id: str, mention: Span, noun: str) -> Who:
+        """The roster speaker a title or description names ("the Kremlin spokesman")."""
+        speaker = self.roster[speaker_id]
+        return Who(
+            speaker_id,
+            speaker.name,
+            True,
+            mention.text,
+            "title",
+            mention.start_char,
+            mention.end_char,
+            pronoun=speaker.pronoun,
+            noun=noun,
+        )
+
     def role(self, np: Span, salience: Salience) -> Who | None:
         """A roster role inside the noun phrase ("the Kremlin spokesman"), longest match first; but a
         title the article itself gives someone else is theirs ("the US president" after "US President
@@ -222,18 +237,7 @@ class SpeakerResolver:
                 mention_start=mention.start_char,
                 mention_end=mention.end_char,
             )
-        speaker = self.roster[role.label_]
-        return Who(
-            role.label_,
-            speaker.name,
-            True,
-            mention.text,
-            "title",
-            mention.start_char,
-            mention.end_char,
-            pronoun=speaker.pronoun,
-            noun=np.root.lemma_.lower(),
-        )
+        return self.by_title(role.label_, mention, np.root.lemma_.lower())
 
     def names_alone(self, speaker_id: str, noun: str, discriminative: set[str]) -> bool:
         """Whether the description says one of the speaker's roles in full ("the Kremlin's spokesman"),
@@ -298,19 +302,7 @@ class SpeakerResolver:
                 self.names_alone(next(iter(fitting)), noun, discriminative) or mentioned_before(np, next(iter(fitting)))
             )
         ):
-            speaker_id = next(iter(fitting))
-            speaker = self.roster[speaker_id]
-            return Who(
-                speaker_id,
-                speaker.name,
-                True,
-                mention.text,
-                "title",
-                mention.start_char,
-                mention.end_char,
-                pronoun=speaker.pronoun,
-                noun=noun,
-            )
+            return self.by_title(next(iter(fitting)), mention, noun)
 
         def fits(who: Who) -> bool:
             if who.speaker is None:  # an unnamed "senior official": "the official" is them
@@ -480,19 +472,7 @@ class SpeakerResolver:
             fits = {r.speaker for r in self.roles if r.head == noun and (r.words - FUNCTION_WORDS) - {noun} == wanted}
         if len(fits) != 1:
             return None
-        speaker_id = next(iter(fits))
-        speaker = self.roster[speaker_id]
-        return Who(
-            speaker_id,
-            speaker.name,
-            True,
-            np.text,
-            "title",
-            np.start_char,
-            np.end_char,
-            pronoun=speaker.pronoun,
-            noun=noun,
-        )
+        return self.by_title(next(iter(fits)), np, noun)
 
     def closing_apposition(self, subject: Token, ent_of: dict[int, Span]) -> Span | None:
         """ "An adviser to the presidential office in Kyiv, Mykhailo Podolyak, said": a name set off by
