@@ -21,11 +21,12 @@ from pathlib import Path
 import pandas as pd
 import torch
 
-from stages.classify import HeadsBackend, classify_documents
-from stages.context import passage_context
-from stages.config import load_params
-from stages.encoder import encoder_args, get_encoder
-from stages.heads import Head
+from newsstance.config import load_params
+from newsstance.scoring.backends import HeadsBackend, classify_documents
+from newsstance.scoring.context import passage_context
+from newsstance.scoring.encoder import encoder_args
+from newsstance.scoring.heads import Head
+from stages.encoder import get_encoder
 
 ROOT = Path(__file__).resolve().parent.parent
 

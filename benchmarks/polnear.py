@@ -31,8 +31,8 @@ from pathlib import Path
 import pandas as pd
 import spacy
 
+from newsstance.config import load_params
 from stages import entities, ingest, sentences, statements
-from stages.config import load_params
 
 # Verbs of saying and writing (lemmas), in the sense of Levin's "say" and "communication" classes and
 # the reporting verbs of news style guides.

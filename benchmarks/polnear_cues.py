@@ -19,7 +19,7 @@ from pathlib import Path
 import spacy
 
 from benchmarks.polnear import read_annotations
-from stages.config import load_params
+from newsstance.config import load_params
 
 PRONOUNS = frozenset({"he", "she", "i", "we", "they"})
 

@@ -159,8 +159,8 @@ class Floor:
         return time.perf_counter() - t0
 
     def encode(self, texts: list[str]) -> float:
-        from stages.config import EncoderParams
-        from stages.encoder import Encoder, encoder_args
+        from newsstance.config import EncoderParams
+        from newsstance.scoring.encoder import Encoder, encoder_args
 
         if self.encoder is None:
             e = self.params["encoder"]
@@ -200,7 +200,7 @@ STAGE_TIMER = """
 import sys, time
 from pathlib import Path
 from stages import sentences
-from stages.config import load_params
+from newsstance.config import load_params
 documents, out, params = map(Path, sys.argv[1:])
 started = time.perf_counter()
 sentences.run(documents, out / "sentences.parquet", out / "parsed.parquet", load_params(params))

@@ -17,8 +17,8 @@ import time
 from pathlib import Path
 
 from benchmarks.corpus import write_corpus
+from newsstance.config import load_params
 from stages import entities, ingest, sentences, statements
-from stages.config import load_params
 
 
 def main(argv: list[str] | None = None) -> None:

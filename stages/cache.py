@@ -28,7 +28,7 @@ from typing import Any, Callable, Iterable, Iterator
 import msgpack
 from tqdm import tqdm
 
-from stages.config import EngineParams, Params
+from newsstance.config import EngineParams, Params
 from stages.engine import make_engine
 from stages.faults import is_rejected, isolated
 from stages.provenance import canonical_json, code_version, params_digest, sha256_hex

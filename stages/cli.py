@@ -8,68 +8,20 @@ per-document stages run as one stream of documents (stages.flow); otherwise one 
 from __future__ import annotations
 
 import argparse
-import gc
 import logging
 import resource
 import sys
 import time
 from contextlib import nullcontext
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from stages.config import ConfigError, load_params
+from newsstance.config import ConfigError, load_params
 from stages.engine import release_models
+from stages.entry import settle_imports, setup_logging
+from stages.layout import PER_DOCUMENT_STAGES, Layout
 
 log = logging.getLogger("newsstance")
-
-
-@dataclass(frozen=True)
-class Layout:
-    """Where `newsstance run` puts each artefact (dvc.yaml spells out the same files for the repo)."""
-
-    raw: Path
-    interim: Path
-    models: Path
-    processed: Path
-    report: Path
-    train_metrics: Path
-
-    @classmethod
-    def for_out_dir(cls, raw: Path, out: Path) -> "Layout":
-        return cls(
-            raw,
-            out / "interim",
-            out / "interim" / "models",
-            out,
-            out / "summary.html",
-            out / "interim" / "train_metrics.json",
-        )
-
-    def interim_file(self, name: str) -> Path:
-        return self.interim / INTERIM_FILES[name]
-
-    def cache(self, stage: str) -> Path:
-        """The per-document cache of a stage; a second run into the same folder reuses it."""
-        return self.interim / "cache" / stage
-
-
-INTERIM_FILES = {
-    "documents": "documents.parquet",
-    "rejected": "rejected.parquet",
-    "sentences": "sentences.parquet",
-    "parsed": "parsed.parquet",
-    "entities": "entities.parquet",
-    "tagged": "tagged.parquet",
-    "statements_raw": "statements_raw.parquet",
-    "sentiment": "sentiment_scores.parquet",
-    "stance": "stance_scores.parquet",
-    **{
-        f"rejected_{stage}": f"rejected_{stage}.parquet"
-        for stage in ("sentences", "entities", "statements", "classify")
-    },
-}
-PER_DOCUMENT_STAGES = ("sentences", "entities", "statements", "classify")
 
 
 STREAMED = "sentences, entities, statements and classify"  # the step of stages.flow
@@ -78,14 +30,14 @@ STREAMED = "sentences, entities, statements and classify"  # the step of stages.
 def run_all(layout: Layout, params_path: Path | None, strict: bool = False) -> None:
     """Every stage into `layout`; `strict`: the first document a stage fails on fails the run
     (otherwise it is rejected and the run goes on, as with engine.strict in the params)."""
-    from stages import classify
+    from stages import classify, classify_worker
 
     params = load_params(params_path)
     if strict:
         params = params.model_copy(update={"engine": params.engine.model_copy(update={"strict": True})})
     # Started first, so that the worker imports torch and loads the encoder while this process
     # imports spaCy and runs the stages before classify; forked before either is imported.
-    classifier = classify.prepared_engine(params)
+    classifier = classify_worker.prepared_engine(params)
 
     from stages import entities, flow, ingest, report, sentences, statements, table, train
     from stages.nlp import parser_pipeline
@@ -177,14 +129,6 @@ def run_all(layout: Layout, params_path: Path | None, strict: bool = False) -> N
             )
 
 
-def settle_imports() -> None:
-    """Take what the imports built (spaCy, torch, pandas: millions of objects that live as long as
-    the process) out of the cyclic garbage collector's sight. Otherwise every full collection, the
-    automatic ones and release_models' between stages, walks them all again: ~0.5 s each."""
-    gc.collect()
-    gc.freeze()
-
-
 def proc_kb_field(pid: int | str, file: str, field: str) -> int | None:
     """`field` of /proc/PID/`file` (a "Name:  1234 kB" line) in bytes; None without /proc or field."""
     try:
@@ -209,20 +153,6 @@ def peak_rss_mb() -> float:
         return hwm / 2**20
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak / 2**20 if sys.platform == "darwin" else peak / 1024
-
-
-def setup_logging() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
-
-
-def run_stage(main: Callable[[], None]) -> None:
-    """Entry for `python -m stages.<stage>`: logging on, configuration errors as one clear line."""
-    setup_logging()
-    settle_imports()
-    try:
-        main()
-    except ConfigError as exc:
-        sys.exit(f"newsstance: configuration error: {exc}")
 
 
 def main(argv: list[str] | None = None) -> None:

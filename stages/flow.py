@@ -3,7 +3,7 @@
 DVC runs sentences, entities, statements and classify one after another, each reading the table the
 one before wrote, so the encoder waits for the last document's parse. `newsstance run` chains the
 same stage functions instead: each document goes through sentences, entities and statements in this
-process and on to the classify worker (`classify.ClassifyWorker`), which encodes one window of
+process and on to the classify worker (`classify_worker.ClassifyWorker`), which encodes one window of
 documents while this process parses the next. spaCy works on one core and the encoder on the
 others. Each stage still writes its own tables, with the same writers and caches as under DVC, so
 the tables are the same bytes (tests/test_pipeline.py compares them).
@@ -19,10 +19,11 @@ from collections import deque
 from pathlib import Path
 from typing import Callable, Iterator
 
+from newsstance.config import Params
+from newsstance.nlp.models import require_spacy_model
 from stages import classify, entities, sentences, statements
+from stages.classify_worker import ClassifyWorker
 from stages.cache import DocCache, drain
-from stages.config import Params
-from stages.nlp import require_spacy_model
 from stages.provenance import read_provenance
 
 
@@ -36,11 +37,11 @@ def run(
     models: Path,
     params: Params,
     cache: Callable[[str], Path],
-    worker: classify.ClassifyWorker | None,
+    worker: ClassifyWorker | None,
 ) -> dict[str, DocCache]:
     """Sentences, entities, statements and classify over the documents table, as one stream; returns
     each stage's cache. `interim_file(name)` and `cache(stage)` say where the tables and caches go
-    (cli.Layout); `worker`: where classify encodes (None: in this process)."""
+    (layout.Layout); `worker`: where classify encodes (None: in this process)."""
     require_spacy_model(params.nlp.model)
     documents, models = interim_file("documents"), models.resolve()
     read = read_provenance(documents)

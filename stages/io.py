@@ -18,8 +18,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from newsstance.schema import Column, Table
 from stages.provenance import Provenance
-from stages.schema import Column, Table
 
 log = logging.getLogger("newsstance")
 

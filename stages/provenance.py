@@ -12,14 +12,14 @@ import ast
 import hashlib
 import json
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 from typing import Iterable
 
 import pyarrow.parquet as pq
 
-import stages
-from stages.config import Params
+import newsstance
+from newsstance.config import Params
+from newsstance.versions import model_id, package_version  # noqa: F401  (re-exported for the stages)
 
 PREFIX = "newsstance."
 
@@ -44,48 +44,81 @@ def params_digest(params: Params, sections: Iterable[str]) -> str:
     return sha256_hex(canonical_json({s: section(params, s) for s in sections}))
 
 
-def stage_modules(module: str) -> set[str]:
-    """The stages.* modules `module` imports at module level, transitively, itself included (lazy
-    imports inside functions, such as the CLI's run_stage, only wire up logging). dvc.yaml lists
-    exactly these files as each stage's code deps (a test checks)."""
-    folder = Path(stages.__file__).parent
-    seen, todo = set(), [module]
-    while todo:
-        name = todo.pop()
-        if name in seen:
+# The folder holding both packages: the library and the stages.
+PROJECT = Path(newsstance.__file__).parent.parent
+PACKAGES = ("newsstance", "stages")
+
+
+def module_path(module: str) -> Path | None:
+    """The source file of a project module (a package's __init__.py); None for other modules."""
+    if module.split(".")[0] not in PACKAGES:
+        return None
+    base = PROJECT.joinpath(*module.split("."))
+    path = base / "__init__.py" if base.is_dir() else base.with_suffix(".py")
+    return path if path.is_file() else None
+
+
+def imported_modules(module: str) -> set[str]:
+    """The project modules `module` imports anywhere in its source: at module level and inside
+    functions, since a lazy import (the hub backend's) runs as surely as any other. Importing
+    `a.b.c` runs `a` and `a.b` too."""
+    found = set()
+    for node in ast.walk(ast.parse(module_path(module).read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names = [node.module] + [
+                f"{node.module}.{a.name}" for a in node.names
+            ]  # `from a import b`: b may be a module
+        elif isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        else:
             continue
-        seen.add(name)
-        tree = ast.parse((folder / f"{name}.py").read_text(encoding="utf-8"))
-        for node in tree.body:
-            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("stages"):
-                todo.append(node.module.removeprefix("stages").lstrip(".") or "__init__")
-                if node.module == "stages":  # `from stages import charts` imports a module too
-                    todo.extend(a.name for a in node.names if (folder / f"{a.name}.py").is_file())
-            elif isinstance(node, ast.Import) and any(a.name == "stages" for a in node.names):
-                todo.append("__init__")
-    return seen
+        for name in names:
+            parts = name.split(".")
+            found.update(m for k in range(1, len(parts) + 1) if module_path(m := ".".join(parts[:k])))
+    return found - {module}
 
 
-def code_version(module: str) -> str:
-    """A digest of the source of a stage and every module it imports: a code change re-keys its cache."""
-    folder = Path(stages.__file__).parent
-    return sha256_hex(
-        canonical_json({m: sha256_hex((folder / f"{m}.py").read_bytes()) for m in sorted(stage_modules(module))})
-    )
+def result_files(stage: str) -> list[str]:
+    """The files a stage's results are a function of: its own shell (`stages/<stage>.py`), every
+    library module it reaches, through the plumbing too, and the data folders those modules name
+    (the report's templates). The plumbing itself (engine, cache, io, ...) is followed but not
+    listed: editing it changes no result. dvc.yaml lists exactly these as the stage's code deps,
+    and the stage's cache keys on them (`code_version`); tests/test_dvc.py checks both."""
+    seen, todo = set(), [f"stages.{stage}"]
+    while todo:
+        module = todo.pop()
+        if module not in seen:
+            seen.add(module)
+            todo.extend(imported_modules(module))
+    files = {module_path(f"stages.{stage}")}
+    for module in seen:
+        if module.startswith("newsstance"):
+            path = module_path(module)
+            files.add(path)
+            files.update(
+                d for name in _strings(path) if (d := path.parent / name).is_dir() and not (d / "__init__.py").exists()
+            )
+    return sorted(f.relative_to(PROJECT).as_posix() for f in files)
 
 
-def package_version(dist: str) -> str:
-    try:
-        return metadata.version(dist)
-    except metadata.PackageNotFoundError:
-        return "not installed"
+def _strings(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return {
+        n.value
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Constant) and isinstance(n.value, str) and "/" not in n.value and n.value.isidentifier()
+    }
 
 
-def model_id(name: str) -> str:
-    """A model name with the version of the package that ships it, when it is a package."""
-    package = name.removeprefix("package:")
-    version = package_version(package.replace("_", "-")) if package.isidentifier() else "not installed"
-    return name if version == "not installed" else f"{name} {version}"
+def code_version(stage: str) -> str:
+    """A digest of the files a stage's results are a function of: a change there re-keys its cache."""
+    digests = {}
+    for name in result_files(stage):
+        path = PROJECT / name
+        for f in sorted(path.rglob("*")) if path.is_dir() else [path]:
+            if f.is_file() and "__pycache__" not in f.parts:
+                digests[f.relative_to(PROJECT).as_posix()] = sha256_hex(f.read_bytes())
+    return sha256_hex(canonical_json(digests))
 
 
 @dataclass(frozen=True)
@@ -95,7 +128,7 @@ class Provenance:
     params_digest: str
     lineage: dict[str, str] = field(default_factory=dict)  # stage -> params digest, upstream included
     models: dict[str, str] = field(default_factory=dict)  # role -> model id (name, version or digest)
-    pipeline_version: str = stages.__version__
+    pipeline_version: str = newsstance.__version__
 
     def to_metadata(self) -> dict[str, str]:
         return {

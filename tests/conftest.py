@@ -10,12 +10,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from stages.config import load_params
-from stages.entities import add_entity_ruler, find_entities
-from stages.ingest import find_body_end, find_title
-from stages.nlp import load_ner, load_spacy
-from stages.sentences import split_sentences
-from stages.statements import Attributor, extract_statements
+from newsstance.attribution.attributor import Attributor, extract_statements
+from newsstance.config import load_params
+from newsstance.nlp.entities import add_entity_ruler, find_entities
+from newsstance.nlp.models import load_ner, load_spacy
+from newsstance.nlp.sentences import split_sentences
+from newsstance.text.articles import find_body_end, find_title
 
 ROOT = Path(__file__).resolve().parent.parent
 

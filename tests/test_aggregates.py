@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from stages.aggregates import class_shares, difference, share_spread
+from newsstance.analysis.aggregates import class_shares, difference, share_spread
 
 
 def test_shares_are_mean_probabilities_with_a_seeded_interval_around_them():

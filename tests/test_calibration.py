@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from stages.calibration import calibrated, expected_calibration_error, fit_temperature_bias, share_spread_of
-from stages.heads import Head
+from newsstance.scoring.calibration import calibrated, expected_calibration_error, fit_temperature_bias, share_spread_of
+from newsstance.scoring.heads import Head
 
 
 def _softmax(z):

@@ -5,7 +5,6 @@ import sys
 
 import pytest
 import yaml
-
 from conftest import ROOT
 
 
@@ -109,7 +108,7 @@ def _defaults_against(model_cls, data: dict, prefix: str = ""):
 def test_code_defaults_equal_params_yaml():
     """A default that params.yaml overrides misleads whoever reads the code; an empty word list
     means "none configured" and may stand for params.yaml's list."""
-    from stages.config import Params
+    from newsstance.config import Params
 
     data = yaml.safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))
     differ = [

@@ -5,13 +5,13 @@ import json
 import pandas as pd
 import pytest
 
+from newsstance.config import ConfigError
+from newsstance.schema import DOCUMENTS, STATEMENTS_RAW
+from newsstance.scoring.context import Context, DocumentContext, passage_context
+from newsstance.scoring.training import read_passages
 from stages.classify import statements_by_document
-from stages.config import ConfigError
-from stages.context import Context, DocumentContext, passage_context
 from stages.io import write_table
 from stages.provenance import Provenance
-from stages.schema import DOCUMENTS, STATEMENTS_RAW
-from stages.train import read_passages
 
 ARTICLE = (
     "Kremlin warns over long-range missiles\n"

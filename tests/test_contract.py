@@ -9,13 +9,13 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from conftest import ROOT
 
 import stages
-from conftest import ROOT
+from newsstance.datadoc import data_dictionary
+from newsstance.schema import ALL_TABLES, LABEL, REJECTED, SPEAKERS, STANCES, STATEMENTS
 from stages.io import rows_to_arrow, to_arrow
 from stages.provenance import read_provenance, stage_provenance
-from stages.datadoc import data_dictionary
-from stages.schema import ALL_TABLES, LABEL, REJECTED, SPEAKERS, STANCES, STATEMENTS
 
 OUTPUTS = {"statements": STATEMENTS, "stances": STANCES, "speakers": SPEAKERS, "rejected": REJECTED}
 
@@ -102,14 +102,14 @@ def test_a_label_outside_its_closed_set_is_refused():
             "sentiment_low_margin": [False],
         }
     )
-    from stages.schema import SENTIMENT_SCORES
+    from newsstance.schema import SENTIMENT_SCORES
 
     with pytest.raises(ValueError, match="furious"):
         to_arrow(frame, SENTIMENT_SCORES)
 
 
 def test_rows_are_cast_as_their_dataframe_is():
-    from stages.schema import STANCE_SCORES, STATEMENTS_RAW
+    from newsstance.schema import STANCE_SCORES, STATEMENTS_RAW
 
     stance = [
         {
@@ -159,6 +159,6 @@ def test_label_columns_are_declared_closed_sets():
 
 def test_data_dictionary_is_generated_from_the_schema():
     text = (ROOT / "docs" / "DATA.md").read_text(encoding="utf-8")
-    assert text == data_dictionary(), "regenerate: python -m stages.datadoc > docs/DATA.md"
+    assert text == data_dictionary(), "regenerate: python -m newsstance.datadoc > docs/DATA.md"
     for table in ALL_TABLES:
         assert f"`{table.name}`" in text

@@ -4,8 +4,9 @@ import numpy as np
 import pytest
 from transformers import BertConfig, BertModel, BertTokenizerFast
 
-from stages.config import ConfigError
-from stages.encoder import Encoder, encoder_args, get_encoder, padded_length, resolve_model
+from newsstance.config import ConfigError
+from newsstance.scoring.encoder import Encoder, encoder_args, padded_length, resolve_model
+from stages.encoder import get_encoder
 
 
 @pytest.fixture(scope="module")
@@ -134,7 +135,7 @@ def test_hub_style_model_loads_through_from_pretrained(tmp_path):
 
 
 def test_bfloat16_embeddings_stay_within_1e_4_of_float32_and_are_named_in_the_encoder_id(params):
-    from stages.encoder import encoder_id, resolve_dtype
+    from newsstance.scoring.encoder import encoder_id, resolve_dtype
 
     texts = [
         "Peskov said the Tomahawks would not change anything on the front.",
@@ -158,7 +159,7 @@ def test_bfloat16_embeddings_stay_within_1e_4_of_float32_and_are_named_in_the_en
 
 
 def test_auto_dtype_is_bfloat16_only_where_the_cpu_lists_native_bfloat16():
-    from stages.encoder import native_bf16
+    from newsstance.scoring.encoder import native_bf16
 
     assert native_bf16("processor\t: 0\nflags\t\t: fpu avx2 avx512f avx512_bf16 avx512_vnni\n")
     assert native_bf16("flags\t\t: fpu avx2 amx_bf16 amx_tile\n")

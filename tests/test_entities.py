@@ -1,12 +1,12 @@
 import pandas as pd
 import pytest
 import spacy
-
 from conftest import documents_frame
-from stages.config import ConfigError, Speaker
-from stages.entities import add_entity_ruler, entity_pipeline, find_entities
-from stages.nlp import load_ner, ner_and_its_inputs
-from stages.sentences import split_sentences
+
+from newsstance.config import ConfigError, Speaker
+from newsstance.nlp.entities import add_entity_ruler, entity_pipeline, find_entities
+from newsstance.nlp.models import load_ner, ner_and_its_inputs
+from newsstance.nlp.sentences import split_sentences
 
 
 def entities_of(text, params, parser_nlp, ner_nlp):

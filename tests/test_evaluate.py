@@ -7,9 +7,9 @@ import json
 import pandas as pd
 import pytest
 
-from stages.config import ConfigError
-from stages.evaluate import load_gold_set, score
-from stages.schema import STATEMENTS_RAW
+from newsstance.analysis.metrics import load_gold_set, score
+from newsstance.config import ConfigError
+from newsstance.schema import STATEMENTS_RAW
 
 TEXT = (
     "Putin said the talks were over. "  # 0..31
@@ -192,7 +192,7 @@ def _label_frames(target_text: str):
 
 
 def test_label_scores_compare_the_heads_with_the_lexicon_baseline(params):
-    from stages.evaluate import score_labels
+    from newsstance.analysis.metrics import score_labels
 
     found, predicted, sentiment, stance = _label_frames(params.targets["tomahawk_transfer"])
     scores = score_labels(found, predicted, sentiment, stance, params)
@@ -205,7 +205,7 @@ def test_label_scores_compare_the_heads_with_the_lexicon_baseline(params):
 
 
 def test_share_error_compares_the_speaker_gold_shares_with_the_table_figures(params):
-    from stages.evaluate import MIN_SHARE_STATEMENTS, score_labels
+    from newsstance.analysis.metrics import MIN_SHARE_STATEMENTS, score_labels
 
     found, predicted, sentiment, stance = _label_frames(params.targets["tomahawk_transfer"])
     assert score_labels(found, predicted, sentiment, stance, params)["sentiment"]["share_error"]["speakers"] == {}

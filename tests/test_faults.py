@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from conftest import HOSTILE_NAME, ROOT
+
 from stages import classify, entities, flow, ingest, sentences, statements, table
 from stages.cache import DocCache, stream_documents
 from stages.faults import is_rejected, isolated, reason

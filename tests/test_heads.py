@@ -1,13 +1,14 @@
 import json
 
 import numpy as np
-
-from stages.classify import HeadsBackend, classify, low_margin
-from stages.config import load_params
-from stages.heads import PARTS, Head, fit_head, parts_read
-from stages.train import train
-
 from conftest import ROOT
+
+from newsstance.config import load_params
+from newsstance.scoring.backends import HeadsBackend, classify, low_margin
+from newsstance.scoring.encoder import encoder_args
+from newsstance.scoring.heads import PARTS, Head, fit_head, parts_read
+from newsstance.scoring.training import train
+from stages.encoder import get_encoder
 
 
 def test_head_round_trips_through_safetensors_without_pickle(tmp_path):
@@ -16,7 +17,7 @@ def test_head_round_trips_through_safetensors_without_pickle(tmp_path):
     y = ["a" if v > 0 else "b" for v in x[:, 0]]
     head = fit_head(x, y, ("a", "b"), C=1.0, max_iter=500, meta={"encoder": "test"})
     path = tmp_path / "h.safetensors"
-    head.save(path)
+    path.write_bytes(head.to_bytes())
     raw = path.read_bytes()
     header_len = int.from_bytes(raw[:8], "little")
     json.loads(raw[8 : 8 + header_len])  # a JSON header, then raw arrays: nothing to unpickle
@@ -155,8 +156,9 @@ def write_labels(tmp_path):
 
 def test_training_is_deterministic_and_heads_classify_statements(tmp_path, params):
     small = write_labels(tmp_path)
-    sentiment_a, stance_a, metrics = train(small)
-    sentiment_b, stance_b, _ = train(small)
+    encoder = get_encoder(*encoder_args(small.encoder))
+    sentiment_a, stance_a, metrics = train(small, encoder)
+    sentiment_b, stance_b, _ = train(small, encoder)
     assert np.array_equal(sentiment_a.coef, sentiment_b.coef) and np.array_equal(stance_a.coef, stance_b.coef)
     assert 0.0 <= metrics["sentiment"]["cv_macro_f1"] <= 1.0 and metrics["stance"]["n_examples"] == 15
     assert metrics["stance"]["n_in_passages"] == 2 and stance_a.meta["reads"] == small.train.stance_reads
@@ -166,7 +168,6 @@ def test_training_is_deterministic_and_heads_classify_statements(tmp_path, param
     assert sentiment_a.meta["calibration"]["temperature"] == metrics["sentiment"]["calibration"]["temperature"]
 
     import pandas as pd
-    from stages.encoder import encoder_args, get_encoder
 
     statements = pd.DataFrame(
         {
@@ -190,15 +191,16 @@ def test_saved_head_bytes_do_not_depend_on_the_process(tmp_path):
     head = Head(["a", "b", "c"], np.eye(3), np.zeros(3), {"encoder": "x", "head": "sentiment", "max_length": 8})
     blobs = set()
     for i in range(12):
-        head.save(tmp_path / f"h{i}.safetensors")
+        (tmp_path / f"h{i}.safetensors").write_bytes(head.to_bytes())
         blobs.add((tmp_path / f"h{i}.safetensors").read_bytes())
     assert len(blobs) == 1
 
 
 def test_embed_parts_truncates_context_only_and_does_not_depend_on_statement_order(params):
-    from stages.context import Context
-    from stages.encoder import encoder_args, get_encoder
-    from stages.heads import embed_parts
+    from newsstance.scoring.context import Context
+    from newsstance.scoring.encoder import encoder_args
+    from newsstance.scoring.heads import embed_parts
+    from stages.encoder import get_encoder
 
     encoder = get_encoder(*encoder_args(params.encoder))
     paragraph = "Moscow warned on Monday that long-range missiles would change everything. " * 6
@@ -218,8 +220,9 @@ def test_embed_parts_truncates_context_only_and_does_not_depend_on_statement_ord
 def test_a_documents_scores_do_not_depend_on_the_documents_classified_with_it(params):
     """classify batches texts across a window of documents; the cache needs each document's scores
     to be exactly those it gets alone."""
-    from stages.classify import classify_documents
-    from stages.encoder import encoder_args, get_encoder
+    from newsstance.scoring.backends import classify_documents
+    from newsstance.scoring.encoder import encoder_args
+    from stages.encoder import get_encoder
 
     encoder = get_encoder(*encoder_args(params.encoder))
     rng = np.random.default_rng(1)

@@ -5,8 +5,8 @@ import pytest
 import torch
 from transformers import BertConfig, BertForSequenceClassification, BertTokenizerFast
 
-from stages.config import ConfigError, HubParams
-from stages.hub import HubBackend, SequenceClassifier, label_columns, softmax
+from newsstance.config import ConfigError, HubParams
+from newsstance.scoring.hub import HubBackend, SequenceClassifier, label_columns, softmax
 
 WORDS = [
     "[PAD]",

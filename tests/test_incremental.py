@@ -14,15 +14,15 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
-
 from conftest import ROOT
+
+from newsstance.config import load_params
+from newsstance.schema import SENTENCES
 from stages import cache as cache_module
-from stages import classify, entities, flow, ingest, sentences, statements
+from stages import classify, classify_worker, entities, flow, ingest, sentences, statements
 from stages.cache import CacheError, DocCache, incremental
-from stages.config import load_params
 from stages.io import TableWriter, iter_rows
 from stages.provenance import read_provenance, stage_provenance
-from stages.schema import SENTENCES
 
 STAGES = ("sentences", "entities", "statements", "classify")
 TABLES = ("sentences", "entities", "statements_raw", "sentiment_scores", "stance_scores")
@@ -268,7 +268,7 @@ def test_classify_in_a_prepared_worker_writes_the_same_tables(corpus, params, tm
     raw, models = corpus
     run_stages(raw, tmp_path / "here", models, params, cached=False)
     i = tmp_path / "here" / "interim"
-    with classify.prepared_engine(params) as worker:
+    with classify_worker.prepared_engine(params) as worker:
         cache = classify.run(
             i / "statements_raw.parquet",
             i / "documents.parquet",
@@ -285,7 +285,7 @@ def test_classify_in_a_prepared_worker_writes_the_same_tables(corpus, params, tm
             pd.read_parquet(tmp_path / f"{name}.parquet"), pd.read_parquet(i / f"{name}_scores.parquet")
         )
     dask = params.model_copy(update={"engine": params.engine.model_copy(update={"kind": "dask"})})
-    assert classify.prepared_engine(dask) is None  # classify runs on the cluster's workers
+    assert classify_worker.prepared_engine(dask) is None  # classify runs on the cluster's workers
 
 
 def test_the_dask_engine_writes_the_same_tables(corpus, params, tmp_path, monkeypatch):
@@ -327,7 +327,7 @@ def test_the_chained_stream_writes_the_tables_of_the_stages_run_one_by_one(corpu
     raw, models = corpus
     raw_copy = tmp_path / "raw"
     shutil.copytree(raw, raw_copy)
-    with classify.prepared_engine(params) as worker:
+    with classify_worker.prepared_engine(params) as worker:
         first = run_chained(raw_copy, tmp_path / "out", models, params, worker)
     assert counts(first) == {stage: (0, 4) for stage in STAGES}
     assert_same_tables(tmp_path / "out", fresh(raw_copy, models, params, tmp_path))
@@ -383,14 +383,14 @@ def test_a_classify_worker_leaves_a_core_to_the_parser_while_it_parses(monkeypat
     torch = pytest.importorskip("torch")
     default = torch.get_num_threads()
     parsing = multiprocessing.Event()
-    monkeypatch.setattr(classify, "_PARENT_PARSING", parsing)
-    monkeypatch.setattr(classify, "_THREADS", default)
+    monkeypatch.setattr(classify_worker, "_PARENT_PARSING", parsing)
+    monkeypatch.setattr(classify_worker, "_THREADS", default)
     try:
         parsing.set()
-        classify._fit_threads()
+        classify_worker._fit_threads()
         assert torch.get_num_threads() == max(1, default - 1)
         parsing.clear()
-        classify._fit_threads()
+        classify_worker._fit_threads()
         assert torch.get_num_threads() == default
     finally:
         torch.set_num_threads(default)

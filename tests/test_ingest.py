@@ -4,11 +4,13 @@ import re
 from pathlib import Path
 
 from conftest import ROOT
-from stages.config import load_params
-from stages.ingest import find_body_end, find_title, ingest
+
+from newsstance.config import load_params
+from newsstance.schema import DOCUMENTS, REJECTED
+from newsstance.text.articles import find_body_end, find_title
+from newsstance.text.paragraphs import paragraph_starts
+from stages.ingest import ingest
 from stages.io import to_arrow
-from stages.schema import DOCUMENTS, REJECTED
-from stages.context import paragraph_starts
 
 PARAMS = load_params(ROOT / "params.yaml").ingest
 

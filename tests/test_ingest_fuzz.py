@@ -5,14 +5,14 @@ import codecs
 import tempfile
 from pathlib import Path
 
+from conftest import ROOT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import ROOT
-from stages.config import load_params
+from newsstance.config import load_params
+from newsstance.schema import DOCUMENTS, REJECTED
 from stages.ingest import ingest
 from stages.io import to_arrow
-from stages.schema import DOCUMENTS, REJECTED
 
 PARAMS = load_params(ROOT / "params.yaml").ingest.model_copy(update={"max_bytes": 4000})
 

@@ -1,4 +1,4 @@
-"""Q&A transcripts: answers go to the person whose label heads them (stages.interviews)."""
+"""Q&A transcripts: answers go to the person whose label heads them (newsstance.attribution.interviews)."""
 
 TRANSCRIPT = (
     "Podolyak gives an interview\n"

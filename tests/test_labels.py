@@ -5,12 +5,11 @@ import re
 from collections import Counter
 
 import pytest
-
-from stages.config import ConfigError, load_params
-from stages.schema import SENTIMENT_LABELS, STANCE_LABELS
-from stages.train import read_articles, read_labels, read_passages
-
 from conftest import ROOT
+
+from newsstance.config import ConfigError, load_params
+from newsstance.schema import SENTIMENT_LABELS, STANCE_LABELS
+from newsstance.scoring.training import read_articles, read_labels, read_passages
 
 PARAMS = load_params(ROOT / "params.yaml")
 

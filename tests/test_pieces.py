@@ -1,16 +1,16 @@
-"""Long texts are parsed and tagged in pieces (stages.pieces), joined back into one document."""
+"""Long texts are parsed and tagged in pieces (newsstance.nlp.pieces), joined back into one document."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
-
 from conftest import documents_frame
-from stages.entities import tag_documents
-from stages.nlp import doc_from_bytes, piece_count
-from stages.pieces import batches, pieces
-from stages.sentences import parse_documents, split_sentences
-from stages.statements import Attributor, extract_statements
+
+from newsstance.attribution.attributor import Attributor, extract_statements
+from newsstance.nlp.docbin import doc_from_bytes, piece_count
+from newsstance.nlp.entities import tag_documents
+from newsstance.nlp.pieces import batches, pieces
+from newsstance.nlp.sentences import parse_documents, split_sentences
 
 # Eight paragraphs; the quotation Peskov opens in the third runs on through the fourth and fifth
 # (news prints a continued quotation with an opening mark on each paragraph and a closing one only
@@ -144,8 +144,9 @@ def test_one_sense_per_discourse_holds_across_pieces(params, parser_nlp, ner_nlp
 def test_frozen_msgpack_codecs_keep_every_codec_and_round_trip_a_doc(parser_nlp):
     """stages.nlp answers srsly's codec lookups from start-up: nothing registered is lost."""
     import srsly.msgpack
+
     import stages.nlp  # noqa: F401  (freezes on import)
-    from stages.nlp import doc_from_bytes, doc_to_bytes
+    from newsstance.nlp.docbin import doc_from_bytes, doc_to_bytes
 
     assert "numpy" in srsly.msgpack.msgpack_decoders.get_all() and "numpy" in srsly.msgpack.msgpack_encoders.get_all()
     doc = parser_nlp("Peskov said the talks would go on.")

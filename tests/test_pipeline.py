@@ -6,9 +6,9 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
-
 from conftest import ROOT, read_jsonl
-from stages.schema import SPEAKERS, STANCES, STATEMENTS
+
+from newsstance.schema import SPEAKERS, STANCES, STATEMENTS
 
 GOLD = ROOT / "data" / "gold"
 

@@ -1,6 +1,6 @@
 import pytest
 
-from stages.quotes import find_quotes, paragraph_quotes
+from newsstance.attribution.quotes import find_quotes, paragraph_quotes
 
 
 def spans(text):
@@ -23,7 +23,7 @@ def test_quote_left_open_runs_to_the_paragraph_end():
 
 
 def test_tokens_between_a_cue_and_a_quotation_stop_at_a_sentence_end(parser_nlp):
-    from stages.reporting import tokens_between
+    from newsstance.attribution.cues import tokens_between
 
     text = "Peskov said: “We will see.” Putin left. “Nothing changes,” he added."
     doc = parser_nlp(text)

@@ -10,10 +10,8 @@ import subprocess
 import sys
 
 import numpy as np
-
 import pandas as pd
 import pytest
-
 from conftest import ROOT
 
 ARTIFACTS = ROOT / "test-artifacts"
@@ -118,7 +116,7 @@ def test_figures_link_to_the_statements_behind_them(seeds_page, seeds_out):
 
 
 def test_a_stance_with_no_statements_draws_no_bar_and_no_link():
-    from stages.charts import stance_chart
+    from newsstance.analysis.charts import stance_chart
 
     row = {
         "speaker": "peskov",
@@ -142,7 +140,7 @@ def test_a_name_with_characters_xml_cannot_hold_draws_a_chart_instead_of_abortin
     and abort the process; in a child process here, so an abort fails this test, not the suite."""
     script = (
         "import pandas as pd\n"
-        "from stages.charts import statements_chart\n"
+        "from newsstance.analysis.charts import statements_chart\n"
         "rows = pd.DataFrame({'doc_id': ['d\\x0b1', 'd2'], 'speaker': ['x', 'y'], 'speaker_name': ['Anna\\x0cSmith', 'B\\x01']})\n"
         "svg, _ = statements_chart(rows, 10)\n"
         "print('Anna\\ufffdSmith' in svg and '\\x0c' not in svg)\n"
@@ -196,7 +194,7 @@ def test_hostile_article_and_file_name_run_nothing(browser, hostile_out):
     ],
 )
 def test_chart_svg_is_checked_before_it_is_embedded(svg, ok):
-    from stages.report import safe_svg
+    from newsstance.analysis.page import safe_svg
 
     if ok:
         assert safe_svg(svg) == svg
@@ -206,7 +204,7 @@ def test_chart_svg_is_checked_before_it_is_embedded(svg, ok):
 
 
 def test_the_table_keeps_linked_quotes_then_roster_statements_when_capped():
-    from stages.report import table_positions
+    from newsstance.analysis.page import table_positions
 
     in_roster = np.array([i % 2 == 0 for i in range(10)])
     quoted = {7, 9}  # the page links to these two

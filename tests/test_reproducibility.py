@@ -13,7 +13,6 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
-
 from conftest import ROOT
 
 RAW = ROOT / "data" / "raw"

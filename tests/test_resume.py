@@ -29,7 +29,6 @@ import msgpack
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
-
 from conftest import ROOT
 
 pytestmark = pytest.mark.slow

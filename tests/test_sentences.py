@@ -1,6 +1,7 @@
 from conftest import documents_frame
-from stages.context import paragraph_starts
-from stages.sentences import is_heading, split_sentences
+
+from newsstance.nlp.sentences import is_heading, split_sentences
+from newsstance.text.paragraphs import paragraph_starts
 
 TEXT = (
     "Tomahawk Talks Stall\n"

@@ -12,8 +12,8 @@ def test_the_run_loads_spacy_and_keys_its_caches_without_torch_and_torch_still_i
     out = run_python(
         "import sys\n"
         "import stages.sentences, stages.entities, stages.statements, stages.flow\n"
-        "from stages.config import load_params\n"
-        "from stages.encoder import encoder_id\n"
+        "from newsstance.config import load_params\n"
+        "from newsstance.scoring.encoder import encoder_id\n"
         "encoder_id(load_params(None).encoder)  # what the run's provenance and cache keys read\n"
         "import thinc.compat\n"
         "assert 'has_torch' in thinc.compat.__loader__.get_source('thinc.compat')  # its loader still answers\n"

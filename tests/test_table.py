@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from stages.aggregates import METHOD, METHOD_UNCALIBRATED
-from stages.table import speaker_summary
+from newsstance.analysis.aggregates import METHOD, METHOD_UNCALIBRATED
+from newsstance.analysis.tables import speaker_summary
 
 SPREADS = {"sentiment": np.array([0.1, 0.08, 0.05]), "stance": np.array([0.02, 0.02, 0.01])}
 

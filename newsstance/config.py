@@ -44,7 +44,7 @@ class NlpParams(_Strict):
     batch_size: int = Field(16, ge=1)
     n_process: int = Field(1, ge=1)
     # A text longer than this is parsed and tagged in pieces of at most this many characters
-    # (stages.pieces), and a batch stops growing at it; spaCy refuses texts over 1,000,000.
+    # (newsstance.nlp.pieces), and a batch stops growing at it; spaCy refuses texts over 1,000,000.
     piece_chars: int = Field(PIECE_CHARS, ge=1000, le=1_000_000)
 
 
@@ -101,7 +101,7 @@ class EncoderParams(_Strict):
 
 
 # What a head can read of a statement: the statement itself and the fields of its context
-# (stages.context.Context). stages.heads embeds them.
+# (newsstance.scoring.context.Context). newsstance.scoring.heads embeds them.
 HeadPart = Literal["statement", "paragraph", "previous", "headline", "speaker"]
 
 
@@ -110,12 +110,12 @@ class TrainParams(_Strict):
     stance_labels: Path
     passages: Path
     # Real articles with gold statements (data/real/README.md): `real_labels` trains the heads beside
-    # the invented sets; `calibration` sets their temperature and class biases (stages.calibration).
+    # the invented sets; `calibration` sets their temperature and class biases (newsstance.scoring.calibration).
     real_labels: Path | None = Path("data/real/train")
     calibration: Path | None = Path("data/real/dev")
     # The heads whose class biases are fitted on `calibration` (the others: a temperature only).
     fit_bias: list[Literal["sentiment", "stance"]] = Field(default_factory=lambda: ["sentiment"])
-    # What each head reads (stages.heads.PARTS): the statement and parts of its context.
+    # What each head reads (newsstance.scoring.heads.PARTS): the statement and parts of its context.
     sentiment_reads: list[HeadPart] = Field(default_factory=lambda: ["statement", "paragraph"], min_length=1)
     stance_reads: list[HeadPart] = Field(
         default_factory=lambda: ["statement", "paragraph", "previous", "headline", "speaker"], min_length=1

@@ -31,8 +31,8 @@ from spacy.attrs import LEMMA, LOWER, TAG
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
-from stages.config import StatementsParams
-from stages.quotes import Quote, Quotes
+from newsstance.attribution.quotes import Quote, Quotes
+from newsstance.config import StatementsParams
 
 SUBJECTS = ("nsubj", "nsubjpass")
 CLAUSAL = ("ccomp", "parataxis")

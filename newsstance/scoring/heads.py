@@ -13,11 +13,9 @@ from pathlib import Path
 from typing import get_args
 
 import numpy as np
-from safetensors.numpy import load_file, save_file
+from safetensors.numpy import load_file, save
 
-from stages.config import HeadPart
-from stages.io import atomic_path
-
+from newsstance.config import HeadPart
 
 # What a head can read of a statement (config.HeadPart). Each head reads the parts
 # `train.<head>_reads` names and records them in its file, so classify builds the same features.
@@ -78,11 +76,11 @@ class Head:
         p = np.exp(logits)
         return p / p.sum(axis=1, keepdims=True)
 
-    def save(self, path: Path | str) -> None:
-        # One metadata key: safetensors writes several keys in hash order, which changes the bytes.
+    def to_bytes(self) -> bytes:
+        """The safetensors file. One metadata key: safetensors writes several keys in hash order,
+        which changes the bytes."""
         meta = {"newsstance": json.dumps({"classes": self.classes, "meta": self.meta}, sort_keys=True)}
-        with atomic_path(path) as tmp:
-            save_file({"coef": self.coef, "intercept": self.intercept}, str(tmp), metadata=meta)
+        return save({"coef": self.coef, "intercept": self.intercept}, metadata=meta)
 
     @classmethod
     def load(cls, path: Path | str) -> "Head":

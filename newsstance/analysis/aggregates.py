@@ -1,7 +1,7 @@
 """A group's class shares from its statements' calibrated probabilities, with honest intervals.
 
 Counting a speaker's argmax labels undercounts whatever the classifier hesitates on. The mean of
-probabilities calibrated on real news (stages.calibration) counts each statement by how likely each
+probabilities calibrated on real news (newsstance.scoring.calibration) counts each statement by how likely each
 class is, and the calibration has already moved the heads from their training balance to real news'
 (Bella et al. 2010, "Quantification via probability estimators"). EM re-estimation of each group's
 priors (Saerens et al. 2002) was measured too and lost: benchmarks/README.md has the figures.

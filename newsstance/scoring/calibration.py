@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from stages.heads import Head
+from newsstance.scoring.heads import Head
 
 
 def _log_softmax(z: np.ndarray) -> np.ndarray:

@@ -1,13 +1,13 @@
 """docs/DATA.md, the data dictionary, generated from the schema module so the two cannot drift.
 
-`python -m stages.datadoc > docs/DATA.md` regenerates it; a test fails when they differ.
+`python -m newsstance.datadoc > docs/DATA.md` regenerates it; a test fails when they differ.
 """
 
 from __future__ import annotations
 
 import pyarrow as pa
 
-from stages.schema import ALL_TABLES, BINARY, BOOL, FLOAT, INT, STRING, Column
+from newsstance.schema import ALL_TABLES, BINARY, BOOL, FLOAT, INT, STRING, Column
 
 
 def _type_name(col: Column) -> str:
@@ -37,7 +37,7 @@ FILES = {  # where each table is written; the analyst-facing ones first
 _PREAMBLE = """\
 # Data dictionary
 
-Generated from `stages/schema.py` by `python -m stages.datadoc > docs/DATA.md`; a test fails when
+Generated from `newsstance/schema.py` by `python -m newsstance.datadoc > docs/DATA.md`; a test fails when
 the two differ. Every table is written through that schema and validated on write.
 
 Types as pandas reads them: `string` is pandas' `str` dtype (pandas 2: an object column holding

@@ -169,7 +169,7 @@ PARSED = Table(
             "doc",
             BINARY,
             "spaCy DocBin bytes of the document (load with DocBin().from_bytes); a document over "
-            "nlp.piece_chars is kept in pieces: stages.nlp.doc_from_bytes loads either.",
+            "nlp.piece_chars is kept in pieces: newsstance.nlp.docbin.doc_from_bytes loads either.",
         ),
     ),
 )

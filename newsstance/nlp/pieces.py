@@ -3,7 +3,7 @@
 spaCy refuses a text over `nlp.max_length` characters (E088), and its parser and NER need temporary
 memory in proportion to the characters they read at once (~2.6 MB per 1,000 here). A text longer
 than `nlp.piece_chars` is therefore parsed and tagged a piece at a time; the pieces travel together
-(stages.nlp.doc_to_bytes), every offset the stages write still points into the original text, and the statements stage
+(newsstance.nlp.docbin.doc_to_bytes), every offset the stages write still points into the original text, and the statements stage
 joins them into one Doc and reads the document whole: a quotation that runs from one piece into the
 next is attributed as in a short document.
 
@@ -21,7 +21,8 @@ from typing import Callable, Iterable, Iterator, TypeVar
 import numpy
 from spacy.language import Language
 from spacy.tokens import Doc
-from stages.context import paragraph_starts
+
+from newsstance.text.paragraphs import paragraph_starts
 
 T = TypeVar("T")
 

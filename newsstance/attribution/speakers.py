@@ -27,7 +27,7 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Span, Token
 
-from stages.config import Speaker, StatementsParams
+from newsstance.config import Speaker, StatementsParams
 
 # Personal pronouns that can name a speaker, by the subject form they agree with: a possessor
 # ("his warning that ...") and the object of "according to" ("according to him") speak too.

@@ -17,9 +17,9 @@ import numpy as np
 import torch
 from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-from stages.config import ConfigError, HubParams
-from stages.encoder import resolve_model
-from stages.schema import SENTIMENT_LABELS, STANCE_LABELS
+from newsstance.config import ConfigError, HubParams
+from newsstance.schema import SENTIMENT_LABELS, STANCE_LABELS
+from newsstance.scoring.encoder import resolve_model
 
 
 class SequenceClassifier:
