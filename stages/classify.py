@@ -9,21 +9,22 @@ from __future__ import annotations
 import argparse
 import logging
 from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 from typing import Iterable, Iterator
 
 from newsstance.config import Params, load_params
-from newsstance.schema import DOCUMENTS, REJECTED_DOCUMENTS, SENTIMENT_SCORES, STANCE_SCORES, STATEMENTS_RAW
+from newsstance.schema import DOCUMENTS, SENTIMENT_SCORES, STANCE_SCORES, STATEMENTS_RAW
 from newsstance.scoring.backends import WINDOW_STATEMENTS, HeadsBackend, classify_documents, document_item, windows
 from newsstance.scoring.encoder import encoder_args, encoder_id, resolve_model
 from newsstance.scoring.heads import Head
-from stages.cache import DocCache, drain, stream_documents
+from stages.cache import DocCache, drain
 from stages.classify_worker import _fit_threads
 from stages.encoder import get_encoder
 from stages.engine import ProcessEngine, per_process
-from stages.faults import accepted
-from stages.io import TableWriter, iter_rows
-from stages.provenance import Provenance, canonical_json, read_provenance, sha256_hex, stage_provenance
+from stages.io import iter_rows
+from stages.per_document import DocumentStage, Output
+from stages.provenance import Provenance, canonical_json, read_provenance, sha256_hex
 
 log = logging.getLogger("newsstance")
 
@@ -77,6 +78,15 @@ def document_digest(item: dict) -> str:
     return sha256_hex(canonical_json(item))
 
 
+STAGE = DocumentStage(
+    "classify",
+    PARAMS,
+    RESULT_PARAMS,
+    (Output(SENTIMENT_SCORES, itemgetter("sentiment")), Output(STANCE_SCORES, itemgetter("stance"))),
+    document_digest,
+)
+
+
 @per_process(maxsize=2)
 def _backend(models: str, params_json: str):
     return make_backend(Path(models), Params.model_validate_json(params_json))  # once per process / worker
@@ -124,10 +134,7 @@ def prepare(
     """(provenance of the outputs, per-document cache), given the provenance of the statements and
     documents tables. Loads no model."""
     ids, heads = backend_identity(models, params)
-    return (
-        stage_provenance("classify", params, PARAMS, [*upstream, *heads], ids),
-        DocCache.for_stage(cache_dir, "classify", params, RESULT_PARAMS, ids),
-    )
+    return STAGE.prepare(params, [*upstream, *heads], cache_dir, ids)
 
 
 def results(
@@ -135,33 +142,7 @@ def results(
 ) -> Iterator[dict]:
     """Per document with statements, in order: its scores, from the cache or classified. `engine`:
     where to classify instead of params.engine (prepared_engine's worker); the caller closes it."""
-    return stream_documents(
-        "classify",
-        items,
-        document_digest,
-        _classify,
-        (models, params),
-        cache,
-        params.engine,
-        runner=engine,
-        partitions=partitions,
-    )
-
-
-def written(
-    results: Iterable[dict], sentiment: Path, stance: Path, rejected: Path, provenance: Provenance
-) -> Iterator[dict]:
-    """Pass every accepted result on once it is written (rejections go to `rejected` only); the
-    tables appear when the last one has passed."""
-    with (
-        TableWriter(SENTIMENT_SCORES, sentiment, provenance) as sentiment_out,
-        TableWriter(STANCE_SCORES, stance, provenance) as stance_out,
-        TableWriter(REJECTED_DOCUMENTS, rejected, provenance) as rejected_out,
-    ):
-        for result in accepted(results, rejected_out):
-            sentiment_out.write(result["sentiment"])
-            stance_out.write(result["stance"])
-            yield result
+    return STAGE.results(items, _classify, (models, params), cache, params, runner=engine, partitions=partitions)
 
 
 def run(
@@ -180,10 +161,9 @@ def run(
     provenance, cache = prepare(models, params, [read_provenance(statements), read_provenance(documents)], cache_dir)
     rejected = rejected or sentiment.with_name("rejected_classify.parquet")
     drain(
-        written(
+        STAGE.written(
             results(statements_by_document(statements, documents), models, params, cache, engine),
-            sentiment,
-            stance,
+            (sentiment, stance),
             rejected,
             provenance,
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+from operator import itemgetter
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -12,12 +13,12 @@ from spacy.language import Language
 from newsstance.config import Params, load_params
 from newsstance.nlp.entities import entity_pipeline, tag_documents
 from newsstance.nlp.models import require_spacy_model
-from newsstance.schema import ENTITIES, PARSED, REJECTED_DOCUMENTS, TAGGED
-from stages.cache import DocCache, drain, stream_documents
+from newsstance.schema import ENTITIES, PARSED, TAGGED
+from stages.cache import DocCache, drain
 from stages.engine import per_process
-from stages.faults import accepted
-from stages.io import TableWriter, iter_rows
-from stages.nlp import DOCS_PER_ROW_GROUP, numpy_blas, prepare_stage
+from stages.io import iter_rows
+from stages.nlp import DOCS_PER_ROW_GROUP, numpy_blas, parsed_row, spacy_models
+from stages.per_document import DocumentStage, Output
 from stages.provenance import Provenance, read_provenance, sha256_hex
 
 log = logging.getLogger("newsstance")
@@ -45,6 +46,15 @@ def parsed_digest(record: dict) -> str:
     return sha256_hex(record["doc"])
 
 
+STAGE = DocumentStage(
+    "entities",
+    PARAMS,
+    RESULT_PARAMS,
+    (Output(ENTITIES, itemgetter("entities")), Output(TAGGED, parsed_row, DOCS_PER_ROW_GROUP)),
+    parsed_digest,
+)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("parsed", type=Path)
@@ -59,30 +69,12 @@ def main(argv: list[str] | None = None) -> None:
 
 def prepare(params: Params, upstream: list[Provenance | None], cache_dir: Path | None) -> tuple[Provenance, DocCache]:
     """(provenance of the outputs, per-document cache), given the provenance of the parsed table."""
-    return prepare_stage("entities", params, PARAMS, RESULT_PARAMS, upstream, cache_dir)
+    return STAGE.prepare(params, upstream, cache_dir, spacy_models(params))
 
 
 def results(parsed: Iterable[dict], params: Params, cache: DocCache) -> Iterator[dict]:
     """Per parsed document, in order: its entity rows and the tagged parse, from the cache or from spaCy."""
-    return stream_documents(
-        "entities", parsed, parsed_digest, _tag, (params,), cache, params.engine, n_process=params.nlp.n_process
-    )
-
-
-def written(
-    results: Iterable[dict], entities: Path, tagged: Path, rejected: Path, provenance: Provenance
-) -> Iterator[dict]:
-    """Pass every accepted result on once it is written (rejections go to `rejected` only); the
-    tables appear when the last one has passed."""
-    with (
-        TableWriter(ENTITIES, entities, provenance) as entity_out,
-        TableWriter(TAGGED, tagged, provenance, group_rows=DOCS_PER_ROW_GROUP) as tagged_out,
-        TableWriter(REJECTED_DOCUMENTS, rejected, provenance) as rejected_out,
-    ):
-        for result in accepted(results, rejected_out):
-            entity_out.write(result["entities"])
-            tagged_out.write([{"doc_id": result["doc_id"], "doc": result["doc"]}])
-            yield result
+    return STAGE.results(parsed, _tag, (params,), cache, params, n_process=params.nlp.n_process)
 
 
 def run(
@@ -98,10 +90,9 @@ def run(
     provenance, cache = prepare(params, [read_provenance(parsed)], cache_dir)
     rejected = rejected or entities.with_name("rejected_entities.parquet")
     drain(
-        written(
+        STAGE.written(
             results(iter_rows(parsed, PARSED, DOCS_PER_ROW_GROUP), params, cache),
-            entities,
-            tagged,
+            (entities, tagged),
             rejected,
             provenance,
         )

@@ -22,8 +22,8 @@ from typing import Callable, Iterator
 from newsstance.config import Params
 from newsstance.nlp.models import require_spacy_model
 from stages import classify, entities, sentences, statements
-from stages.classify_worker import ClassifyWorker
 from stages.cache import DocCache, drain
+from stages.classify_worker import ClassifyWorker
 from stages.provenance import read_provenance
 
 
@@ -62,10 +62,9 @@ def run(
 
     def parsed() -> Iterator[dict]:
         results = sentences.results(records(), params, sentences_cache)
-        for result in sentences.written(
+        for result in sentences.STAGE.written(
             results,
-            interim_file("sentences"),
-            interim_file("parsed"),
+            (interim_file("sentences"), interim_file("parsed")),
             interim_file("rejected_sentences"),
             sentences_from,
         ):
@@ -74,8 +73,11 @@ def run(
 
     def tagged() -> Iterator[dict]:
         results = entities.results(parsed(), params, entities_cache)
-        for result in entities.written(
-            results, interim_file("entities"), interim_file("tagged"), interim_file("rejected_entities"), entities_from
+        for result in entities.STAGE.written(
+            results,
+            (interim_file("entities"), interim_file("tagged")),
+            interim_file("rejected_entities"),
+            entities_from,
         ):
             yield {
                 "doc_id": result["doc_id"],
@@ -85,8 +87,8 @@ def run(
 
     def attributed() -> Iterator[dict]:
         results = statements.results(tagged(), params, statements_cache)
-        for result in statements.written(
-            results, interim_file("statements_raw"), interim_file("rejected_statements"), statements_from
+        for result in statements.STAGE.written(
+            results, (interim_file("statements_raw"),), interim_file("rejected_statements"), statements_from
         ):
             text, title = _next_of(texts, result["doc_id"])
             if result["statements"]:  # as classify reads statements_raw: documents with statements
@@ -94,10 +96,9 @@ def run(
 
     items = worker.parsed(attributed()) if worker is not None else attributed()
     drain(
-        classify.written(
+        classify.STAGE.written(
             classify.results(items, models, params, classify_cache, worker),
-            interim_file("sentiment"),
-            interim_file("stance"),
+            (interim_file("sentiment"), interim_file("stance")),
             interim_file("rejected_classify"),
             classify_from,
         )

@@ -7,16 +7,15 @@ one-line reason (`newsstance.text.articles`).
 from __future__ import annotations
 
 import argparse
-import hashlib
 import logging
-import re
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
 
 from newsstance.config import IngestParams, Params, load_params
 from newsstance.schema import DOCUMENTS, REJECTED
-from newsstance.text.articles import Rejected, english_share, find_body_end, find_title, to_text
+from newsstance.text.articles import Rejected, articles
 from stages.io import write_table
 from stages.provenance import stage_provenance
 
@@ -44,39 +43,10 @@ def read_file(path: Path, max_bytes: int) -> bytes:
 
 def ingest(raw_dir: Path, params: IngestParams) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Read every *.txt of raw_dir; return (documents, rejected), both sorted by file name."""
-    patterns = [re.compile(p, re.IGNORECASE) for p in params.boilerplate]
-    docs, rejected, first_with_text = [], [], {}
-    for path in sorted(Path(raw_dir).glob("*.txt"), key=lambda p: p.name):
-        try:
-            data = read_file(path, params.max_bytes)
-            text, encoding, notes = to_text(data)
-        except Rejected as exc:
-            log.warning("rejected %s: %s", path.name, exc)
-            rejected.append({"file": path.name, "stage": "ingest", "reason": str(exc)})
-            continue
-        text_hash = hashlib.sha256(text.encode("utf-8")).hexdigest()
-        duplicate_of = first_with_text.setdefault(text_hash, path.stem)
-        share = english_share(text)
-        docs.append(
-            {
-                "doc_id": path.stem,
-                "file": path.name,
-                "title": find_title(text, params.headline_max_words),
-                "text": text,
-                "sha256": hashlib.sha256(data).hexdigest(),
-                "n_chars": len(text),
-                "body_end": find_body_end(text, patterns),
-                "encoding": encoding,
-                "notes": "; ".join(notes),
-                "is_english": share is None or share >= params.min_english_share,
-                "duplicate_of": duplicate_of if duplicate_of != path.stem else None,
-            }
-        )
+    paths = sorted(Path(raw_dir).glob("*.txt"), key=lambda p: p.name)
+    docs, rejected = articles(((p.name, partial(read_file, p, params.max_bytes)) for p in paths), params)
     log.info("ingest: %d documents, %d rejected from %s", len(docs), len(rejected), raw_dir)
-    return (
-        pd.DataFrame(docs, columns=DOCUMENTS.names),
-        pd.DataFrame(rejected, columns=REJECTED.names),
-    )
+    return docs, rejected
 
 
 def main(argv: list[str] | None = None) -> None:

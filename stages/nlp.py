@@ -6,16 +6,13 @@ column, so the later stages add entities and read the parse without running the 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import srsly.msgpack
 from spacy.language import Language
 
 from newsstance.config import Params
 from newsstance.nlp.models import load_spacy
-from stages.cache import DocCache
+from newsstance.versions import model_id
 from stages.engine import per_process
-from stages.provenance import Provenance, model_id, stage_provenance
 
 
 def freeze_msgpack_codecs() -> None:
@@ -50,22 +47,14 @@ def numpy_blas() -> None:
     threadpool_limits(1, user_api="blas")  # lasts for the process (numpy's OpenBLAS, in this process only)
 
 
-def prepare_stage(
-    stage: str,
-    params: Params,
-    sections: tuple[str, ...],
-    result_params: tuple[str, ...],
-    upstream: list[Provenance | None],
-    cache_dir: Path | None,
-) -> tuple[Provenance, DocCache]:
-    """A spaCy stage's `prepare`: (provenance of its outputs, its per-document cache). Its model is
-    the spaCy package named in `nlp.model`; `sections` are the params it reads, `result_params` the
-    part of them its cache keys on."""
-    models = {"spacy": model_id(params.nlp.model)}
-    return (
-        stage_provenance(stage, params, sections, upstream, models),
-        DocCache.for_stage(cache_dir, stage, params, result_params, models),
-    )
+def spacy_models(params: Params) -> dict[str, str]:
+    """The model ids a spaCy stage's outputs and cache name: the package in `nlp.model`."""
+    return {"spacy": model_id(params.nlp.model)}
+
+
+def parsed_row(result: dict) -> list[dict]:
+    """A spaCy stage's row of the parsed (or tagged) table: the document's DocBin bytes."""
+    return [{"doc_id": result["doc_id"], "doc": result["doc"]}]
 
 
 # Parsed documents per Parquet row group: a few MB, read back a group at a time.

@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import argparse
 import logging
+from operator import itemgetter
 from pathlib import Path
 from typing import Iterable, Iterator
 
 from newsstance.config import Params, load_params
 from newsstance.nlp.models import require_spacy_model
 from newsstance.nlp.sentences import parse_documents
-from newsstance.schema import DOCUMENTS, PARSED, REJECTED_DOCUMENTS, SENTENCES
-from stages.cache import DocCache, drain, stream_documents
-from stages.faults import accepted
-from stages.io import TableWriter, iter_rows
-from stages.nlp import DOCS_PER_ROW_GROUP, parser_pipeline, prepare_stage
+from newsstance.schema import DOCUMENTS, PARSED, SENTENCES
+from stages.cache import DocCache, drain
+from stages.io import iter_rows
+from stages.nlp import DOCS_PER_ROW_GROUP, parsed_row, parser_pipeline, spacy_models
+from stages.per_document import DocumentStage, Output
 from stages.provenance import Provenance, canonical_json, read_provenance, sha256_hex
 
 log = logging.getLogger("newsstance")
@@ -32,6 +33,19 @@ PARAMS = ("nlp", "sentences")
 RESULT_PARAMS = ("nlp.model", "nlp.piece_chars", "sentences")
 
 
+def document_digest(record: dict) -> str:
+    return sha256_hex(canonical_json(record))
+
+
+STAGE = DocumentStage(
+    "sentences",
+    PARAMS,
+    RESULT_PARAMS,
+    (Output(SENTENCES, itemgetter("sentences")), Output(PARSED, parsed_row, DOCS_PER_ROW_GROUP)),
+    document_digest,
+)
+
+
 def _parse(records: Iterator[dict], params: Params) -> Iterator[dict]:
     return parse_documents(
         records,
@@ -40,10 +54,6 @@ def _parse(records: Iterator[dict], params: Params) -> Iterator[dict]:
         params.nlp.batch_size,
         params.nlp.piece_chars,
     )
-
-
-def document_digest(record: dict) -> str:
-    return sha256_hex(canonical_json(record))
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -60,7 +70,7 @@ def main(argv: list[str] | None = None) -> None:
 
 def prepare(params: Params, upstream: list[Provenance | None], cache_dir: Path | None) -> tuple[Provenance, DocCache]:
     """(provenance of the outputs, per-document cache), given the provenance of the documents table."""
-    return prepare_stage("sentences", params, PARAMS, RESULT_PARAMS, upstream, cache_dir)
+    return STAGE.prepare(params, upstream, cache_dir, spacy_models(params))
 
 
 def records(documents: Path) -> Iterator[dict]:
@@ -71,25 +81,7 @@ def records(documents: Path) -> Iterator[dict]:
 
 def results(records: Iterable[dict], params: Params, cache: DocCache) -> Iterator[dict]:
     """Per document, in order: its sentence rows and its parse, from the cache or from spaCy."""
-    return stream_documents(
-        "sentences", records, document_digest, _parse, (params,), cache, params.engine, n_process=params.nlp.n_process
-    )
-
-
-def written(
-    results: Iterable[dict], sentences: Path, parsed: Path, rejected: Path, provenance: Provenance
-) -> Iterator[dict]:
-    """Pass every accepted result on once it is written (rejections go to `rejected` only); the
-    tables appear when the last one has passed."""
-    with (
-        TableWriter(SENTENCES, sentences, provenance) as sentence_out,
-        TableWriter(PARSED, parsed, provenance, group_rows=DOCS_PER_ROW_GROUP) as parsed_out,
-        TableWriter(REJECTED_DOCUMENTS, rejected, provenance) as rejected_out,
-    ):
-        for result in accepted(results, rejected_out):
-            sentence_out.write(result["sentences"])
-            parsed_out.write([{"doc_id": result["doc_id"], "doc": result["doc"]}])
-            yield result
+    return STAGE.results(records, _parse, (params,), cache, params, n_process=params.nlp.n_process)
 
 
 def run(
@@ -104,7 +96,7 @@ def run(
     require_spacy_model(params.nlp.model)  # a configuration error, before any input is read
     provenance, cache = prepare(params, [read_provenance(documents)], cache_dir)
     rejected = rejected or sentences.with_name("rejected_sentences.parquet")
-    drain(written(results(records(documents), params, cache), sentences, parsed, rejected, provenance))
+    drain(STAGE.written(results(records(documents), params, cache), (sentences, parsed), rejected, provenance))
     return cache
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+from operator import itemgetter
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -13,12 +14,12 @@ from spacy.language import Language
 from newsstance.attribution.attributor import Attributor, attribute_documents
 from newsstance.config import Params, load_params
 from newsstance.nlp.models import require_spacy_model
-from newsstance.schema import REJECTED_DOCUMENTS, SENTENCES, STATEMENTS_RAW, TAGGED
-from stages.cache import DocCache, drain, stream_documents
+from newsstance.schema import SENTENCES, STATEMENTS_RAW, TAGGED
+from stages.cache import DocCache, drain
 from stages.engine import per_process
-from stages.faults import accepted
-from stages.io import TableWriter, iter_rows
-from stages.nlp import parser_pipeline, prepare_stage
+from stages.io import iter_rows
+from stages.nlp import parser_pipeline, spacy_models
+from stages.per_document import DocumentStage, Output
 from stages.provenance import Provenance, canonical_json, read_provenance, sha256_hex
 
 log = logging.getLogger("newsstance")
@@ -51,6 +52,11 @@ def document_digest(item: dict) -> str:
     return sha256_hex(item["doc"] + canonical_json(item["sentences"]).encode())
 
 
+STAGE = DocumentStage(
+    "statements", PARAMS, RESULT_PARAMS, (Output(STATEMENTS_RAW, itemgetter("statements")),), document_digest
+)
+
+
 @per_process(maxsize=2)
 def _attributor(params_json: str) -> tuple[Attributor, Language]:
     params = Params.model_validate_json(params_json)  # built once per process (and Dask worker)
@@ -77,33 +83,12 @@ def main(argv: list[str] | None = None) -> None:
 
 def prepare(params: Params, upstream: list[Provenance | None], cache_dir: Path | None) -> tuple[Provenance, DocCache]:
     """(provenance of the output, per-document cache), given the provenance of the tagged and sentence tables."""
-    return prepare_stage("statements", params, PARAMS, RESULT_PARAMS, upstream, cache_dir)
+    return STAGE.prepare(params, upstream, cache_dir, spacy_models(params))
 
 
 def results(items: Iterable[dict], params: Params, cache: DocCache) -> Iterator[dict]:
     """Per document (tagged parse and sentence rows), in order: its statements, from the cache or attributed."""
-    return stream_documents(
-        "statements",
-        items,
-        document_digest,
-        _attribute,
-        (params,),
-        cache,
-        params.engine,
-        n_process=params.nlp.n_process,
-    )
-
-
-def written(results: Iterable[dict], statements: Path, rejected: Path, provenance: Provenance) -> Iterator[dict]:
-    """Pass every accepted result on once it is written (rejections go to `rejected` only); the
-    tables appear when the last one has passed."""
-    with (
-        TableWriter(STATEMENTS_RAW, statements, provenance) as out,
-        TableWriter(REJECTED_DOCUMENTS, rejected, provenance) as rejected_out,
-    ):
-        for result in accepted(results, rejected_out):
-            out.write(result["statements"])
-            yield result
+    return STAGE.results(items, _attribute, (params,), cache, params, n_process=params.nlp.n_process)
 
 
 def run(
@@ -119,7 +104,9 @@ def run(
     provenance, cache = prepare(params, [read_provenance(tagged), read_provenance(sentences)], cache_dir)
     rejected = rejected or statements.with_name("rejected_statements.parquet")
     drain(
-        written(results(documents_with_sentences(tagged, sentences), params, cache), statements, rejected, provenance)
+        STAGE.written(
+            results(documents_with_sentences(tagged, sentences), params, cache), (statements,), rejected, provenance
+        )
     )
     return cache
 

@@ -10,8 +10,17 @@ that cannot be made into usable text raises `Rejected`, with a one-line reason.
 from __future__ import annotations
 
 import codecs
+import hashlib
+import logging
 import re
 from html.parser import HTMLParser
+from pathlib import PurePath
+from typing import Callable, Iterable
+
+import pandas as pd
+
+from newsstance.config import IngestParams
+from newsstance.schema import DOCUMENTS, REJECTED
 
 _FINAL_STOP = re.compile(r"[.!?;:]['\"”’)]*$")
 
@@ -69,6 +78,8 @@ _BLOCK_ELEMENTS = {
     "tr",
     "ul",
 }
+
+log = logging.getLogger("newsstance")
 
 
 class Rejected(ValueError):
@@ -214,3 +225,40 @@ def find_body_end(text: str, boilerplate: list[re.Pattern]) -> int:
             continue
         break
     return body_end
+
+
+def articles(
+    files: Iterable[tuple[str, Callable[[], bytes]]], params: IngestParams
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(documents, rejected) from (file name, read) pairs, in their order; `read()` gives the file's
+    bytes or raises Rejected. A file whose text an earlier one had is kept, marked `duplicate_of`."""
+    patterns = [re.compile(p, re.IGNORECASE) for p in params.boilerplate]
+    docs, rejected, first_with_text = [], [], {}
+    for name, read in files:
+        try:
+            data = read()
+            text, encoding, notes = to_text(data)
+        except Rejected as exc:
+            log.warning("rejected %s: %s", name, exc)
+            rejected.append({"file": name, "stage": "ingest", "reason": str(exc)})
+            continue
+        doc_id = PurePath(name).stem
+        text_hash = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        duplicate_of = first_with_text.setdefault(text_hash, doc_id)
+        share = english_share(text)
+        docs.append(
+            {
+                "doc_id": doc_id,
+                "file": name,
+                "title": find_title(text, params.headline_max_words),
+                "text": text,
+                "sha256": hashlib.sha256(data).hexdigest(),
+                "n_chars": len(text),
+                "body_end": find_body_end(text, patterns),
+                "encoding": encoding,
+                "notes": "; ".join(notes),
+                "is_english": share is None or share >= params.min_english_share,
+                "duplicate_of": duplicate_of if duplicate_of != doc_id else None,
+            }
+        )
+    return pd.DataFrame(docs, columns=DOCUMENTS.names), pd.DataFrame(rejected, columns=REJECTED.names)
