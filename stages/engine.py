@@ -1,5 +1,5 @@
 """Where a stage's partitions run: in this process (`LocalEngine`), in local worker processes
-(`ProcessEngine`, the local engine with `nlp.n_process` > 1) or on a Dask cluster (`DaskEngine`).
+(`ProcessEngine`, the local engine with `engine.n_process` > 1) or on a Dask cluster (`DaskEngine`).
 
 A stage splits its documents into partitions (lists of small picklable records), hands a
 *module-level* function to `engine.map(func, partitions, *args)` and consumes the results lazily,

@@ -28,7 +28,7 @@ PARAMS = ("nlp", "roster", "entities")
 # The part of them that can change a result: the per-document cache keys on these only. The stage
 # also reads `engine`, which decides where the work runs and never changes a table, so it is
 # neither a DVC param nor in the outputs' provenance: switching engines reruns nothing.
-RESULT_PARAMS = ("nlp.model", "nlp.piece_chars", "roster", "entities")
+RESULT_PARAMS = PARAMS
 
 
 @per_process(maxsize=2)
@@ -39,7 +39,9 @@ def ner_pipeline(params_json: str) -> Language:
 
 
 def _tag(parsed: Iterator[dict], params: Params) -> Iterator[dict]:
-    return tag_documents(parsed, ner_pipeline(params.model_dump_json()), params.nlp.batch_size, params.nlp.piece_chars)
+    return tag_documents(
+        parsed, ner_pipeline(params.model_dump_json()), params.engine.batch_size, params.nlp.piece_chars
+    )
 
 
 def parsed_digest(record: dict) -> str:
@@ -74,7 +76,7 @@ def prepare(params: Params, upstream: list[Provenance | None], cache_dir: Path |
 
 def results(parsed: Iterable[dict], params: Params, cache: DocCache) -> Iterator[dict]:
     """Per parsed document, in order: its entity rows and the tagged parse, from the cache or from spaCy."""
-    return STAGE.results(parsed, _tag, (params,), cache, params, n_process=params.nlp.n_process)
+    return STAGE.results(parsed, _tag, (params,), cache, params, n_process=params.engine.n_process)
 
 
 def run(

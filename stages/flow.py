@@ -8,7 +8,7 @@ documents while this process parses the next. spaCy works on one core and the en
 others. Each stage still writes its own tables, with the same writers and caches as under DVC, so
 the tables are the same bytes (tests/test_pipeline.py compares them).
 
-Chained only where spaCy runs in this process (local engine, `nlp.n_process` 1): with more spaCy
+Chained only where spaCy runs in this process (local engine, `engine.n_process` 1): with more spaCy
 processes they take the cores themselves, and on Dask the cluster does; the stages then run one after
 another, as under DVC.
 """
@@ -29,7 +29,7 @@ from stages.provenance import read_provenance
 
 def chained(params: Params) -> bool:
     """Whether `newsstance run` streams documents through the per-document stages together."""
-    return params.engine.kind == "local" and params.nlp.n_process == 1
+    return params.engine.kind == "local" and params.engine.n_process == 1
 
 
 def run(

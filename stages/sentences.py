@@ -30,7 +30,7 @@ PARAMS = ("nlp", "sentences")
 # The part of them that can change a result: the per-document cache keys on these only. The stage
 # also reads `engine`, which decides where the work runs and never changes a table, so it is
 # neither a DVC param nor in the outputs' provenance: switching engines reruns nothing.
-RESULT_PARAMS = ("nlp.model", "nlp.piece_chars", "sentences")
+RESULT_PARAMS = PARAMS
 
 
 def document_digest(record: dict) -> str:
@@ -51,7 +51,7 @@ def _parse(records: Iterator[dict], params: Params) -> Iterator[dict]:
         records,
         parser_pipeline(params.nlp.model),
         params.sentences.heading_max_words,
-        params.nlp.batch_size,
+        params.engine.batch_size,
         params.nlp.piece_chars,
     )
 
@@ -81,7 +81,7 @@ def records(documents: Path) -> Iterator[dict]:
 
 def results(records: Iterable[dict], params: Params, cache: DocCache) -> Iterator[dict]:
     """Per document, in order: its sentence rows and its parse, from the cache or from spaCy."""
-    return STAGE.results(records, _parse, (params,), cache, params, n_process=params.nlp.n_process)
+    return STAGE.results(records, _parse, (params,), cache, params, n_process=params.engine.n_process)
 
 
 def run(

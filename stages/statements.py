@@ -88,7 +88,7 @@ def prepare(params: Params, upstream: list[Provenance | None], cache_dir: Path |
 
 def results(items: Iterable[dict], params: Params, cache: DocCache) -> Iterator[dict]:
     """Per document (tagged parse and sentence rows), in order: its statements, from the cache or attributed."""
-    return STAGE.results(items, _attribute, (params,), cache, params, n_process=params.nlp.n_process)
+    return STAGE.results(items, _attribute, (params,), cache, params, n_process=params.engine.n_process)
 
 
 def run(

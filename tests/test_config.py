@@ -7,10 +7,13 @@ import pytest
 import yaml
 from conftest import ROOT
 
+from newsstance.config import ConfigError, load_params, read_params_data
+
 
 def params_with(tmp_path, change) -> str:
-    """A copy of params.yaml, changed, next to a link to the repository's data (paths are relative)."""
-    raw = yaml.safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))
+    """A copy of params.yaml with its roster and lexicon in it, changed, next to a link to the
+    repository's data (paths are relative)."""
+    raw = read_params_data(ROOT / "params.yaml")
     change(raw)
     (tmp_path / "data").symlink_to(ROOT / "data")
     path = tmp_path / "params.yaml"
@@ -110,10 +113,47 @@ def test_code_defaults_equal_params_yaml():
     means "none configured" and may stand for params.yaml's list."""
     from newsstance.config import Params
 
-    data = yaml.safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))
+    data = read_params_data(ROOT / "params.yaml")
     differ = [
         (name, default, value)
         for name, default, value in _defaults_against(Params, data)
         if default not in ([], {}) and (str(default) if hasattr(default, "parts") else default) != value
     ]
     assert differ == []
+
+
+def test_the_roster_and_the_lexicon_are_read_from_their_own_files_beside_params_yaml(tmp_path):
+    """Adding a speaker edits roster.yaml, adding a cue verb lexicon.yaml: nothing else."""
+    for name in ("params.yaml", "roster.yaml", "lexicon.yaml"):
+        (tmp_path / name).write_text((ROOT / name).read_text(encoding="utf-8"), encoding="utf-8")
+    roster = yaml.safe_load((tmp_path / "roster.yaml").read_text(encoding="utf-8"))
+    roster["roster"]["lavrov"] = {"name": "Sergei Lavrov", "pronoun": "he", "aliases": ["Sergei Lavrov", "Lavrov"]}
+    (tmp_path / "roster.yaml").write_text(yaml.safe_dump(roster), encoding="utf-8")
+    lexicon = yaml.safe_load((tmp_path / "lexicon.yaml").read_text(encoding="utf-8"))
+    lexicon["statements"]["cue_verbs"].append("murmur")
+    (tmp_path / "lexicon.yaml").write_text(yaml.safe_dump(lexicon), encoding="utf-8")
+    params = load_params(tmp_path / "params.yaml")
+    assert "lavrov" in params.roster and params.roster["putin"].name == "Vladimir Putin"
+    assert {"say", "murmur"} <= set(params.statements.cue_verbs) and params.entities.patterns
+    assert (tmp_path / "params.yaml").read_text(encoding="utf-8") == (ROOT / "params.yaml").read_text(encoding="utf-8")
+
+
+def test_a_group_set_in_params_yaml_and_in_its_companion_is_an_error(tmp_path):
+    raw = read_params_data(ROOT / "params.yaml")
+    (tmp_path / "params.yaml").write_text(yaml.safe_dump(raw), encoding="utf-8")  # roster inline ...
+    (tmp_path / "roster.yaml").write_text((ROOT / "roster.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    with pytest.raises(ConfigError, match="roster set in both"):  # ... and in roster.yaml
+        load_params(tmp_path / "params.yaml")
+
+
+def test_a_companion_holds_only_its_own_groups(tmp_path):
+    (tmp_path / "params.yaml").write_text((ROOT / "params.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "roster.yaml").write_text("roster: {}\ntargets: {x: y}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="targets belong"):
+        load_params(tmp_path / "params.yaml")
+
+
+def test_a_missing_roster_names_the_file_it_lives_in(tmp_path):
+    (tmp_path / "params.yaml").write_text((ROOT / "params.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    with pytest.raises(ConfigError, match="roster: missing \\(it lives in roster.yaml"):
+        load_params(tmp_path / "params.yaml")

@@ -248,13 +248,12 @@ def test_table_writer_writes_row_groups_and_nothing_on_error(tmp_path, params):
 
 
 def test_local_worker_processes_write_the_same_tables(corpus, params, tmp_path):
-    """nlp.n_process 2: the spaCy stages (sentences, entities, statements) send one document per
+    """engine.n_process 2: the spaCy stages (sentences, entities, statements) send one document per
     partition to 2 worker processes and write the tables of a single-process run."""
     raw, models = corpus
     two = params.model_copy(
         update={
-            "nlp": params.nlp.model_copy(update={"n_process": 2}),
-            "engine": params.engine.model_copy(update={"partition_docs": 1}),
+            "engine": params.engine.model_copy(update={"n_process": 2, "partition_docs": 1}),
         }
     )
     caches = run_stages(raw, tmp_path / "two", models, two)
