@@ -46,7 +46,10 @@ def run_all(layout: Layout, params_path: Path | None, strict: bool = False) -> N
     f = layout.interim_file
     steps: list[tuple[str, Callable[[], object]]] = [
         ("ingest", lambda: ingest.run(layout.raw, f("documents"), f("rejected"), params)),
-        ("train", lambda: train.run(layout.models, layout.train_metrics, params)),  # reads no document
+        (
+            "train",
+            lambda: train.run(layout.models, layout.train_metrics, params, layout.fitted_heads),
+        ),  # reads no document
     ]
     if flow.chained(params):
         steps.append((STREAMED, lambda: flow.run(f, layout.models, params, layout.cache, classifier)))

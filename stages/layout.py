@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +17,7 @@ class Layout:
     processed: Path
     report: Path
     train_metrics: Path
+    fitted_heads: Path | None = None  # this machine's fitted heads, shared by every output folder
 
     @classmethod
     def for_out_dir(cls, raw: Path, out: Path) -> "Layout":
@@ -26,6 +28,7 @@ class Layout:
             out,
             out / "summary.html",
             out / "interim" / "train_metrics.json",
+            machine_cache() / "heads",
         )
 
     def interim_file(self, name: str) -> Path:
@@ -52,3 +55,11 @@ INTERIM_FILES = {
     },
 }
 PER_DOCUMENT_STAGES = ("sentences", "entities", "statements", "classify")
+
+
+def machine_cache() -> Path:
+    """This machine's newsstance cache: $NEWSSTANCE_CACHE_DIR, else newsstance/ in the user's cache
+    directory ($XDG_CACHE_HOME, or ~/.cache)."""
+    if os.environ.get("NEWSSTANCE_CACHE_DIR"):
+        return Path(os.environ["NEWSSTANCE_CACHE_DIR"])
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "newsstance"

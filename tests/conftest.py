@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -18,6 +20,10 @@ from newsstance.nlp.sentences import split_sentences
 from newsstance.text.articles import find_body_end, find_title
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# The fitted heads `newsstance run` keeps for the machine: the tests' own, shared by the session
+# (runs in subprocesses inherit it), never the user's cache.
+os.environ["NEWSSTANCE_CACHE_DIR"] = tempfile.mkdtemp(prefix="newsstance-test-cache-")
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,5 @@
 import json
+import logging
 
 import numpy as np
 from conftest import ROOT
@@ -8,7 +9,9 @@ from newsstance.scoring.backends import HeadsBackend, classify, low_margin
 from newsstance.scoring.encoder import encoder_args
 from newsstance.scoring.heads import PARTS, Head, fit_head, parts_read
 from newsstance.scoring.training import train
+from stages import train as train_stage
 from stages.encoder import get_encoder
+from stages.layout import Layout
 
 
 def test_head_round_trips_through_safetensors_without_pickle(tmp_path):
@@ -151,6 +154,8 @@ def write_labels(tmp_path):
     params_text = params_text.replace("cv_folds: 5", "cv_folds: 3")
     params_text = params_text.replace("C: 0.5", "C: 4.0")  # 20 examples: the repo's regularisation is for 2,000
     (tmp_path / "params.yaml").write_text(params_text)
+    for companion in ("roster.yaml", "lexicon.yaml"):
+        (tmp_path / companion).write_text((ROOT / companion).read_text())
     return load_params(tmp_path / "params.yaml")
 
 
@@ -270,3 +275,34 @@ def test_a_documents_scores_do_not_depend_on_the_documents_classified_with_it(pa
     # own, parts of other documents' windows included: the same scores, in the same order.
     in_parts = list(classify_documents(documents, backend, targets, 0.15, window_statements=2))
     assert in_parts == alone
+
+
+def test_heads_are_fitted_once_per_machine_and_shared_by_output_folders(tmp_path, caplog):
+    """`newsstance run` into a new folder takes the heads fitted from the same inputs before."""
+    small, store = write_labels(tmp_path), tmp_path / "store"
+    first, second = tmp_path / "first", tmp_path / "second"
+    with caplog.at_level(logging.INFO, logger="newsstance"):
+        train_stage.run(first / "models", first / "m.json", small, store)
+        assert "taken from" not in caplog.text
+        train_stage.run(second / "models", second / "m.json", small, store)
+    assert f"taken from {store}" in caplog.text
+    for name in ("models/sentiment.safetensors", "models/stance.safetensors", "m.json"):
+        assert (first / name).read_bytes() == (second / name).read_bytes()
+
+    (next(store.iterdir()) / "stance.safetensors").write_bytes(b"damaged")  # a damaged entry is fitted again
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="newsstance"):
+        train_stage.run(tmp_path / "third" / "models", tmp_path / "third" / "m.json", small, store)
+    assert "taken from" not in caplog.text
+    assert (tmp_path / "third" / "models" / "stance.safetensors").read_bytes() == (
+        first / "models" / "stance.safetensors"
+    ).read_bytes()
+    assert (next(store.iterdir()) / "stance.safetensors").read_bytes() != b"damaged"  # and replaced
+
+
+def test_the_machine_cache_is_the_users_unless_the_environment_names_one(tmp_path, monkeypatch):
+    monkeypatch.delenv("NEWSSTANCE_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert Layout.for_out_dir(tmp_path, tmp_path / "out").fitted_heads == tmp_path / "xdg" / "newsstance" / "heads"
+    monkeypatch.setenv("NEWSSTANCE_CACHE_DIR", str(tmp_path / "mine"))
+    assert Layout.for_out_dir(tmp_path, tmp_path / "out").fitted_heads == tmp_path / "mine" / "heads"
