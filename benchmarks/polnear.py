@@ -143,7 +143,7 @@ def run_pipeline(texts: Path, work: Path) -> tuple[pd.DataFrame, pd.DataFrame, p
     ingest.run(texts, f("documents"), f("rejected"), params)
     sentences.run(f("documents"), f("sentences"), f("parsed"), params, work / "cache" / "sentences")
     entities.run(f("parsed"), f("entities"), f("tagged"), params, work / "cache" / "entities")
-    statements.run(f("tagged"), f("sentences"), f("statements_raw"), params, work / "cache" / "statements")
+    statements.run(f("tagged"), f("statements_raw"), params, work / "cache" / "statements")
     return pd.read_parquet(f("documents")), pd.read_parquet(f("statements_raw")), pd.read_parquet(f("entities"))
 
 

@@ -44,7 +44,7 @@ def main(argv: list[str] | None = None) -> None:
     times = []
     for _ in range(args.repeats):
         started = time.perf_counter()
-        statements.run(f("tagged"), f("sentences"), f("statements_raw"), params)
+        statements.run(f("tagged"), f("statements_raw"), params)
         times.append(time.perf_counter() - started)
     import pyarrow.parquet as pq
 

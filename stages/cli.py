@@ -76,7 +76,6 @@ def run_all(layout: Layout, params_path: Path | None, strict: bool = False) -> N
                 "statements",
                 lambda: statements.run(
                     f("tagged"),
-                    f("sentences"),
                     f("statements_raw"),
                     params,
                     layout.cache("statements"),

@@ -47,13 +47,12 @@ def run(
     read = read_provenance(documents)
     sentences_from, sentences_cache = sentences.prepare(params, [read], cache("sentences"))
     entities_from, entities_cache = entities.prepare(params, [sentences_from], cache("entities"))
-    statements_from, statements_cache = statements.prepare(params, [entities_from, sentences_from], cache("statements"))
+    statements_from, statements_cache = statements.prepare(params, [entities_from], cache("statements"))
     classify_from, classify_cache = classify.prepare(models, params, [statements_from, read], cache("classify"))
 
     # What a later stage needs of a document that an earlier one read, in document order: every
     # stage yields one result per document it is fed, in the order fed.
     texts: deque[tuple[str, str, str | None]] = deque()  # read, not yet attributed
-    sentence_rows: deque[tuple[str, list[dict]]] = deque()  # parsed, not yet attributed
 
     def records() -> Iterator[dict]:
         for record in sentences.records(documents):
@@ -68,7 +67,6 @@ def run(
             interim_file("rejected_sentences"),
             sentences_from,
         ):
-            sentence_rows.append((result["doc_id"], result["sentences"]))
             yield {"doc_id": result["doc_id"], "doc": result["doc"]}
 
     def tagged() -> Iterator[dict]:
@@ -79,11 +77,7 @@ def run(
             interim_file("rejected_entities"),
             entities_from,
         ):
-            yield {
-                "doc_id": result["doc_id"],
-                "doc": result["doc"],
-                "sentences": _next_of(sentence_rows, result["doc_id"]),
-            }
+            yield {"doc_id": result["doc_id"], "doc": result["doc"]}
 
     def attributed() -> Iterator[dict]:
         results = statements.results(tagged(), params, statements_cache)

@@ -8,19 +8,18 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Iterable, Iterator
 
-import pyarrow.parquet as pq
 from spacy.language import Language
 
 from newsstance.attribution.attributor import Attributor, attribute_documents
 from newsstance.config import Params, load_params
 from newsstance.nlp.models import require_spacy_model
-from newsstance.schema import SENTENCES, STATEMENTS_RAW, TAGGED
+from newsstance.schema import STATEMENTS_RAW, TAGGED
 from stages.cache import DocCache, drain
 from stages.engine import per_process
 from stages.io import iter_rows
 from stages.nlp import parser_pipeline, spacy_models
 from stages.per_document import DocumentStage, Output
-from stages.provenance import Provenance, canonical_json, read_provenance, sha256_hex
+from stages.provenance import Provenance, read_provenance, sha256_hex
 
 log = logging.getLogger("newsstance")
 
@@ -32,24 +31,8 @@ PARAMS = ("nlp", "roster", "statements")
 RESULT_PARAMS = ("nlp.model", "roster", "statements")
 
 
-def documents_with_sentences(tagged: Path, sentences: Path) -> Iterator[dict]:
-    """Join the tagged docs with their sentence rows as both stream by, in the same document order.
-    Sentences of a document the entities stage rejected have no tagged doc and are passed over."""
-    present = set(pq.read_table(tagged, columns=["doc_id"]).column("doc_id").to_pylist())
-    sentence_rows = (r for r in iter_rows(sentences, SENTENCES) if r["doc_id"] in present)
-    row = next(sentence_rows, None)
-    for record in iter_rows(tagged, TAGGED, 64):
-        own = []
-        while row is not None and row["doc_id"] == record["doc_id"]:
-            own.append(row)
-            row = next(sentence_rows, None)
-        yield {"doc_id": record["doc_id"], "doc": record["doc"], "sentences": own}
-    if row is not None:
-        raise ValueError(f"{sentences}: sentences of {row['doc_id']!r} are not in the order of {tagged}")
-
-
 def document_digest(item: dict) -> str:
-    return sha256_hex(item["doc"] + canonical_json(item["sentences"]).encode())
+    return sha256_hex(item["doc"])  # the tagged parse, with its paragraphs and sentences on it
 
 
 STAGE = DocumentStage(
@@ -72,28 +55,26 @@ def _attribute(items: Iterator[dict], params: Params) -> Iterator[dict]:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("tagged", type=Path)
-    parser.add_argument("--sentences", type=Path, required=True)
     parser.add_argument("--statements", type=Path, required=True)
     parser.add_argument("--rejected", type=Path, required=True, help="the documents this stage failed on")
     parser.add_argument("--cache", type=Path, default=None, help="per-document cache folder (none: no cache)")
     parser.add_argument("--params", type=Path, default=None)
     args = parser.parse_args(argv)
-    run(args.tagged, args.sentences, args.statements, load_params(args.params), args.cache, args.rejected)
+    run(args.tagged, args.statements, load_params(args.params), args.cache, args.rejected)
 
 
 def prepare(params: Params, upstream: list[Provenance | None], cache_dir: Path | None) -> tuple[Provenance, DocCache]:
-    """(provenance of the output, per-document cache), given the provenance of the tagged and sentence tables."""
+    """(provenance of the output, per-document cache), given the provenance of the tagged table."""
     return STAGE.prepare(params, upstream, cache_dir, spacy_models(params))
 
 
 def results(items: Iterable[dict], params: Params, cache: DocCache) -> Iterator[dict]:
-    """Per document (tagged parse and sentence rows), in order: its statements, from the cache or attributed."""
+    """Per tagged document, in order: its statements, from the cache or attributed."""
     return STAGE.results(items, _attribute, (params,), cache, params, n_process=params.engine.n_process)
 
 
 def run(
     tagged: Path,
-    sentences: Path,
     statements: Path,
     params: Params,
     cache_dir: Path | None = None,
@@ -101,13 +82,9 @@ def run(
 ) -> DocCache:
     """`rejected` defaults to rejected_statements.parquet beside `statements`."""
     require_spacy_model(params.nlp.model)  # a configuration error, before any input is read
-    provenance, cache = prepare(params, [read_provenance(tagged), read_provenance(sentences)], cache_dir)
+    provenance, cache = prepare(params, [read_provenance(tagged)], cache_dir)
     rejected = rejected or statements.with_name("rejected_statements.parquet")
-    drain(
-        STAGE.written(
-            results(documents_with_sentences(tagged, sentences), params, cache), (statements,), rejected, provenance
-        )
-    )
+    drain(STAGE.written(results(iter_rows(tagged, TAGGED, 64), params, cache), (statements,), rejected, provenance))
     return cache
 
 

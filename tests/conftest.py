@@ -71,10 +71,10 @@ def analyse(params, parser_nlp, ner_nlp):
     def run(texts: dict[str, str] | str, roster=None):
         if isinstance(texts, str):
             texts = {"doc": texts}
-        sentences, docs = split_sentences(documents_frame(texts), parser_nlp, params.sentences.heading_max_words)
+        _, docs = split_sentences(documents_frame(texts), parser_nlp, params.sentences.heading_max_words)
         entities, docs = find_entities(docs, ner_nlp)  # through DocBins, as between stages
         attributor = Attributor(parser_nlp, roster or params.roster, params.statements)
-        return extract_statements(docs, sentences, attributor)
+        return extract_statements(docs, attributor)
 
     return run
 

@@ -17,9 +17,11 @@ import pandas as pd
 import pytest
 from conftest import HOSTILE_NAME, ROOT
 
+from newsstance.schema import TAGGED
 from stages import classify, entities, flow, ingest, sentences, statements, table
 from stages.cache import DocCache, stream_documents
 from stages.faults import is_rejected, isolated, reason
+from stages.io import iter_rows
 
 POISON = "extra"  # doc_id of the document the wrapped stage fails on
 EXTRA = """Kremlin rejects missile talk
@@ -82,7 +84,6 @@ def run(raw: Path, out: Path, models: Path, params, chained: bool = False) -> No
         )
         statements.run(
             f("tagged"),
-            f("sentences"),
             f("statements_raw"),
             params,
             out / "cache" / "statements",
@@ -185,7 +186,7 @@ def test_every_engine_rejects_the_document_and_returns_the_others(engine, corpor
     _, with_extra, models = corpora
     run(with_extra, tmp_path / "local", models, params)  # the tables statements reads
     interim = tmp_path / "local" / "interim"
-    items = list(statements.documents_with_sentences(interim / "tagged.parquet", interim / "sentences.parquet"))
+    items = list(iter_rows(interim / "tagged.parquet", TAGGED))
     for partition_docs in (1, 2):
         settings = params.engine.model_copy(
             update={

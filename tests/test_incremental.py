@@ -49,9 +49,7 @@ def run_stages(raw: Path, out: Path, models: Path, params, cached: bool = True) 
         "entities": entities.run(
             i / "parsed.parquet", i / "entities.parquet", i / "tagged.parquet", params, c("entities")
         ),
-        "statements": statements.run(
-            i / "tagged.parquet", i / "sentences.parquet", i / "statements_raw.parquet", params, c("statements")
-        ),
+        "statements": statements.run(i / "tagged.parquet", i / "statements_raw.parquet", params, c("statements")),
         "classify": classify.run(
             i / "statements_raw.parquet",
             i / "documents.parquet",

@@ -46,9 +46,7 @@ def attribute(text: str, params, parser_nlp, ner_nlp, piece_chars: int) -> pd.Da
     assert piece_count(tagged["doc"]) == len(pieces(text, piece_chars))
     doc = doc_from_bytes(tagged["doc"], parser_nlp.vocab)
     assert doc.text == text
-    statements = extract_statements(
-        [doc], pd.DataFrame(parsed["sentences"]), Attributor(parser_nlp, params.roster, params.statements)
-    )
+    statements = extract_statements([doc], Attributor(parser_nlp, params.roster, params.statements))
     return statements[["speaker", "kind", "cue", "content_start", "content_end", "mention_start", "mention_end"]]
 
 

@@ -1,6 +1,9 @@
+import pytest
 from conftest import documents_frame
 
+from newsstance.nlp.docbin import doc_from_bytes, doc_to_bytes
 from newsstance.nlp.sentences import is_heading, split_sentences
+from newsstance.nlp.structure import SENTENCE_FIELDS, paragraph_starts_of, sentences_of
 from newsstance.text.paragraphs import paragraph_starts
 
 TEXT = (
@@ -108,3 +111,21 @@ def test_a_heading_the_parser_splits_in_two_is_a_heading_throughout(parser_nlp):
     sentences, _ = split_sentences(documents_frame({"doc": text}), parser_nlp, 12)
     second = sentences[sentences.paragraph == 1]
     assert len(second) >= 1 and second.is_heading.all()
+
+
+def test_paragraphs_and_sentences_travel_on_the_doc_through_its_docbin(params, parser_nlp):
+    """The sentences stage sets them once; the statements stage reads them off the Doc, never a
+    side table joined by row order."""
+    text = "Putin's warning\n\nPutin said the missiles would change nothing. He added more.\n\nPeskov agreed."
+    table, [doc] = split_sentences(documents_frame({"d": text}), parser_nlp, params.sentences.heading_max_words)
+    again = doc_from_bytes(doc_to_bytes(doc), parser_nlp.vocab)
+    assert paragraph_starts_of(again) == paragraph_starts(text) == [0, 17, 79]
+    assert sentences_of(again) == table[list(SENTENCE_FIELDS)].to_dict("records")
+    assert sentences_of(again)[0]["is_heading"] and not sentences_of(again)[1]["is_heading"]
+
+
+def test_a_doc_the_sentences_stage_did_not_parse_is_named(parser_nlp):
+    doc = parser_nlp("Putin said so.")
+    doc.user_data["doc_id"] = "x"
+    with pytest.raises(ValueError, match="document 'x' was not parsed by the sentences stage"):
+        sentences_of(doc)

@@ -34,8 +34,8 @@ from newsstance.attribution.quotes import Quote, Quotes, paragraph_quotes
 from newsstance.attribution.speakers import PRONOUNS, SUBJECTS, Salience, SpeakerResolver, Who
 from newsstance.config import Speaker, StatementsParams
 from newsstance.nlp.docbin import doc_from_bytes
-from newsstance.schema import SENTENCES, STATEMENTS_RAW
-from newsstance.text.paragraphs import paragraph_starts
+from newsstance.nlp.structure import SENTENCE_FIELDS, paragraph_starts_of, sentences_of
+from newsstance.schema import STATEMENTS_RAW
 
 
 @dataclass(frozen=True)
@@ -65,9 +65,11 @@ class Attributor:
         self.speakers = SpeakerResolver(nlp, roster, params)
         self.subject_ids = np.array([nlp.vocab.strings.add(dep) for dep in SUBJECTS], dtype="uint64")
 
-    def statements(self, doc: Doc, sentences: pd.DataFrame) -> list[dict]:
+    def statements(self, doc: Doc) -> list[dict]:
+        """The statements of a Doc the sentences stage parsed (its paragraphs and sentences are on it)."""
         text = doc.text  # read once and passed down: spaCy rebuilds it from every token on each access
-        starts = paragraph_starts(text)
+        starts = paragraph_starts_of(doc)
+        sentences = pd.DataFrame(sentences_of(doc), columns=SENTENCE_FIELDS)
         bounds = list(zip(starts, starts[1:] + [len(text)]))
         paragraphs = [
             Paragraph(i, a, b, tuple(q)) for i, ((a, b), q) in enumerate(zip(bounds, paragraph_quotes(text, bounds)))
@@ -687,19 +689,17 @@ def statement_row(
 
 
 def attribute_documents(items: Iterable[dict], attributor: Attributor, vocab) -> Iterator[dict]:
-    """Per document (its tagged parse and sentence rows), its statements in text order."""
+    """Per document (its tagged parse), its statements in text order."""
     for item in items:
         doc = doc_from_bytes(item["doc"], vocab)
-        sentences = pd.DataFrame(item["sentences"], columns=SENTENCES.names)
-        rows = sorted(attributor.statements(doc, sentences), key=lambda r: (r["content_start"], r["content_end"]))
+        rows = sorted(attributor.statements(doc), key=lambda r: (r["content_start"], r["content_end"]))
         yield {"doc_id": item["doc_id"], "statements": rows}
 
 
-def extract_statements(docs: list[Doc], sentences: pd.DataFrame, attributor: Attributor) -> pd.DataFrame:
+def extract_statements(docs: list[Doc], attributor: Attributor) -> pd.DataFrame:
     """In memory, for small inputs: the statements of every document, in document and text order."""
-    by_doc = {doc_id: frame for doc_id, frame in sentences.groupby("doc_id", sort=False)}
     rows: list[dict] = []
     for doc in docs:
-        rows += attributor.statements(doc, by_doc.get(doc.user_data["doc_id"], sentences.iloc[:0]))
+        rows += attributor.statements(doc)
     frame = pd.DataFrame(rows, columns=STATEMENTS_RAW.names)
     return frame.sort_values(["doc_id", "content_start", "content_end"], kind="stable").reset_index(drop=True)

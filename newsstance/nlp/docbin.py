@@ -10,6 +10,7 @@ from typing import Iterable, Iterator
 
 import msgpack
 import numpy
+import srsly
 from spacy.attrs import ORTH
 from spacy.tokens import Doc, DocBin
 from spacy.vocab import Vocab
@@ -49,9 +50,11 @@ def doc_from_bytes(data: bytes, vocab: Vocab) -> Doc:
     attrs = bins[0].attrs
     tokens = numpy.vstack([t for pieces in bins for t in pieces.tokens])
     spaces = numpy.concatenate([s for pieces in bins for s in pieces.spaces]).ravel().tolist()
-    doc_id = next(bins[0].get_docs(vocab)).user_data.get("doc_id")
+    user_data = {}  # each piece's (the last carries the document's structure)
+    for pieces in bins:
+        user_data.update(srsly.msgpack_loads(pieces.user_data[0], use_list=False))
     del bins
     orth = attrs.index(ORTH)
     doc = Doc(vocab, words=[vocab.strings[o] for o in tokens[:, orth]], spaces=spaces).from_array(attrs, tokens)
-    doc.user_data["doc_id"] = doc_id
+    doc.user_data.update(user_data)
     return doc

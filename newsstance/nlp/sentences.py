@@ -17,6 +17,7 @@ from spacy.tokens import Doc, Span
 from newsstance.config import PIECE_CHARS
 from newsstance.nlp.docbin import doc_from_bytes, doc_to_bytes
 from newsstance.nlp.pieces import batches, parse_in_pieces
+from newsstance.nlp.structure import set_structure
 from newsstance.schema import SENTENCES
 from newsstance.text.paragraphs import paragraph_starts
 
@@ -56,15 +57,17 @@ def trimmed(sent: Span) -> tuple[int, int]:
     return tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
 
 
-def sentence_rows(doc: Doc, doc_id: str, body_end: int, title: str | None, max_words: int) -> list[dict]:
-    return rows_of(doc.text, [trimmed(s) for s in doc.sents], doc_id, body_end, title, max_words)
-
-
 def rows_of(
-    text: str, spans: list[tuple[int, int]], doc_id: str, body_end: int, title: str | None, max_words: int
+    text: str,
+    spans: list[tuple[int, int]],
+    starts: list[int],
+    doc_id: str,
+    body_end: int,
+    title: str | None,
+    max_words: int,
 ) -> list[dict]:
-    """The sentence rows of `text`, whose sentences are at `spans` (character offsets)."""
-    starts = paragraph_starts(text)
+    """The sentence rows of `text`, whose sentences are at `spans` and paragraphs at `starts`
+    (character offsets)."""
     spans = [(a, b) for a, b in spans if b > a]
     rows = []
     headings: dict[int, bool] = {}  # by paragraph: the test is the paragraph's, once
@@ -112,29 +115,35 @@ def parse_documents(
 
 def _parsed(doc: Doc, record: dict, max_words: int) -> dict:
     doc.user_data["doc_id"] = record["doc_id"]
-    return {
-        "doc_id": record["doc_id"],
-        "sentences": sentence_rows(doc, record["doc_id"], record["body_end"], record["title"], max_words),
-        "doc": doc_to_bytes(doc),
-    }
+    text, starts = record["text"], paragraph_starts(record["text"])
+    spans = [trimmed(s) for s in doc.sents]
+    rows = rows_of(text, spans, starts, record["doc_id"], record["body_end"], record["title"], max_words)
+    set_structure(doc, starts, rows)
+    return {"doc_id": record["doc_id"], "sentences": rows, "doc": doc_to_bytes(doc)}
 
 
 def _parsed_in_pieces(pieces: Iterator[tuple[int, Doc]], record: dict, max_words: int) -> dict:
-    """A long document's result from its pieces, each let go once its sentences are read."""
+    """A long document's result from its pieces, each let go once its sentences are read (and the
+    next piece parsed: the last one carries the whole document's structure)."""
+    text, starts = record["text"], paragraph_starts(record["text"])
     spans: list[tuple[int, int]] = []
+    rows: list[dict] = []
 
     def read(pieces: Iterator[tuple[int, Doc]]) -> Iterator[Doc]:
+        held = None
         for offset, doc in pieces:
             doc.user_data["doc_id"] = record["doc_id"]
             spans.extend((offset + a, offset + b) for a, b in (trimmed(s) for s in doc.sents))
-            yield doc
+            if held is not None:
+                yield held
+            held = doc
+        rows.extend(rows_of(text, spans, starts, record["doc_id"], record["body_end"], record["title"], max_words))
+        if held is not None:
+            set_structure(held, starts, rows)
+            yield held
 
     data = doc_to_bytes(read(pieces))
-    return {
-        "doc_id": record["doc_id"],
-        "sentences": rows_of(record["text"], spans, record["doc_id"], record["body_end"], record["title"], max_words),
-        "doc": data,
-    }
+    return {"doc_id": record["doc_id"], "sentences": rows, "doc": data}
 
 
 def split_sentences(
