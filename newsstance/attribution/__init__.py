@@ -1,0 +1,1 @@
+"""Who said what: quotations, reporting clauses, speakers, and the attributor over them."""

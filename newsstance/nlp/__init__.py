@@ -1,0 +1,1 @@
+"""spaCy: loading the model, parsing sentences, tagging entities, Docs as bytes."""

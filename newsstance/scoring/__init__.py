@@ -1,0 +1,1 @@
+"""Sentiment and stance: context, encoder, heads, calibration, training, backends."""

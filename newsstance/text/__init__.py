@@ -1,0 +1,1 @@
+"""Articles from raw bytes: decoding, HTML, the headline, boilerplate, paragraphs."""
