@@ -65,9 +65,8 @@ def imported_modules(module: str) -> set[str]:
     found = set()
     for node in ast.walk(ast.parse(module_path(module).read_text(encoding="utf-8"))):
         if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            names = [node.module] + [
-                f"{node.module}.{a.name}" for a in node.names
-            ]  # `from a import b`: b may be a module
+            # `from a import b`: b may be a module
+            names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
         elif isinstance(node, ast.Import):
             names = [a.name for a in node.names]
         else:
