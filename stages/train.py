@@ -24,6 +24,7 @@ from stages.provenance import canonical_json, code_version, params_digest, sha25
 log = logging.getLogger("newsstance")
 
 HEADS = ("sentiment.safetensors", "stance.safetensors")
+METRICS = "train_metrics.json"  # its name in the machine's store of fitted heads
 
 # The params sections this stage reads; its dvc.yaml entry lists the same (a test checks).
 PARAMS = ("encoder", "targets", "train")
@@ -93,9 +94,6 @@ def run(models: Path, metrics: Path, params: Params, fitted: Path | None = None)
     write_json(metrics, {"train": scores})
     if kept is not None:
         keep(models, metrics, kept)
-
-
-METRICS = "train_metrics.json"
 
 
 def copy_heads(models: Path, metrics: Path, to_models: Path, to_metrics: Path) -> None:
