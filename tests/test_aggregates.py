@@ -42,3 +42,18 @@ def test_share_spread_is_the_speaker_error_beyond_sampling_noise():
         biased[rows] += (0.1 if g % 2 else -0.1) * np.array([1.0, -1.0, 0.0])
     assert share_spread(honest, y, groups).max() < 0.03
     assert share_spread(biased, y, groups)[0] == pytest.approx(0.1, abs=0.02)
+
+
+def test_the_interval_is_that_of_resampling_statements_and_drawing_their_labels():
+    """One multinomial draw per resample stands for resampling the statements and drawing each
+    one's label from its probabilities: the two give the same interval, up to simulation noise."""
+    rng = np.random.default_rng(2)
+    p = rng.dirichlet([0.3, 0.3, 0.3], 200)  # confident and mixed statements
+    cumulative, brute = np.cumsum(p, axis=1), []
+    for _ in range(4000):
+        rows = rng.integers(0, len(p), len(p))
+        labels = (rng.random(len(p))[:, None] > cumulative[rows]).sum(axis=1).clip(max=2)
+        brute.append(np.bincount(labels, minlength=3) / len(p))
+    low, high = np.quantile(brute, [0.025, 0.975], axis=0)
+    shares = class_shares(p, None, 0.95, 4000, 13)
+    assert shares.low == pytest.approx(low, abs=0.01) and shares.high == pytest.approx(high, abs=0.01)
