@@ -19,7 +19,6 @@ import pyarrow.parquet as pq
 
 import newsstance
 from newsstance.config import Params
-from newsstance.versions import model_id, package_version  # noqa: F401  (re-exported for the stages)
 
 PREFIX = "newsstance."
 

@@ -13,8 +13,9 @@ import pyarrow.parquet as pq
 from newsstance.analysis.page import DOCUMENT_COLUMNS, STANCE_COLUMNS, STATEMENT_COLUMNS, render_report
 from newsstance.config import Params, load_params
 from newsstance.schema import DOCUMENTS, REJECTED, SPEAKERS, STANCES, STATEMENTS
+from newsstance.versions import package_version
 from stages.io import read_table, write_text
-from stages.provenance import canonical_json, package_version, params_digest, read_provenance, sha256_hex
+from stages.provenance import canonical_json, params_digest, read_provenance, sha256_hex
 
 log = logging.getLogger("newsstance")
 
