@@ -6,6 +6,7 @@ with a message that names the key, not as a KeyError deep inside a stage.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 from pathlib import Path
 from typing import Any, Literal
@@ -24,6 +25,15 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class CorpusColumns(_Strict):
+    id: str = "id"
+    text: str = "text"
+    date: str = "date"
+    outlet: str = "outlet"
+    url: str = "url"
+    title: str = "title"
+
+
 class IngestParams(_Strict):
     boilerplate: list[str] = Field(default_factory=list)
     headline_max_words: int = 20
@@ -32,6 +42,12 @@ class IngestParams(_Strict):
     # A document whose words are less than this share common English function words is flagged
     # is_english = False (kept, not dropped).
     min_english_share: float = Field(0.2, ge=0, le=1)
+    # The columns of a corpus file (.jsonl, .csv, .parquet) and of a folder's metadata.csv.
+    columns: CorpusColumns = CorpusColumns()
+    # Read numeric metadata dates such as 03/04/2025 day first (3 April) rather than month first.
+    dayfirst: bool = False
+    # Without a date in the metadata, one is read from a date line or a dateline this near the top.
+    date_chars: int = Field(600, ge=0)
 
 
 PIECE_CHARS = 50_000  # nlp.piece_chars
@@ -65,14 +81,44 @@ class SentencesParams(_Strict):
     heading_max_words: int = 12
 
 
+class Tenure(_Strict):
+    """Titles that name the speaker only while they hold the office: [from, until) periods, either
+    end open (null)."""
+
+    titles: list[str] = Field(min_length=1)
+    periods: list[tuple[dt.date | None, dt.date | None]] = Field(min_length=1)
+
+    @field_validator("periods")
+    @classmethod
+    def _ordered(cls, value: list) -> list:
+        for start, until in value:
+            if start is not None and until is not None and start >= until:
+                raise ValueError(f"period {start} to {until}: 'from' must come before 'until'")
+        return value
+
+    def held_on(self, day: dt.date) -> bool:
+        return any((start is None or start <= day) and (until is None or day < until) for start, until in self.periods)
+
+
 class Speaker(_Strict):
     name: str
     aliases: list[str] = Field(min_length=1)  # every spelling the press uses
-    roles: list[str] = Field(default_factory=list)
+    # Titles that name the speaker alone: always (a string) or during a tenure.
+    roles: list[str | Tenure] = Field(default_factory=list)
     # Other people who share the speaker's surname ("Melania Trump"): named so, they are not the speaker.
     namesakes: list[str] = Field(default_factory=list)
     # The pronoun that can refer to the speaker ("he", "she", "they"); unset means any.
     pronoun: str | None = None
+
+    def roles_on(self, day: dt.date | None) -> list[str]:
+        """The titles that name the speaker on that day; without a date, only those that need none."""
+        titles: list[str] = []
+        for role in self.roles:
+            if isinstance(role, str):
+                titles.append(role)
+            elif day is not None and role.held_on(day):
+                titles.extend(role.titles)
+        return titles
 
 
 class EntitiesParams(_Strict):
@@ -164,6 +210,11 @@ class TableParams(_Strict):
     confidence: float = Field(0.95, gt=0, lt=1)
     bootstrap_resamples: int = Field(2000, ge=100)
     seed: int = 13
+    # periods.parquet and the report's time chart: per ISO week or per calendar month.
+    period: Literal["week", "month"] = "month"
+    # Statements of one speaker whose normalised contents overlap this much (Jaccard similarity of
+    # their shingles) are one quote (newsstance.analysis.quotes).
+    quote_similarity: float = Field(0.6, gt=0, le=1)
 
 
 class ReportParams(_Strict):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from newsstance.schema import ALL_TABLES, BINARY, BOOL, FLOAT, INT, STRING, Column
+from newsstance.schema import ALL_TABLES, BINARY, BOOL, DATE, FLOAT, INT, STRING, Column
 
 
 def _type_name(col: Column) -> str:
@@ -15,13 +15,17 @@ def _type_name(col: Column) -> str:
         return "category (ordered: " + ", ".join(col.categories) + ")"
     if pa.types.is_dictionary(col.type):
         return "category"
-    return {STRING: "string", INT: "int64", FLOAT: "float64", BOOL: "bool", BINARY: "binary"}[col.type]
+    if pa.types.is_list(col.type):
+        return "list of string"
+    return {STRING: "string", INT: "int64", FLOAT: "float64", BOOL: "bool", BINARY: "binary", DATE: "date"}[col.type]
 
 
 FILES = {  # where each table is written; the analyst-facing ones first
     "statements": "data/processed/statements.parquet",
     "stances": "data/processed/stances.parquet",
     "speakers": "data/processed/speakers.parquet",
+    "periods": "data/processed/periods.parquet",
+    "quotes": "data/processed/quotes.parquet",
     "rejected": "data/processed/rejected.parquet (and data/interim/<corpus>/rejected.parquet, ingest's)",
     "rejected_documents": "data/interim/<corpus>/rejected_<stage>.parquet (sentences, entities, statements, classify)",
     "documents": "data/interim/<corpus>/documents.parquet",
@@ -43,7 +47,12 @@ the two differ. Every table is written through that schema and validated on writ
 Types as pandas reads them: `string` is pandas' `str` dtype (pandas 2: an object column holding
 only `str`; None where the column is nullable), `category` a categorical (Arrow dictionary; polars: Categorical, duckdb:
 VARCHAR). Closed sets (labels, kinds, mention types) are ordered categoricals that list every value,
-used or not. Offsets are character positions in `documents.text`.
+used or not. `date` is an object column of `datetime.date` (None where unknown; `pd.to_datetime`
+makes it datetime64), `list of string` an object column of arrays of `str`. Offsets are character
+positions in `documents.text`.
+
+Every table of documents, sentences, entities, statements and stances carries the document's `date`,
+`outlet` and `url`; `quotes` and `periods` aggregate over them.
 
 ## Reading the tables
 

@@ -18,6 +18,7 @@ INT = pa.int64()
 FLOAT = pa.float64()
 BOOL = pa.bool_()
 BINARY = pa.binary()
+DATE = pa.date32()
 
 SENTIMENT_LABELS = ("negative", "neutral", "positive")
 STANCE_LABELS = ("against", "neutral", "favor")
@@ -60,20 +61,55 @@ def _label(name: str, categories: tuple[str, ...], doc: str) -> tuple:
     return (name, LABEL, doc, False, categories)
 
 
+DATE_SOURCES = ("metadata", "text")
+# The document's metadata, repeated on every row that belongs to one document.
+_METADATA = _cols(
+    (
+        "date",
+        DATE,
+        "Publication date: from the metadata (metadata.csv or the corpus file's date column), else read off a "
+        "date line or dateline at the top of the text (documents.date_source says which); null when unknown.",
+        True,
+    ),
+    ("outlet", STRING, "The outlet that published the document, from the metadata; null when not given.", True),
+    ("url", STRING, "The document's address, from the metadata; null when not given.", True),
+)
+
+
 DOCUMENTS = Table(
     "documents",
     "One row per accepted input file, sorted by file name.",
     _cols(
-        ("doc_id", STRING, "File stem; the key of the document everywhere downstream."),
-        ("file", STRING, "File name inside the raw folder."),
-        ("title", STRING, "Headline (first line) when the article starts with one.", True),
+        (
+            "doc_id",
+            STRING,
+            "The key of the document everywhere downstream: a text file's stem, or a corpus row's id column "
+            "(its file's stem and row number when it has none); a repeated id gets ~2, ~3, ... (see notes).",
+        ),
+        ("file", STRING, "The input file: a text file, or the corpus file (.jsonl, .csv, .parquet) holding the row."),
+    )
+    + _METADATA[:1]
+    + _cols(
+        (
+            "date_source",
+            LABEL,
+            "metadata | text: where the date came from (text: inferred from a date line or dateline); null "
+            "without a date.",
+            True,
+            DATE_SOURCES,
+        ),
+    )
+    + _METADATA[1:]
+    + _cols(
+        ("title", STRING, "The metadata's title, else the headline.", True),
+        ("headline", STRING, "The text's first line when it reads as a headline (never attributed).", True),
         (
             "text",
             STRING,
             "The stored text, into which every offset points: the decoded file, with a "
             "byte-order mark removed, line ends as LF and an HTML page reduced to its text (see notes).",
         ),
-        ("sha256", STRING, "SHA-256 of the raw file bytes."),
+        ("sha256", STRING, "SHA-256 of the raw file bytes (of a corpus row: of its text, as UTF-8)."),
         ("n_chars", INT, "Length of text in characters."),
         ("body_end", INT, "Offset where trailing page boilerplate starts (= n_chars when none)."),
         (
@@ -101,14 +137,21 @@ DOCUMENTS = Table(
             "doc_id of the first file (by name) with the same text, when this one repeats it; null otherwise.",
             True,
         ),
+        (
+            "extra",
+            STRING,
+            "The metadata's other columns, as a JSON object with sorted keys; null when there are none.",
+            True,
+        ),
     ),
 )
 
 REJECTED = Table(
     "rejected",
-    "One row per input file that was not processed, with the reason; sorted by file name.",
+    "One row per input that was not processed (a file, a corpus row, a metadata row), with the reason; sorted by "
+    "file name.",
     _cols(
-        ("file", STRING, "File name inside the raw folder."),
+        ("file", STRING, "The input file: a text file, a corpus file (the reason names the row), or metadata.csv."),
         (
             "stage",
             STRING,
@@ -134,8 +177,9 @@ REJECTED_DOCUMENTS = Table(
 SENTENCES = Table(
     "sentences",
     "One row per sentence of every document, in reading order.",
-    _cols(
-        ("doc_id", STRING, "Document key."),
+    _cols(("doc_id", STRING, "Document key."))
+    + _METADATA
+    + _cols(
         ("sent_index", INT, "Position of the sentence in its document, from 0."),
         ("paragraph", INT, "Paragraph index in the document, from 0."),
         ("start", INT, "Offset of the first character in the document text."),
@@ -149,8 +193,9 @@ SENTENCES = Table(
 ENTITIES = Table(
     "entities",
     "Named entities, with people linked to the roster.",
-    _cols(
-        ("doc_id", STRING, "Document key."),
+    _cols(("doc_id", STRING, "Document key."))
+    + _METADATA
+    + _cols(
         ("start", INT, "Offset of the entity in the document text."),
         ("end", INT, "Offset one past the entity."),
         ("text", STRING, "The entity as written."),
@@ -180,30 +225,35 @@ TAGGED = Table(
     PARSED.columns,
 )
 
-_STATEMENT_CORE = _cols(
-    (
-        "statement_id",
-        STRING,
-        "Stable id: doc_id:content_start:content_end (a joint statement's second and later speakers add :speaker).",
-    ),
-    ("doc_id", STRING, "Document key."),
-    ("speaker", CATEGORY, "Roster id, or a slug of the name for speakers outside the roster."),
-    ("speaker_name", STRING, "Display name of the speaker."),
-    ("in_roster", BOOL, "True when the speaker is in the roster of params.yaml."),
-    ("mention", STRING, 'How the speaker is named at this place ("Mr Putin", "he", ...).'),
-    ("mention_start", INT, "Offset of the mention in the document text."),
-    ("mention_end", INT, "Offset one past the mention."),
-    _label("mention_type", MENTION_TYPES, "name | surname | title | pronoun | possessive | continuation."),
-    _label("kind", KINDS, "direct | indirect | mixed."),
-    ("cue", STRING, 'Reporting expression as written ("warned", "according to"), empty for continuations.'),
-    ("cue_start", INT, "Offset of the cue in the document text."),
-    ("cue_end", INT, "Offset one past the cue."),
-    ("content", STRING, "What was said: the quote or the reported clause."),
-    ("content_start", INT, "Offset of content in the document text."),
-    ("content_end", INT, "Offset one past content."),
-    ("sentence", STRING, "The sentence span that holds the statement (one or more sentences)."),
-    ("start", INT, "Offset of the sentence span in the document text."),
-    ("end", INT, "Offset one past the sentence span."),
+_STATEMENT_CORE = (
+    _cols(
+        (
+            "statement_id",
+            STRING,
+            "Stable id: doc_id:content_start:content_end (a joint statement's second and later speakers add :speaker).",
+        ),
+        ("doc_id", STRING, "Document key."),
+    )
+    + _METADATA
+    + _cols(
+        ("speaker", CATEGORY, "Roster id, or a slug of the name for speakers outside the roster."),
+        ("speaker_name", STRING, "Display name of the speaker."),
+        ("in_roster", BOOL, "True when the speaker is in the roster of params.yaml."),
+        ("mention", STRING, 'How the speaker is named at this place ("Mr Putin", "he", ...).'),
+        ("mention_start", INT, "Offset of the mention in the document text."),
+        ("mention_end", INT, "Offset one past the mention."),
+        _label("mention_type", MENTION_TYPES, "name | surname | title | pronoun | possessive | continuation."),
+        _label("kind", KINDS, "direct | indirect | mixed."),
+        ("cue", STRING, 'Reporting expression as written ("warned", "according to"), empty for continuations.'),
+        ("cue_start", INT, "Offset of the cue in the document text."),
+        ("cue_end", INT, "Offset one past the cue."),
+        ("content", STRING, "What was said: the quote or the reported clause."),
+        ("content_start", INT, "Offset of content in the document text."),
+        ("content_end", INT, "Offset one past content."),
+        ("sentence", STRING, "The sentence span that holds the statement (one or more sentences)."),
+        ("start", INT, "Offset of the sentence span in the document text."),
+        ("end", INT, "Offset one past the sentence span."),
+    )
 )
 
 STATEMENTS_RAW = Table("statements_raw", "Attributed statements before classification.", _STATEMENT_CORE)
@@ -239,20 +289,28 @@ STANCE_SCORES = Table(
     (Column("statement_id", STRING, "Statement key."),) + _STANCE_COLUMNS,
 )
 
+_QUOTE_ID = Column(
+    "quote_id",
+    STRING,
+    "The quote this statement repeats: statements of one speaker with near-identical content (wire copy "
+    "reprinted by several outlets) share it. It is the statement_id of the quote's first occurrence (by date, "
+    "then doc_id); per-speaker figures count each quote once (quotes.parquet lists them).",
+)
+
 STATEMENTS = Table(
     "statements",
     "One row per attributed statement, with its sentiment.",
-    _STATEMENT_CORE + SENTIMENT_SCORES.columns[1:],
+    _STATEMENT_CORE[:1] + (_QUOTE_ID,) + _STATEMENT_CORE[1:] + SENTIMENT_SCORES.columns[1:],
 )
 
 STANCES = Table(
     "stances",
     "One row per statement and stance target.",
-    _cols(
-        ("statement_id", STRING, "Statement key."),
-        ("doc_id", STRING, "Document key."),
-        ("speaker", CATEGORY, "Speaker id (as in statements)."),
-    )
+    _cols(("statement_id", STRING, "Statement key."))
+    + (_QUOTE_ID,)
+    + _cols(("doc_id", STRING, "Document key."))
+    + _METADATA
+    + _cols(("speaker", CATEGORY, "Speaker id (as in statements)."))
     + _STANCE_COLUMNS,
 )
 
@@ -274,15 +332,22 @@ def _share_columns(prefix: str, labels: tuple[str, ...], what: str) -> tuple:
     )
 
 
+_FIGURES_HEAD = _cols(
+    ("speaker", CATEGORY, "Roster id."),
+    ("speaker_name", STRING, "Display name."),
+    ("target", CATEGORY, "Stance target id."),
+)
+
 SPEAKERS = Table(
     "speakers",
-    "One row per roster speaker and stance target: how much they said and how. Shares and means are corrected for "
-    "the classifier's error and prior shift, with intervals at table.confidence (the correction column says how).",
-    _cols(
-        ("speaker", CATEGORY, "Roster id."),
-        ("speaker_name", STRING, "Display name."),
-        ("target", CATEGORY, "Stance target id."),
-        ("n_statements", INT, "Statements attributed to the speaker."),
+    "One row per roster speaker and stance target: how much they said and how. Shares and means count each "
+    "distinct quote once (a quote reprinted by several outlets weighs as one; its probabilities are the mean of "
+    "its occurrences') and are corrected for the classifier's error and prior shift, with intervals at "
+    "table.confidence (the correction column says how).",
+    _FIGURES_HEAD
+    + _cols(
+        ("n_statements", INT, "Statements attributed to the speaker (every occurrence of a reprinted quote)."),
+        ("n_quotes", INT, "Distinct quotes among them (quote_id): what the shares and means count."),
         ("n_documents", INT, "Documents with at least one of those statements."),
         (
             "mean_sentiment",
@@ -297,8 +362,44 @@ SPEAKERS = Table(
         ("net_stance", FLOAT, "Corrected share favor - share against, in [-1, 1].", True),
         ("net_stance_low", FLOAT, "Lower bound of its interval.", True),
         ("net_stance_high", FLOAT, "Upper bound of its interval.", True),
-        ("uncertain", BOOL, "Fewer statements than report.min_statements: read with care."),
+        ("uncertain", BOOL, "Fewer distinct quotes than report.min_statements: read with care."),
         ("correction", STRING, "How the shares, means and intervals were corrected, in one line."),
+    ),
+)
+
+PERIODS = Table(
+    "periods",
+    "speakers.parquet per week or month (table.period): one row per roster speaker, stance target and period "
+    "with dated statements, with the same figures; statements without a date are left out.",
+    SPEAKERS.columns[:3]
+    + _cols(
+        ("period", STRING, 'The period: "2025-10" (a month) or "2025-W42" (an ISO week).'),
+        ("period_start", DATE, "Its first day."),
+    )
+    + SPEAKERS.columns[3:],
+)
+
+QUOTES = Table(
+    "quotes",
+    "One row per distinct quote (quote_id): who said it, how often and where it was carried, and its sentiment "
+    "(the mean of its occurrences' probabilities). Sorted by speaker, then first date.",
+    (_QUOTE_ID,)
+    + _cols(
+        ("speaker", CATEGORY, "Speaker id (as in statements)."),
+        ("speaker_name", STRING, "Display name."),
+        ("in_roster", BOOL, "True when the speaker is in the roster."),
+        ("content", STRING, "The quote as its first occurrence gives it."),
+        ("occurrences", INT, "Statements that repeat it, the first included."),
+        ("n_documents", INT, "Documents that carry it."),
+        ("n_outlets", INT, "Distinct outlets that carried it (documents without an outlet are not counted)."),
+        ("outlets", pa.list_(STRING), "Those outlets, sorted."),
+        ("first_date", DATE, "Earliest date of a document that carries it (null when none is dated).", True),
+        ("last_date", DATE, "Latest such date.", True),
+        _label("sentiment", SENTIMENT_LABELS, "negative | neutral | positive (argmax of the mean probabilities)."),
+        ("sentiment_score", FLOAT, "P(positive) - P(negative), of the mean probabilities."),
+        ("p_negative", FLOAT, "Mean probability of negative over its occurrences."),
+        ("p_neutral", FLOAT, "Mean probability of neutral."),
+        ("p_positive", FLOAT, "Mean probability of positive."),
     ),
 )
 
@@ -316,4 +417,6 @@ ALL_TABLES = (
     STATEMENTS,
     STANCES,
     SPEAKERS,
+    PERIODS,
+    QUOTES,
 )

@@ -63,7 +63,7 @@ def make_backend(models: Path, params: Params):
 def statements_by_document(statements: Path, documents: Path) -> Iterator[dict]:
     """The statements, grouped by document as they stream by, each with its context. Both tables
     are in document order, so they are read in step."""
-    texts = ((r["doc_id"], r["text"], r["title"]) for r in iter_rows(documents, DOCUMENTS))
+    texts = ((r["doc_id"], r["text"], r["headline"]) for r in iter_rows(documents, DOCUMENTS))
     rows = iter_rows(statements, STATEMENTS_RAW)
     for doc_id, group in groupby(rows, key=lambda r: r["doc_id"]):
         for other, text, title in texts:

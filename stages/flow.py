@@ -56,7 +56,7 @@ def run(
 
     def records() -> Iterator[dict]:
         for record in sentences.records(documents):
-            texts.append((record["doc_id"], record["text"], record["title"]))
+            texts.append((record["doc_id"], record["text"], record["headline"]))
             yield record
 
     def parsed() -> Iterator[dict]:

@@ -1,7 +1,8 @@
-"""Stage 1, ingest: every *.txt in the raw folder becomes a document, or a row in `rejected`.
+"""Stage 1, ingest: every article of the raw input becomes a document, or a row in `rejected`.
 
-Nothing is lost and nothing crashes: a file that cannot be made into usable text is listed with a
-one-line reason (`newsstance.text.articles`).
+The input is a folder (its *.txt articles, their metadata.csv, and corpus files: .jsonl, .csv,
+.parquet) or one corpus file (`newsstance.text.sources`). Nothing is lost and nothing crashes: an
+input that cannot be made into usable text is listed with a one-line reason (`newsstance.text.articles`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import pandas as pd
 from newsstance.config import IngestParams, Params, load_params
 from newsstance.schema import DOCUMENTS, REJECTED
 from newsstance.text.articles import Rejected, articles
+from newsstance.text.sources import CORPUS_SUFFIXES, METADATA_FILE, is_input, sources
 from stages.io import write_table
 from stages.provenance import stage_provenance
 
@@ -41,11 +43,30 @@ def read_file(path: Path, max_bytes: int) -> bytes:
         raise Rejected(f"cannot be read: {exc.strerror or exc}") from None
 
 
-def ingest(raw_dir: Path, params: IngestParams) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Read every *.txt of raw_dir; return (documents, rejected), both sorted by file name."""
-    paths = sorted(Path(raw_dir).glob("*.txt"), key=lambda p: p.name)
-    docs, rejected = articles(((p.name, partial(read_file, p, params.max_bytes)) for p in paths), params)
-    log.info("ingest: %d documents, %d rejected from %s", len(docs), len(rejected), raw_dir)
+def open_file(path: Path):
+    """A corpus file opened for reading; raise Rejected when it cannot be."""
+    try:
+        if not path.is_file():
+            raise Rejected("not a regular file")
+        return path.open("rb")
+    except OSError as exc:
+        raise Rejected(f"cannot be read: {exc.strerror or exc}") from None
+
+
+def ingest(raw: Path, params: IngestParams) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Read the articles of a folder or a corpus file; return (documents, rejected), both in file
+    name order."""
+    raw = Path(raw)
+    if not raw.exists():
+        raise FileNotFoundError(f"ingest: input not found: {raw} (a folder of articles, or a corpus file)")
+    paths = sorted((p for p in raw.iterdir() if is_input(p.name)), key=lambda p: p.name) if raw.is_dir() else [raw]
+    texts = [(p.name, partial(read_file, p, params.max_bytes)) for p in paths if p.suffix == ".txt"]
+    metadata = next(((p.name, partial(read_file, p, params.max_bytes)) for p in paths if p.name == METADATA_FILE), None)
+    corpora = [
+        (p.name, partial(open_file, p)) for p in paths if p.name != METADATA_FILE and p.name.endswith(CORPUS_SUFFIXES)
+    ]
+    docs, rejected = articles(sources(texts, metadata, corpora, params.columns), params)
+    log.info("ingest: %d documents, %d rejected from %s", len(docs), len(rejected), raw)
     return docs, rejected
 
 

@@ -79,6 +79,9 @@ def _from_columns(columns: dict[str, list], table: Table) -> pa.Table:
         values = columns[col.name]
         if pa.types.is_dictionary(col.type):
             array = _categorical(table.name, col, values)
+        elif pa.types.is_date(col.type):  # dates, or ISO text (what a cached row holds: msgpack has no dates)
+            iso = [None if _is_null(v) else v if isinstance(v, str) else v.isoformat() for v in values]
+            array = pa.array(iso, type=pa.string()).cast(col.type)
         else:
             array = pa.array(values, type=col.type, from_pandas=True)  # NaN is null, as in pandas
         if not col.nullable and array.null_count:

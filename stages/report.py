@@ -12,7 +12,7 @@ import pyarrow.parquet as pq
 
 from newsstance.analysis.page import DOCUMENT_COLUMNS, STANCE_COLUMNS, STATEMENT_COLUMNS, render_report
 from newsstance.config import Params, load_params
-from newsstance.schema import DOCUMENTS, REJECTED, SPEAKERS, STANCES, STATEMENTS
+from newsstance.schema import DOCUMENTS, PERIODS, REJECTED, SPEAKERS, STANCES, STATEMENTS
 from newsstance.versions import package_version
 from stages.io import read_table, write_text
 from stages.provenance import canonical_json, params_digest, read_provenance, sha256_hex
@@ -69,6 +69,7 @@ def run(interim: Path, processed: Path, out: Path, params: Params) -> None:
         read_table(processed / "statements.parquet", STATEMENTS, STATEMENT_COLUMNS),
         read_table(processed / "stances.parquet", STANCES, STANCE_COLUMNS),
         read_table(processed / "speakers.parquet", SPEAKERS),
+        read_table(processed / "periods.parquet", PERIODS),
         read_table(processed / "rejected.parquet", REJECTED),
         params,
         provenance_section(processed / "statements.parquet", documents, params),

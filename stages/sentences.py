@@ -74,9 +74,12 @@ def prepare(params: Params, upstream: list[Provenance | None], cache_dir: Path |
 
 
 def records(documents: Path) -> Iterator[dict]:
-    """What this stage reads of each document."""
-    columns = ["doc_id", "text", "title", "body_end"]
-    return ({k: r[k] for k in columns} for r in iter_rows(documents, DOCUMENTS))
+    """What this stage reads of each document (its date as ISO text, as the cache keeps it)."""
+    columns = ["doc_id", "date", "outlet", "url", "text", "headline", "body_end"]
+    for row in iter_rows(documents, DOCUMENTS):
+        record = {k: row[k] for k in columns}
+        record["date"] = record["date"].isoformat() if record["date"] is not None else None
+        yield record
 
 
 def results(records: Iterable[dict], params: Params, cache: DocCache) -> Iterator[dict]:

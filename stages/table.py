@@ -9,6 +9,8 @@ from newsstance.analysis.tables import build_tables, head_spreads, plot_series, 
 from newsstance.config import Params, load_params
 from newsstance.schema import (
     DOCUMENTS,
+    PERIODS,
+    QUOTES,
     REJECTED,
     REJECTED_DOCUMENTS,
     SENTIMENT_SCORES,
@@ -20,6 +22,9 @@ from newsstance.schema import (
 )
 from stages.io import read_table, write_json, write_table
 from stages.provenance import read_provenance, stage_provenance
+
+# The analyst's tables, each written to <out>/<name>.parquet.
+TABLES = (STATEMENTS, STANCES, SPEAKERS, PERIODS, QUOTES, REJECTED)
 
 # The params sections this stage reads; its dvc.yaml entry lists the same (a test checks).
 PARAMS = ("roster", "targets", "report.min_statements", "table", "classify.backend")
@@ -86,7 +91,7 @@ def run(
     dropped = {doc_id for frame in failed for doc_id in frame["doc_id"]}
     if dropped:
         raw = raw[~raw["doc_id"].isin(dropped)]
-    statements, stances, speakers = build_tables(
+    tables = build_tables(
         raw,
         read_table(sentiment, SENTIMENT_SCORES),
         read_table(stance, STANCE_SCORES),
@@ -94,13 +99,11 @@ def run(
         head_spreads(models, params),
     )
     named = read_table(documents, DOCUMENTS, ["doc_id", "file"]) if documents is not None else None
-    rejected = rejected_files(read_table(rejected_in, REJECTED), failed, named)
-    write_table(statements, STATEMENTS, out / "statements.parquet", provenance)
-    write_table(stances, STANCES, out / "stances.parquet", provenance)
-    write_table(speakers, SPEAKERS, out / "speakers.parquet", provenance)
-    write_table(rejected, REJECTED, out / "rejected.parquet", provenance)
+    tables["rejected"] = rejected_files(read_table(rejected_in, REJECTED), failed, named)
+    for table in TABLES:
+        write_table(tables[table.name], table, out / f"{table.name}.parquet", provenance)
     if plots is not None:
-        for name, rows in plot_series(speakers).items():
+        for name, rows in plot_series(tables["speakers"]).items():
             write_json(plots / f"{name}.json", rows)
 
 

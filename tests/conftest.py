@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import subprocess
@@ -43,13 +44,23 @@ def ner_nlp(params):
     return nlp
 
 
-def documents_frame(texts: dict[str, str]) -> pd.DataFrame:
+# The invented test texts are set in October 2025, when the roster's dated titles ("the US president")
+# name Trump; a test of undated documents passes date=None.
+SETTING = dt.date(2025, 10, 15)
+
+
+def documents_frame(texts: dict[str, str], date: dt.date | None = SETTING) -> pd.DataFrame:
     return pd.DataFrame(
         [
             {
                 "doc_id": d,
                 "file": f"{d}.txt",
+                "date": date,
+                "date_source": None if date is None else "metadata",
+                "outlet": None,
+                "url": None,
                 "title": find_title(t, 20),
+                "headline": find_title(t, 20),
                 "text": t,
                 "sha256": "-",
                 "n_chars": len(t),
@@ -58,6 +69,7 @@ def documents_frame(texts: dict[str, str]) -> pd.DataFrame:
                 "notes": "",
                 "is_english": True,
                 "duplicate_of": None,
+                "extra": None,
             }
             for d, t in texts.items()
         ]
@@ -68,10 +80,10 @@ def documents_frame(texts: dict[str, str]) -> pd.DataFrame:
 def analyse(params, parser_nlp, ner_nlp):
     """Run sentences -> entities -> statements on in-memory texts, as the pipeline does."""
 
-    def run(texts: dict[str, str] | str, roster=None):
+    def run(texts: dict[str, str] | str, roster=None, date: dt.date | None = SETTING):
         if isinstance(texts, str):
             texts = {"doc": texts}
-        _, docs = split_sentences(documents_frame(texts), parser_nlp, params.sentences.heading_max_words)
+        _, docs = split_sentences(documents_frame(texts, date), parser_nlp, params.sentences.heading_max_words)
         entities, docs = find_entities(docs, ner_nlp)  # through DocBins, as between stages
         attributor = Attributor(parser_nlp, roster or params.roster, params.statements)
         return extract_statements(docs, attributor)

@@ -14,6 +14,7 @@ def _frames(n):
     statements = pd.DataFrame(
         {
             "speaker": ["peskov"] * n,
+            "quote_id": [f"d{i}:0:10" for i in range(n)],
             "doc_id": [f"d{i}" for i in range(n)],
             "p_negative": [0.8] * n,
             "p_neutral": [0.15] * n,
@@ -23,6 +24,7 @@ def _frames(n):
     stances = pd.DataFrame(
         {
             "speaker": ["peskov"] * n,
+            "quote_id": [f"d{i}:0:10" for i in range(n)],
             "target": ["tomahawk_transfer"] * n,
             "p_against": [0.7] * n,
             "p_neutral": [0.29] * n,

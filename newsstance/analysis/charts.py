@@ -6,6 +6,7 @@ Static SVG needs no script and no network, and the same data gives the same byte
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from urllib.parse import urlencode
@@ -166,6 +167,129 @@ def statements_chart(statements: pd.DataFrame, max_documents: int) -> tuple[str,
     )
     chart = (cells + text).properties(title="Statements per document and speaker", width=alt.Step(64))
     return to_svg(chart), max(0, len(per_doc) - len(shown))
+
+
+TIME_PANEL_HEIGHT = 140
+TIME_TICKS = 8
+
+
+def time_chart(periods: pd.DataFrame, targets: dict[str, str]) -> str:
+    """Each speaker's mean sentiment and net stance toward each target, period by period: one panel
+    per measure on a shared time axis, a line through the values over a band of their 95 % intervals.
+
+    A band needs two periods, so a speaker's lone period draws its interval as a rule; an uncertain
+    period (too few statements) is a hollow point. Every point links to that speaker's statements of
+    that period. Rows without a value are left out, so a line bridges the periods between."""
+    panels = _time_panels(periods, targets)
+    if not panels:
+        return ""
+    dates = sorted(set(pd.concat([data["date"] for _, _, data in panels])))
+    # one explicit domain, in UTC, so every panel's time axis is the same and no clock's zone shows;
+    # ticks on period starts (at most TIME_TICKS), not on the Sundays a default time axis picks
+    weekly = all("-W" in period for _, _, data in panels for period in data["period"])
+    ticks = [_utc(day) for day in dates[:: -(-len(dates) // TIME_TICKS)]]
+    # a single period would make an empty domain: half a period either side
+    half = dt.timedelta(days=0 if len(dates) > 1 else 4 if weekly else 15)
+    start, end = dt.date.fromisoformat(dates[0]) - half, dt.date.fromisoformat(dates[-1]) + half
+    x_scale = alt.Scale(type="utc", domain=[_utc(start), _utc(end)], nice=False, padding=12)
+    tick_format = "%-d %b %Y" if weekly else "%b %Y"
+    y_scale = alt.Scale(domain=[-1, 1])
+    labels = sorted(set(pd.concat([data["label"] for _, _, data in panels])))
+    colour = alt.Color(
+        "label:N",
+        scale=alt.Scale(domain=labels),
+        legend=alt.Legend(orient="bottom", title=None, columns=3, labelLimit=220, symbolOpacity=1),
+    )
+    charts = []
+    for i, (title, measure, data) in enumerate(panels):
+        last = i == len(panels) - 1
+        x = alt.X(
+            "date:T",
+            scale=x_scale,
+            title=None,
+            axis=alt.Axis(values=ticks, format=tick_format, labels=last, ticks=last, domain=last, labelOverlap=True),
+        )
+        base = alt.Chart(data).encode(x=x, color=colour)
+        value = alt.Y("value:Q", scale=y_scale, title=None, axis=alt.Axis(values=[-1, -0.5, 0, 0.5, 1]))
+        low = alt.Y("low:Q", scale=y_scale, title=None)
+        tooltip = [
+            alt.Tooltip("label:N", title="speaker"),
+            alt.Tooltip("period:N", title="period"),
+            alt.Tooltip("value:Q", title=measure, format="+.2f"),
+            alt.Tooltip("n_statements:Q", title="statements"),
+            alt.Tooltip("n_quotes:Q", title="quotes"),
+        ]
+        point = {"size": 40, "strokeWidth": 1.5, "opacity": 1}
+        layers = [
+            alt.Chart(pd.DataFrame({"y": [0]})).mark_rule(strokeDash=[3, 3], color="#999").encode(y="y:Q"),
+            base.transform_filter("!datum.single").mark_area(opacity=0.15).encode(y=low, y2="high:Q"),
+            base.transform_filter("datum.single").mark_rule(strokeWidth=1.5).encode(y=low, y2="high:Q"),
+            base.mark_line(strokeWidth=1.5).encode(y=value),
+            base.transform_filter("!datum.uncertain")
+            .mark_point(filled=True, **point)
+            .encode(y=value, href="link:N", tooltip=tooltip),
+            base.transform_filter("datum.uncertain")
+            .mark_point(filled=False, fill="white", **point)
+            .encode(y=value, href="link:N", tooltip=tooltip),
+        ]
+        charts.append(
+            alt.layer(*layers).properties(
+                width=WIDTH, height=TIME_PANEL_HEIGHT, title=alt.TitleParams(title, anchor="start", fontSize=12)
+            )
+        )
+    chart = alt.vconcat(*charts, spacing=14).resolve_scale(color="shared", x="shared", y="shared")
+    return to_svg(chart.properties(title="Over time, with 95 % intervals (hollow: few statements)"))
+
+
+def _utc(day: str | dt.date) -> alt.DateTime:
+    day = dt.date.fromisoformat(day) if isinstance(day, str) else day
+    return alt.DateTime(year=day.year, month=day.month, date=day.day, utc=True)
+
+
+def _time_panels(periods: pd.DataFrame, targets: dict[str, str]) -> list[tuple[str, str, pd.DataFrame]]:
+    """(title, measure, rows to draw) per panel: mean sentiment once per (speaker, period), then net stance
+    per target in `targets`' order; sorted, so the same data gives the same chart."""
+    if periods.empty:
+        return []
+    frame = periods.assign(
+        speaker=periods["speaker"].astype(str),
+        target=periods["target"].astype(str),
+        period=periods["period"].astype(str),
+        date=pd.to_datetime(periods["period_start"]).dt.strftime("%Y-%m-%d"),
+    ).sort_values(["speaker", "date", "period", "target"], kind="stable")
+    # a speaker's name is its colour; two speakers sharing one would share a line
+    names = frame.drop_duplicates("speaker").set_index("speaker")["speaker_name"].astype(str)
+    shared = names[names.duplicated(keep=False)].index
+    labels = {s: f"{n} ({s})" if s in shared else n for s, n in names.items()}
+    measures = [("Mean sentiment", "mean sentiment", frame, "mean_sentiment")]
+    for target in [*targets, *sorted(set(frame["target"]) - set(targets))]:
+        text = targets.get(target, target)
+        measures.append((f"Net stance toward {text}", "net stance", frame[frame["target"] == target], "net_stance"))
+    panels = []
+    for title, measure, rows, column in measures:
+        rows = rows.dropna(subset=[column, f"{column}_low", f"{column}_high"])
+        rows = rows.drop_duplicates(["speaker", "period"])  # sentiment: the same on every target's row
+        if rows.empty:
+            continue
+        per_speaker = rows.groupby("speaker")["period"].transform("size")
+        data = pd.DataFrame(
+            {
+                "speaker": rows["speaker"].to_numpy(),
+                "label": rows["speaker"].map(labels).to_numpy(),
+                "period": rows["period"].astype(str).to_numpy(),
+                "date": rows["date"].to_numpy(),
+                "value": rows[column].to_numpy(dtype=float),
+                "low": rows[f"{column}_low"].to_numpy(dtype=float),
+                "high": rows[f"{column}_high"].to_numpy(dtype=float),
+                "n_statements": rows["n_statements"].to_numpy(dtype=int),
+                "n_quotes": rows["n_quotes"].to_numpy(dtype=int),
+                "uncertain": rows["uncertain"].to_numpy(dtype=bool),
+                "single": (per_speaker == 1).to_numpy(),
+                "link": [filter_link(speaker=s, period=str(p)) for s, p in zip(rows["speaker"], rows["period"])],
+            }
+        )
+        panels.append((title, measure, data))
+    return panels
 
 
 def _label(row) -> str:

@@ -9,6 +9,7 @@ carries no timestamp or absolute path: the same inputs give the same bytes.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import math
 from importlib import resources
@@ -20,6 +21,7 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from newsstance.analysis import charts
+from newsstance.analysis.periods import period_of
 from newsstance.config import Params
 from newsstance.schema import SENTIMENT_LABELS, STANCE_LABELS
 
@@ -83,7 +85,10 @@ def safe_svg(svg: str) -> str:
 # statement (160,000) and every document's text made the report the run's largest memory step.
 STATEMENT_COLUMNS = [
     "statement_id",
+    "quote_id",
     "doc_id",
+    "date",
+    "outlet",
     "speaker",
     "speaker_name",
     "in_roster",
@@ -106,10 +111,17 @@ STANCE_COLUMNS = ["statement_id", "target", "stance", "stance_score"]
 DOCUMENT_COLUMNS = ["doc_id", "file", "sha256", "notes", "is_english", "duplicate_of"]
 
 
-def statement_frame(statements: pd.DataFrame, stances: pd.DataFrame, targets: list[str]) -> pd.DataFrame:
-    """The statements (index = position in statements.parquet) with, per target, their stance label and
-    score ("" and 0 without one), and their strength: the largest absolute score of any of them."""
+def statement_frame(
+    statements: pd.DataFrame, stances: pd.DataFrame, targets: list[str], period: str = "month"
+) -> pd.DataFrame:
+    """The statements (index = position in statements.parquet) with their period, how often and by how
+    many outlets their quote was carried, per target their stance label and score ("" and 0 without
+    one), and their strength: the largest absolute score of any of them."""
     frame = statements.reset_index(drop=True).assign(speaker=statements["speaker"].astype(str).to_numpy())
+    quotes = frame.groupby("quote_id")
+    frame["occurrences"] = frame["quote_id"].map(quotes.size()).astype(int)
+    frame["n_outlets"] = frame["quote_id"].map(quotes["outlet"].nunique()).astype(int)
+    frame["period"] = period_of(frame["date"], period)["period"].fillna("").astype(str).to_numpy()
     strength = frame["sentiment_score"].abs()
     for t in targets:
         own = stances[stances["target"].astype(str) == t].set_index("statement_id")
@@ -130,6 +142,11 @@ def page_rows(frame: pd.DataFrame, positions, targets: list[str], texts: dict[st
             "speaker_name": st["speaker_name"],
             "in_roster": bool(st["in_roster"]),
             "doc_id": st["doc_id"],
+            "date": st["date"].isoformat() if isinstance(st["date"], dt.date) else "",
+            "outlet": st["outlet"] if isinstance(st["outlet"], str) else "",
+            "period": st["period"],
+            "occurrences": int(st["occurrences"]),
+            "n_outlets": int(st["n_outlets"]),
             "kind": str(st["kind"]),
             "mention_type": str(st["mention_type"]),
             "content": st["content"],
@@ -167,17 +184,18 @@ def speaker_sections(frame: pd.DataFrame, speakers: pd.DataFrame, params: Params
         if own.empty:
             continue
         figures = [r for r in records if str(r["speaker"]) == speaker_id]
-        strongest = (
-            (-own["strength"]).sort_values(kind="stable").index[: params.report.top_quotes]
-        )  # ties: document order
+        # the strongest distinct quotes (a reprint is not another quote); ties: document order
+        ranked = own.loc[(-own["strength"]).sort_values(kind="stable").index]
+        strongest = ranked.drop_duplicates("quote_id").index[: params.report.top_quotes]
         sections.append(
             {
                 "id": speaker_id,
                 "name": speaker.name,
                 "figures": figures,
                 "quotes": page_rows(frame, strongest, targets),
-                "uncertain": len(own) < params.report.min_statements,
+                "uncertain": own["quote_id"].nunique() < params.report.min_statements,
                 "n_statements": len(own),
+                "n_quotes": own["quote_id"].nunique(),
                 "n_documents": own["doc_id"].nunique(),
             }
         )
@@ -204,6 +222,7 @@ def render_report(
     statements: pd.DataFrame,
     stances: pd.DataFrame,
     speakers: pd.DataFrame,
+    periods: pd.DataFrame,
     rejected: pd.DataFrame,
     params: Params,
     provenance: dict,
@@ -211,7 +230,7 @@ def render_report(
 ) -> str:
     """The page. `texts_of(doc_ids)` gives the texts of the documents whose sentences the table shows."""
     targets = list(params.targets)
-    frame = statement_frame(statements, stances, targets)
+    frame = statement_frame(statements, stances, targets, params.table.period)
     heat_map, documents_left_out = charts.statements_chart(statements, params.report.max_chart_documents)
     script = resources.files(__package__).joinpath(TEMPLATES, "summary.js").read_text(encoding="utf-8")
     sections = speaker_sections(frame, speakers, params)
@@ -232,6 +251,7 @@ def render_report(
             "documents": len(documents) - int((rejected["stage"] != "ingest").sum()),  # processed to the end
             "sentences": n_sentences,
             "statements": len(statements),
+            "quotes": statements["quote_id"].nunique(),
             "roster_statements": int(statements["in_roster"].sum()),
             "speakers": statements["speaker"].nunique(),
             "rejected": len(rejected),
@@ -244,6 +264,7 @@ def render_report(
         charts={
             "stance": {t: safe_svg(charts.stance_chart(speakers, t)) for t in targets},
             "sentiment": safe_svg(charts.sentiment_chart(speakers)),
+            "time": safe_svg(charts.time_chart(periods, dict(params.targets))),
             "per_document": safe_svg(heat_map),
             "documents_left_out": documents_left_out,
         },
@@ -252,6 +273,7 @@ def render_report(
         options={
             "speakers": speaker_options,
             "documents": sorted({r["doc_id"] for r in shown}),
+            "periods": sorted({r["period"] for r in shown if r["period"]}),
             "kinds": sorted({r["kind"] for r in shown}),
             "sentiments": SENTIMENT_LABELS,
             "stances": STANCE_LABELS,
@@ -259,6 +281,7 @@ def render_report(
         script=script,
         script_hash="sha256-" + base64.b64encode(hashlib.sha256(script.encode()).digest()).decode(),
         min_statements=params.report.min_statements,
+        period=params.table.period,
         correction=str(speakers["correction"].iloc[0]) if len(speakers) else "",
         confidence=round(params.table.confidence * 100),
         provenance=provenance,

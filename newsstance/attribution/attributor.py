@@ -17,6 +17,8 @@ Three passes over each document:
 from __future__ import annotations
 
 import bisect
+import copy
+import datetime as dt
 import functools
 import re
 from dataclasses import dataclass, replace
@@ -34,7 +36,7 @@ from newsstance.attribution.quotes import Quote, Quotes, paragraph_quotes
 from newsstance.attribution.speakers import PRONOUNS, SUBJECTS, Salience, SpeakerResolver, Who
 from newsstance.config import Speaker, StatementsParams
 from newsstance.nlp.docbin import doc_from_bytes
-from newsstance.nlp.structure import SENTENCE_FIELDS, paragraph_starts_of, sentences_of
+from newsstance.nlp.structure import METADATA, SENTENCE_FIELDS, metadata_of, paragraph_starts_of, sentences_of
 from newsstance.schema import STATEMENTS_RAW
 
 
@@ -62,11 +64,28 @@ class Attributor:
 
     def __init__(self, nlp: Language, roster: dict[str, Speaker], params: StatementsParams):
         self.cues = CueFinder(nlp, params)
-        self.speakers = SpeakerResolver(nlp, roster, params)
+        self.nlp, self.roster, self.params = nlp, roster, params
         self.subject_ids = np.array([nlp.vocab.strings.add(dep) for dep in SUBJECTS], dtype="uint64")
+        self._dated: dict[tuple, Attributor] = {}
+        self.speakers = self.on(None).speakers
+
+    def on(self, day: dt.date | None) -> Attributor:
+        """The attributor for documents of that day: only the roster titles held then name anyone
+        (without a date, only those that need none). One per distinct set of titles, kept."""
+        roster = roster_on(self.roster, day)
+        key = tuple((sid, tuple(speaker.roles)) for sid, speaker in roster.items())
+        if key not in self._dated:
+            dated = copy.copy(self)
+            dated.speakers = SpeakerResolver(self.nlp, roster, self.params)
+            self._dated[key] = dated
+        return self._dated[key]
 
     def statements(self, doc: Doc) -> list[dict]:
-        """The statements of a Doc the sentences stage parsed (its paragraphs and sentences are on it)."""
+        """The statements of a Doc the sentences stage parsed (its metadata, paragraphs and sentences
+        are on it), read with the roster titles held on its date."""
+        return self.on(metadata_of(doc)["date"])._statements(doc)
+
+    def _statements(self, doc: Doc) -> list[dict]:
         text = doc.text  # read once and passed down: spaCy rebuilds it from every token on each access
         starts = paragraph_starts_of(doc)
         sentences = pd.DataFrame(sentences_of(doc), columns=SENTENCE_FIELDS)
@@ -240,6 +259,11 @@ class Attributor:
             if other is not None and other.speaker not in {w.speaker for w in [who, *others] if w is not None}:
                 others.append(other)
         return others
+
+
+def roster_on(roster: dict[str, Speaker], day: dt.date | None) -> dict[str, Speaker]:
+    """The roster with each speaker's roles reduced to the titles that name them on that day."""
+    return {sid: speaker.model_copy(update={"roles": speaker.roles_on(day)}) for sid, speaker in roster.items()}
 
 
 def reported_clause(doc: Doc, report: Report, cue_offsets: list[int]) -> tuple[int, int]:
@@ -666,8 +690,8 @@ def statement_row(
     cue_start, cue_end, cue_text = cue
     s_start, s_end = spans.covering(first, max(cue_end, end))
     return {
+        **{key: doc.user_data.get(key) for key in METADATA},  # the date as ISO text, as the cache keeps it
         "statement_id": f"{doc.user_data['doc_id']}:{start}:{end}",
-        "doc_id": doc.user_data["doc_id"],
         "speaker": who.speaker,
         "speaker_name": who.name,
         "in_roster": who.in_roster,

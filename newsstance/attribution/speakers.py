@@ -313,7 +313,13 @@ class SpeakerResolver:
                     and discriminative <= who.title
                     and who.title & OTHER_OFFICE <= modifiers
                 )
-            return who.speaker in fitting or (generic and discriminative <= who.title | self.speaker_words[who.speaker])
+            return (
+                who.speaker in fitting
+                or (generic and discriminative <= who.title | self.speaker_words[who.speaker])
+                # the title the article gave them ("President Donald Trump ... the president"), whatever
+                # the roster says they held on the document's date
+                or (who.noun == noun and discriminative <= who.title and who.title & OTHER_OFFICE <= modifiers)
+            )
 
         if generic and salience.latest(np.start_char, lambda who: who.speaker is None and who.noun == noun):
             return None  # "a senior official ... the official said": the unnamed one, whoever came since

@@ -20,6 +20,7 @@ from newsstance.config import PIECE_CHARS, Params, Speaker
 from newsstance.nlp.docbin import doc_from_bytes, doc_pieces, doc_to_bytes, piece_count
 from newsstance.nlp.models import load_ner
 from newsstance.nlp.pieces import batches
+from newsstance.nlp.structure import METADATA
 from newsstance.schema import ENTITIES
 
 
@@ -76,9 +77,12 @@ def label_surnames(doc: Doc, surnames: set[str]) -> Doc:
 
 
 def entity_rows(doc: Doc, doc_id: str, offset: int = 0) -> list[dict]:
-    """`offset`: where `doc` starts in the document's text (a piece of a long one)."""
+    """`offset`: where `doc` starts in the document's text (a piece of a long one). The rows carry
+    the document's metadata from the Doc (its date as ISO text)."""
+    meta = {key: doc.user_data.get(key) for key in METADATA}
     return [
         {
+            **meta,
             "doc_id": doc_id,
             "start": offset + ent.start_char,
             "end": offset + ent.end_char,

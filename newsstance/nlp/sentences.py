@@ -17,7 +17,7 @@ from spacy.tokens import Doc, Span
 from newsstance.config import PIECE_CHARS
 from newsstance.nlp.docbin import doc_from_bytes, doc_to_bytes
 from newsstance.nlp.pieces import batches, parse_in_pieces
-from newsstance.nlp.structure import set_structure
+from newsstance.nlp.structure import METADATA, set_metadata, set_structure
 from newsstance.schema import SENTENCES
 from newsstance.text.paragraphs import paragraph_starts
 
@@ -61,13 +61,13 @@ def rows_of(
     text: str,
     spans: list[tuple[int, int]],
     starts: list[int],
-    doc_id: str,
-    body_end: int,
-    title: str | None,
+    record: dict,
     max_words: int,
 ) -> list[dict]:
     """The sentence rows of `text`, whose sentences are at `spans` and paragraphs at `starts`
-    (character offsets)."""
+    (character offsets); `record` is the document's row (id, metadata, headline, body end)."""
+    body_end, headline = record["body_end"], record["headline"]
+    meta = {key: record.get(key) for key in METADATA}
     spans = [(a, b) for a, b in spans if b > a]
     rows = []
     headings: dict[int, bool] = {}  # by paragraph: the test is the paragraph's, once
@@ -80,10 +80,10 @@ def rows_of(
         # the test is the paragraph's, and every sentence of a heading is one.
         if paragraph not in headings:
             headings[paragraph] = is_heading(text[par_start:par_end].split(), True, max_words)
-        heading = headings[paragraph] or (title is not None and paragraph == 0 and sentence == title)
+        heading = headings[paragraph] or (headline is not None and paragraph == 0 and sentence == headline)
         rows.append(
             {
-                "doc_id": doc_id,
+                **meta,
                 "sent_index": len(rows),
                 "paragraph": paragraph,
                 "start": start,
@@ -114,10 +114,10 @@ def parse_documents(
 
 
 def _parsed(doc: Doc, record: dict, max_words: int) -> dict:
-    doc.user_data["doc_id"] = record["doc_id"]
+    set_metadata(doc, record)
     text, starts = record["text"], paragraph_starts(record["text"])
     spans = [trimmed(s) for s in doc.sents]
-    rows = rows_of(text, spans, starts, record["doc_id"], record["body_end"], record["title"], max_words)
+    rows = rows_of(text, spans, starts, record, max_words)
     set_structure(doc, starts, rows)
     return {"doc_id": record["doc_id"], "sentences": rows, "doc": doc_to_bytes(doc)}
 
@@ -132,12 +132,12 @@ def _parsed_in_pieces(pieces: Iterator[tuple[int, Doc]], record: dict, max_words
     def read(pieces: Iterator[tuple[int, Doc]]) -> Iterator[Doc]:
         held = None
         for offset, doc in pieces:
-            doc.user_data["doc_id"] = record["doc_id"]
+            set_metadata(doc, record)
             spans.extend((offset + a, offset + b) for a, b in (trimmed(s) for s in doc.sents))
             if held is not None:
                 yield held
             held = doc
-        rows.extend(rows_of(text, spans, starts, record["doc_id"], record["body_end"], record["title"], max_words))
+        rows.extend(rows_of(text, spans, starts, record, max_words))
         if held is not None:
             set_structure(held, starts, rows)
             yield held

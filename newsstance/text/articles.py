@@ -10,17 +10,19 @@ that cannot be made into usable text raises `Rejected`, with a one-line reason.
 from __future__ import annotations
 
 import codecs
+import datetime as dt
 import hashlib
 import logging
 import re
 from html.parser import HTMLParser
-from pathlib import PurePath
-from typing import Callable, Iterable
+from typing import Iterable
 
 import pandas as pd
 
 from newsstance.config import IngestParams
 from newsstance.schema import DOCUMENTS, REJECTED
+from newsstance.text.dates import date_in_text, parse_date
+from newsstance.text.sources import Source
 
 _FINAL_STOP = re.compile(r"[.!?;:]['\"”’)]*$")
 
@@ -169,9 +171,17 @@ def is_html(text: str) -> bool:
     return text.lstrip().startswith("<") and _HTML_PAGE.search(text) is not None
 
 
-def to_text(data: bytes) -> tuple[str, str, list[str]]:
-    """(stored text, encoding, notes) of a file's bytes; raise Rejected with the reason."""
-    text, encoding, notes = decode(data)
+def to_text(data: bytes | str) -> tuple[str, str, list[str]]:
+    """(stored text, encoding, notes) of a file's bytes, or of a corpus row's text (read as UTF-8);
+    raise Rejected with the reason."""
+    if isinstance(data, str):
+        text, encoding, notes = data, "utf-8", []
+        if "\x00" in text:
+            raise Rejected("binary text (contains NUL characters)")
+        if not text.strip():
+            raise Rejected("empty text")
+    else:
+        text, encoding, notes = decode(data)
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
         notes.append("line ends normalised to LF")
@@ -227,38 +237,87 @@ def find_body_end(text: str, boilerplate: list[re.Pattern]) -> int:
     return body_end
 
 
-def articles(
-    files: Iterable[tuple[str, Callable[[], bytes]]], params: IngestParams
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(documents, rejected) from (file name, read) pairs, in their order; `read()` gives the file's
-    bytes or raises Rejected. A file whose text an earlier one had is kept, marked `duplicate_of`."""
+def articles(sources: Iterable[Source], params: IngestParams) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(documents, rejected) from the sources (newsstance.text.sources), in their order. A file whose
+    text an earlier one had is kept, marked `duplicate_of`; a repeated doc_id gets a suffix (~2, ...)."""
     patterns = [re.compile(p, re.IGNORECASE) for p in params.boilerplate]
-    docs, rejected, first_with_text = [], [], {}
-    for name, read in files:
+    docs, rejected, first_with_text, taken = [], [], {}, set()
+    for source in sources:
+        where = source.file if source.row is None else f"{source.file} row {source.row} ({source.doc_id})"
         try:
-            data = read()
+            if source.problem is not None:
+                raise Rejected(source.problem)
+            data = source.read()
             text, encoding, notes = to_text(data)
         except Rejected as exc:
-            log.warning("rejected %s: %s", name, exc)
-            rejected.append({"file": name, "stage": "ingest", "reason": str(exc)})
+            log.warning("rejected %s: %s", where, exc)
+            reason = str(exc) if source.row is None else f"row {source.row} ({source.doc_id}): {exc}"
+            rejected.append({"file": source.file, "stage": "ingest", "reason": reason})
             continue
-        doc_id = PurePath(name).stem
+        doc_id = unique_id(source.doc_id, taken)
+        if doc_id != source.doc_id:
+            notes.append(f"id {source.doc_id!r} taken by an earlier input: renamed {doc_id!r}")
+            log.warning("%s: id %r taken by an earlier input, renamed %r", where, source.doc_id, doc_id)
         text_hash = hashlib.sha256(text.encode("utf-8")).hexdigest()
         duplicate_of = first_with_text.setdefault(text_hash, doc_id)
         share = english_share(text)
+        headline = find_title(text, params.headline_max_words)
+        date, date_source, date_note = document_date(source.metadata.get("date"), text, params)
+        if date_note:
+            notes.append(date_note)
+            log.warning("%s: %s", where, date_note)
         docs.append(
             {
                 "doc_id": doc_id,
-                "file": name,
-                "title": find_title(text, params.headline_max_words),
+                "file": source.file,
+                "date": date,
+                "date_source": date_source,
+                "outlet": _text_or_none(source.metadata.get("outlet")),
+                "url": _text_or_none(source.metadata.get("url")),
+                "title": _text_or_none(source.metadata.get("title")) or headline,
+                "headline": headline,
                 "text": text,
-                "sha256": hashlib.sha256(data).hexdigest(),
+                "sha256": hashlib.sha256(data if isinstance(data, bytes) else data.encode("utf-8")).hexdigest(),
                 "n_chars": len(text),
                 "body_end": find_body_end(text, patterns),
                 "encoding": encoding,
                 "notes": "; ".join(notes),
                 "is_english": share is None or share >= params.min_english_share,
                 "duplicate_of": duplicate_of if duplicate_of != doc_id else None,
+                "extra": source.metadata.get("extra"),
             }
         )
     return pd.DataFrame(docs, columns=DOCUMENTS.names), pd.DataFrame(rejected, columns=REJECTED.names)
+
+
+def unique_id(doc_id: str, taken: set[str]) -> str:
+    """doc_id, or doc_id~2, ~3, ... when an earlier input has it; recorded in `taken`."""
+    candidate, n = doc_id, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{doc_id}~{n}"
+    taken.add(candidate)
+    return candidate
+
+
+def document_date(value, text: str, params: IngestParams) -> tuple[dt.date | None, str | None, str | None]:
+    """(date, where it came from, a note on what went wrong): the metadata's date; without one, or
+    when it is not a date, the date line or dateline at the top of the text."""
+    note = None
+    if value is not None:
+        try:
+            if isinstance(value, dt.datetime):
+                return value.date(), "metadata", None
+            if isinstance(value, dt.date):
+                return value, "metadata", None
+            return parse_date(str(value), params.dayfirst), "metadata", None
+        except ValueError as exc:
+            note = f"metadata date not used: {exc}"
+    found = date_in_text(text, params.date_chars)
+    if found is not None:
+        return found, "text", note and f"{note}; date read from the text"
+    return None, None, note
+
+
+def _text_or_none(value) -> str | None:
+    return None if value is None or not str(value).strip() else str(value).strip()
