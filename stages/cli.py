@@ -16,6 +16,7 @@ from contextlib import nullcontext
 from pathlib import Path
 from typing import Callable
 
+from newsstance.text.sources import CORPUS_SUFFIXES
 from newsstance.config import ConfigError, load_params
 from stages.engine import release_models
 from stages.entry import settle_imports, setup_logging
@@ -160,8 +161,12 @@ def peak_rss_mb() -> float:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="newsstance", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    run = sub.add_parser("run", help="run the whole pipeline on a folder of *.txt articles")
-    run.add_argument("raw_dir", type=Path)
+    run = sub.add_parser(
+        "run",
+        help="run the whole pipeline on a folder (*.txt articles, their metadata.csv, corpus files) or one "
+        "corpus file (.jsonl, .csv, .parquet)",
+    )
+    run.add_argument("raw_dir", type=Path, metavar="raw")
     run.add_argument("--out", type=Path, required=True)
     run.add_argument("--params", type=Path, default=None, help="params.yaml (default: the project's)")
     run.add_argument(
@@ -171,8 +176,8 @@ def main(argv: list[str] | None = None) -> None:
     )
     args = parser.parse_args(argv)
     setup_logging()
-    if not args.raw_dir.is_dir():
-        sys.exit(f"newsstance: {args.raw_dir} is not a folder")
+    if not (args.raw_dir.is_dir() or (args.raw_dir.is_file() and args.raw_dir.name.endswith(CORPUS_SUFFIXES))):
+        sys.exit(f"newsstance: {args.raw_dir} is neither a folder nor a corpus file ({', '.join(CORPUS_SUFFIXES)})")
     try:
         run_all(Layout.for_out_dir(args.raw_dir.resolve(), args.out.resolve()), args.params, args.strict)
     except ConfigError as exc:

@@ -1,6 +1,8 @@
 import codecs
 import hashlib
 import re
+
+import pandas as pd
 from pathlib import Path
 
 from conftest import ROOT
@@ -255,3 +257,94 @@ def test_references_line_is_boilerplate_but_a_body_line_mentioning_references_is
     assert find_body_end("Body.\nHe cited references to the war.", patterns) == len(
         "Body.\nHe cited references to the war."
     )
+
+
+# --- metadata.csv, corpus files and dates ---
+
+
+def test_metadata_csv_gives_each_file_its_date_outlet_url_and_title_and_keeps_other_columns(tmp_path):
+    (tmp_path / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    (tmp_path / "metadata.csv").write_text(
+        "file,date,outlet,url,title,section\na.txt,2025-10-14,Daily Ledger,https://ledger.example/a,Peskov speaks,World\n",
+        encoding="utf-8",
+    )
+    doc = run(tmp_path)[0].iloc[0]
+    assert (doc.date.isoformat(), doc.date_source, doc.outlet, doc.url) == (
+        "2025-10-14",
+        "metadata",
+        "Daily Ledger",
+        "https://ledger.example/a",
+    )
+    assert doc.title == "Peskov speaks" and doc.headline == "Kremlin Rejects Ceasefire Plan"
+    assert doc.extra == '{"section": "World"}'
+
+
+def test_without_metadata_the_date_is_read_off_the_dateline_and_flagged_inferred(tmp_path):
+    text = "Kremlin Rejects Plan\nMOSCOW, Oct 14, 2025 (Reuters) - Dmitry Peskov said the plan was not acceptable.\n"
+    doc = one_document(tmp_path, "a.txt", text.encode())
+    assert doc.date.isoformat() == "2025-10-14" and doc.date_source == "text"
+    assert pd.isna(doc.outlet) and pd.isna(doc.url)
+
+
+def test_a_date_in_running_prose_is_not_the_document_date(tmp_path):
+    doc = one_document(tmp_path, "a.txt", b"On Feb. 24, 2022, Russia invaded Ukraine, Peskov said on Tuesday.\n")
+    assert doc.date is None and doc.date_source is None
+
+
+def test_bad_metadata_is_named_and_loses_no_document(tmp_path):
+    """An unparseable date, a row for a file that is not there, a second row for a file: each gets a
+    clear message; every article is still a document."""
+    (tmp_path / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    (tmp_path / "b.txt").write_text("MOSCOW, Oct 14, 2025 (Reuters) - Peskov said no.\n", encoding="utf-8")
+    (tmp_path / "metadata.csv").write_text(
+        "file,date,outlet\na.txt,last Tuesday,Ledger\nb.txt,14th of Smarch,Post\nmissing.txt,2025-01-01,X\n"
+        "a.txt,2025-01-02,Y\n",
+        encoding="utf-8",
+    )
+    docs, rejected = run(tmp_path)
+    assert docs["doc_id"].tolist() == ["a", "b"] and docs["outlet"].tolist() == ["Ledger", "Post"]
+    a, b = docs.iloc[0], docs.iloc[1]
+    assert a.date is None and "metadata date not used: not a date: 'last Tuesday'" in a.notes
+    assert b.date.isoformat() == "2025-10-14" and b.date_source == "text" and "date read from the text" in b.notes
+    assert rejected.to_dict("records") == [
+        {"file": "metadata.csv", "stage": "ingest", "reason": "row 4 names 'missing.txt', which is not in the folder"},
+        {"file": "metadata.csv", "stage": "ingest", "reason": "row 5 repeats 'a.txt' (first at row 2): ignored"},
+    ]
+
+
+def test_a_jsonl_corpus_row_is_a_document_and_bad_rows_are_rejected_with_their_line(tmp_path):
+    rows = [
+        '{"id": "x1", "text": "Peskov said the plan was not acceptable.", "date": "2025-10-14", "outlet": "AP"}',
+        "{not json",
+        '{"id": "x3", "text": ""}',
+        '{"id": "x4", "body": "no text column"}',
+        '{"id": "x1", "text": "Putin said nothing would change."}',
+    ]
+    (tmp_path / "feed.jsonl").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    docs, rejected = run(tmp_path)
+    assert docs["doc_id"].tolist() == ["x1", "x1~2"] and set(docs["file"]) == {"feed.jsonl"}
+    assert docs.iloc[0].date.isoformat() == "2025-10-14" and docs.iloc[0].outlet == "AP"
+    assert "id 'x1' taken by an earlier input: renamed 'x1~2'" in docs.iloc[1].notes
+    reasons = rejected["reason"].tolist()
+    assert reasons[0].startswith("line 2 is not JSON")
+    assert reasons[1:] == ["row 3 (x3): empty text", "row 4 (x4) has no 'text' column"]
+
+
+def test_corpus_columns_are_configurable(tmp_path):
+    params = PARAMS.model_copy(
+        update={"columns": PARAMS.columns.model_copy(update={"text": "body", "date": "published"})}
+    )
+    (tmp_path / "feed.csv").write_text(
+        'id,body,published\nz,"Peskov said the plan was not acceptable.",14/10/2025\n', encoding="utf-8"
+    )
+    docs, rejected = run(tmp_path, params)
+    assert rejected.empty and docs.iloc[0].doc_id == "z" and docs.iloc[0].date.isoformat() == "2025-10-14"
+
+
+def test_an_unreadable_corpus_file_is_rejected_and_the_run_goes_on(tmp_path):
+    (tmp_path / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    (tmp_path / "broken.parquet").write_bytes(b"PAR1 not really parquet")
+    docs, rejected = run(tmp_path)
+    assert docs["doc_id"].tolist() == ["a"]
+    assert rejected["file"].tolist() == ["broken.parquet"]
+    assert rejected["reason"].iloc[0].startswith("corpus file not read to the end:")

@@ -1,5 +1,7 @@
 """Attribution, one construction per test: invented sentences, never the gold files."""
 
+import datetime as dt
+
 import pytest
 
 
@@ -857,8 +859,10 @@ def test_a_description_never_goes_to_a_speaker_the_article_has_not_named(analyse
 
 
 def test_the_former_president_in_a_story_about_trump(analyse):
+    """Set between his terms, when "former president" is one of his titles."""
     frame = analyse(
-        "Donald Trump said in an interview that he likes Putin. The former president said he would get a deal."
+        "Donald Trump said in an interview that he likes Putin. The former president said he would get a deal.",
+        date=dt.date(2023, 6, 1),
     )
     assert frame.speaker.tolist() == ["trump", "trump"]
 
@@ -1310,9 +1314,11 @@ def test_words_an_unnamed_source_puts_in_a_speakers_mouth_are_not_his(analyse):
 
 
 def test_modifiers_from_two_roles_of_one_speaker_describe_him(analyse):
-    """ "Republican president" and "former US president" are both Trump's roles."""
+    """ "Republican president" and "former US president" are both Trump's roles; set between his terms,
+    when "former" fits him and the party word adds nothing the roster contradicts."""
     frame = analyse(
-        "Donald Trump spoke. The Republican former president responded, \u201cI think we should get this war finished.\u201d"
+        "Donald Trump spoke. The Republican former president responded, \u201cI think we should get this war finished.\u201d",
+        date=dt.date(2023, 6, 1),
     )
     assert list(frame.speaker) == ["trump"]
 
@@ -1344,3 +1350,41 @@ def test_a_pronoun_never_refers_to_a_name_in_what_its_clause_reports(analyse):
 def test_quoted_as_saying_in_the_passive_gives_its_subject(analyse, text):
     frame = analyse(text)
     assert list(frame.speaker) == ["medvedev"] and "missile" in frame.content.iloc[0]
+
+
+# --- titles with a tenure (roster.yaml `periods`): who "the US president" is depends on the date ---
+
+
+@pytest.mark.parametrize(
+    "date, speakers",
+    [
+        (dt.date(2022, 5, 10), []),  # Biden's term: the title names no roster speaker
+        (dt.date(2018, 3, 1), ["trump"]),  # his first term
+        (dt.date(2025, 11, 3), ["trump"]),  # his second term
+        (None, []),  # undated: a title that needs a date names no one
+    ],
+)
+def test_a_dated_title_names_its_holder_only_in_a_document_of_his_tenure(analyse, date, speakers):
+    frame = analyse("The US president said on Tuesday that new sanctions would be announced within days.", date=date)
+    assert list(frame.speaker) == speakers
+
+
+def test_the_former_president_is_trump_between_his_terms_only(analyse):
+    text = "The former US president said on Tuesday that he would run again."
+    assert list(analyse(text, date=dt.date(2023, 6, 1)).speaker) == ["trump"]
+    assert list(analyse(text, date=dt.date(2025, 6, 1)).speaker) == []
+
+
+def test_a_title_the_article_gives_refers_back_to_its_holder_in_an_undated_document(analyse):
+    """The roster's dated titles do not apply without a date, but "President Donald Trump ... the
+    president" is the text's own title, read back whatever the date."""
+    frame = analyse(
+        "President Donald Trump met Zelensky on Friday. The president said the talks had been very good.", date=None
+    )
+    assert list(frame.speaker) == ["trump"]
+
+
+def test_former_before_a_title_says_it_is_no_longer_held(analyse):
+    """A privative modifier: "the former Russian president" is not the one in office."""
+    frame = analyse("The former Russian president said on Tuesday that the talks had failed.", date=dt.date(2025, 6, 1))
+    assert "putin" not in set(frame.speaker)

@@ -131,6 +131,11 @@ class Salience:
         )
 
 
+def privative(words: Span) -> bool:
+    """Whether the words say the title is no longer held ("former", "ex-"): a privative modifier."""
+    return any(PREFIXES.get(t.norm_, t.norm_) == "former" for t in words)
+
+
 def every_spelling(roles: list[str], roster: dict[str, Speaker]) -> list[str]:
     """The roles with a roster name in them ("Zelensky's adviser", "adviser to Zelensky") written with
     each one-word alias of that person too ("Zelenskyy's adviser"): outlets transliterate differently."""
@@ -225,6 +230,8 @@ class SpeakerResolver:
         if not matches:
             return None
         role = matches[0]
+        if privative(np.doc[np.start : role.start]) and "former" not in {title_word(t) for t in role}:
+            return None  # "the former US president" is not the one in office: a description, if anyone
         before = np.doc[role.start - 1] if role.start > np.start else None
         mention = np.doc[role.start - 1 : role.end] if before is not None and before.lower_ == "the" else role
         words = frozenset(title_word(t) for t in role if not t.is_punct)

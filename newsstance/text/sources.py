@@ -17,8 +17,6 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import IO, Callable, Iterable, Iterator
 
-import pyarrow.parquet as pq
-
 from newsstance.config import CorpusColumns
 
 METADATA_FILE = "metadata.csv"
@@ -109,6 +107,8 @@ def metadata_of(row: dict, columns: CorpusColumns) -> dict:
 def corpus_rows(name: str, stream: IO[bytes]) -> Iterator[tuple[int, dict | str]]:
     """(row number, the row as a dict, or why it is not one) of a corpus file, streamed."""
     if name.endswith(".parquet"):
+        import pyarrow.parquet as pq  # only for Parquet input: the CLI imports this module at start-up
+
         number = 0
         for batch in pq.ParquetFile(stream).iter_batches(batch_size=1024):
             for row in batch.to_pylist():
