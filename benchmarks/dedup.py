@@ -8,6 +8,10 @@ reprints given their quote's id (the others, at 20,000: short quotes, most under
 changed, under the Jaccard threshold by design), the distinct quotes merged, the seconds `quote_ids` took
 and the process's peak RSS (the statements' own before the call).
 Run from the repository root:  .venv/bin/python -m benchmarks.dedup [N]
+
+With a pipeline's statements table instead (the statements of a `benchmarks.scale` run of 10,000
+documents: their generated quotes repeat one another as wire copy does), it prints the seconds on them,
+to set beside that run's wall time:  .venv/bin/python -m benchmarks.dedup --statements PATH
 """
 
 from __future__ import annotations
@@ -94,5 +98,19 @@ def main(n: int) -> None:
     print(f"quote_ids {seconds:.2f} s  peak RSS {peak:.0f} MiB ({before:.0f} MiB before quote_ids)")
 
 
+def on_table(path: str) -> None:
+    """quote_ids over a pipeline's statements table (statements_raw or statements)."""
+    frame = pd.read_parquet(path)
+    if "date" not in frame:  # a table written before dates: undated, as documents without metadata are
+        frame["date"] = None
+    began = time.perf_counter()
+    ids = quote_ids(frame)
+    seconds = time.perf_counter() - began
+    print(f"statements {len(frame):,}  distinct quotes {ids.nunique():,}  quote_ids {seconds:.2f} s")
+
+
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 150_000)
+    if sys.argv[1:2] == ["--statements"]:
+        on_table(sys.argv[2])
+    else:
+        main(int(sys.argv[1]) if len(sys.argv) > 1 else 150_000)

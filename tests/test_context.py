@@ -95,7 +95,12 @@ def test_classify_reads_each_statement_with_its_documents_context(tmp_path):
             {
                 "doc_id": "a",
                 "file": "a.txt",
+                "date": None,
+                "date_source": None,
+                "outlet": None,
+                "url": None,
                 "title": None,
+                "headline": None,
                 "text": "Nothing said here.",
                 "sha256": "0",
                 "n_chars": 18,
@@ -104,11 +109,17 @@ def test_classify_reads_each_statement_with_its_documents_context(tmp_path):
                 "notes": "",
                 "is_english": True,
                 "duplicate_of": None,
+                "extra": None,
             },
             {
                 "doc_id": "b",
                 "file": "b.txt",
+                "date": None,
+                "date_source": None,
+                "outlet": None,
+                "url": None,
                 "title": ARTICLE.splitlines()[0],
+                "headline": ARTICLE.splitlines()[0],
                 "text": ARTICLE,
                 "sha256": "1",
                 "n_chars": len(ARTICLE),
@@ -117,6 +128,7 @@ def test_classify_reads_each_statement_with_its_documents_context(tmp_path):
                 "notes": "",
                 "is_english": True,
                 "duplicate_of": None,
+                "extra": None,
             },
         ]
     )

@@ -1,6 +1,7 @@
 """The Parquet contract analysts rely on: dtypes through pandas, polars and duckdb, metadata, and the
 data dictionary in docs/DATA.md."""
 
+import datetime as dt
 import json
 
 import duckdb
@@ -13,15 +14,37 @@ from conftest import ROOT
 
 import stages
 from newsstance.datadoc import data_dictionary
-from newsstance.schema import ALL_TABLES, LABEL, REJECTED, SPEAKERS, STANCES, STATEMENTS
+from newsstance.schema import ALL_TABLES, LABEL, PERIODS, QUOTES, REJECTED, SPEAKERS, STANCES, STATEMENTS
 from stages.io import rows_to_arrow, to_arrow
 from stages.provenance import read_provenance, stage_provenance
 
-OUTPUTS = {"statements": STATEMENTS, "stances": STANCES, "speakers": SPEAKERS, "rejected": REJECTED}
+OUTPUTS = {
+    "statements": STATEMENTS,
+    "stances": STANCES,
+    "speakers": SPEAKERS,
+    "periods": PERIODS,
+    "quotes": QUOTES,
+    "rejected": REJECTED,
+}
+LIST = pa.list_(pa.string())
 
-PANDAS = {pa.int64(): "int64", pa.float64(): "float64", pa.bool_(): "bool"}
-POLARS = {pa.string(): pl.String, pa.int64(): pl.Int64, pa.float64(): pl.Float64, pa.bool_(): pl.Boolean}
-DUCKDB = {pa.string(): "VARCHAR", pa.int64(): "BIGINT", pa.float64(): "DOUBLE", pa.bool_(): "BOOLEAN"}
+PANDAS = {pa.int64(): "int64", pa.float64(): "float64", pa.bool_(): "bool", pa.date32(): "object", LIST: "object"}
+POLARS = {
+    pa.string(): pl.String,
+    pa.int64(): pl.Int64,
+    pa.float64(): pl.Float64,
+    pa.bool_(): pl.Boolean,
+    pa.date32(): pl.Date,
+    LIST: pl.List(pl.String),
+}
+DUCKDB = {
+    pa.string(): "VARCHAR",
+    pa.int64(): "BIGINT",
+    pa.float64(): "DOUBLE",
+    pa.bool_(): "BOOLEAN",
+    pa.date32(): "DATE",
+    LIST: "VARCHAR[]",
+}
 
 
 @pytest.mark.parametrize("name", list(OUTPUTS))
@@ -40,6 +63,8 @@ def test_pandas_reads_the_declared_dtypes(seeds_out, name):
             assert {type(v) for v in frame[col.name].dropna()} <= {str}, col.name
         else:
             assert str(dtype) == PANDAS[col.type], col.name
+            if col.type == pa.date32():  # dates as datetime.date, None where unknown
+                assert {type(v) for v in frame[col.name].dropna()} <= {dt.date}, col.name
 
 
 @pytest.mark.parametrize("name", list(OUTPUTS))

@@ -222,7 +222,7 @@ def test_newsstance_run_on_a_long_line_and_hostile_files_beside_good_articles(tm
     the hostile files the report tests use. One run, exit 0, every file accounted for."""
     raw = tmp_path / "raw"
     raw.mkdir()
-    for path in sorted((ROOT / "data" / "raw").glob("*.txt")):
+    for path in sorted((ROOT / "data" / "raw").glob("*.txt")) + [ROOT / "data" / "raw" / "metadata.csv"]:
         shutil.copy(path, raw / path.name)
     long_line = "Trump said that " + "very " * 200_000 + "good."
     assert len(long_line) == 1_000_021

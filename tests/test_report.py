@@ -72,7 +72,7 @@ def test_every_roster_speaker_with_statements_is_shown(seeds_page, seeds_out, pa
         assert section.is_visible()
         assert params.roster[speaker_id].name in section.inner_text()
     charts = seeds_page.page.locator("div.chart svg")
-    assert charts.count() == 3  # stance (one target), sentiment, statements per document
+    assert charts.count() == 4  # stance (one target), sentiment, over time, statements per document
 
 
 def test_the_filter_shows_only_the_chosen_speaker_and_stance(seeds_page, seeds_out):

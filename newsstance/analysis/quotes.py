@@ -12,16 +12,10 @@ signatures (datasketch's "affine32" scheme, computed with numpy once per distinc
 similarity of the two bigram sets reaches `threshold`; accepted pairs are joined with a union-find, so
 chains of edits (A~B, B~C) make one quote. Shorter texts match only when identical.
 
-Word bigrams rather than character n-grams, as measured while writing this on invented wire copy (40
-sentences with one edit of each kind, 12 reprints with one to three edits, 10 pairs of different quotes of
-one speaker on one topic; the tests keep a few). Character 5-grams at 0.65 keep 39-40 of 40 single edits and
-all 12 reprints, but merge 2 of 10 different quotes, a flipped negation ("We will not send Tomahawks to
-Ukraine." / "We will send Tomahawks to Ukraine.", 0.72) and a doubly negated long quote (0.78): "not " is
-four characters of a long string. Word bigrams weigh a word as a word: at 0.6 they keep 36-40 of 40 single
-edits of each kind (a word changed, dropped or inserted, the trailing word dropped) and 11 of 12 reprints,
-and merge 1 of 10 different quotes (the doubly negated one, 0.65; the flipped negation is at 0.57). Word
-trigrams merge none at 0.5 but keep only 9 of 12 reprints. With bigrams, one word changed in a quote of
-seven words falls below 0.6: in a quote that short, it may well be another statement.
+Word bigrams rather than character n-grams: a word weighs as a word, so a flipped negation ("We will not
+send Tomahawks" / "We will send Tomahawks") stays two quotes, where "not " is four characters of a long
+string; one word changed in a quote of seven words falls below 0.6, and in a quote that short it may well be
+another statement (benchmarks/README.md has the figures).
 """
 
 from __future__ import annotations
@@ -139,8 +133,7 @@ def quote_ids(statements: pd.DataFrame, threshold: float = 0.6, num_perm: int = 
     unknown speaker stands alone.
 
     num_perm only sets the LSH banding (`lsh_bands`; 24 gives 12 bands of 2 rows): every candidate is
-    checked exactly, so more permutations buy recall at the threshold and cost index time. 150,000
-    statements take about 5.5 s on one busy core (benchmarks/dedup.py), 3 s of it MinHashLSH.insert."""
+    checked exactly, so more permutations buy recall at the threshold and cost index time."""
     n = len(statements)
     speaker = pd.factorize(statements["speaker"])[0].astype(np.int64)
     raw, contents = pd.factorize(statements["content"].astype(object))
