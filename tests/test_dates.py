@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
 
-from newsstance.text.dates import date_in_text, parse_date
+from newsstance.text.dates import date_in_text, parse_date, parse_month
 
 OCT_14 = date(2025, 10, 14)
 
@@ -183,3 +184,14 @@ def test_first_qualifying_date_wins():
 def test_text_without_a_date_gives_none():
     assert date_in_text("") is None
     assert date_in_text(HEADLINE + BODY) is None
+
+
+@pytest.mark.parametrize("value", ["2023-06", "June 2023", "Jun. 2023"])
+def test_a_month_without_its_day_gives_its_first_day(value):
+    assert parse_month(value) == date(2023, 6, 1)
+
+
+@pytest.mark.parametrize("value", ["2023-06-05", "2023", "garbage"])
+def test_parse_month_refuses_anything_but_a_month(value):
+    with pytest.raises(ValueError, match=re.escape(repr(value))):
+        parse_month(value)

@@ -129,6 +129,19 @@ def test_editing_one_document_recomputes_only_that_document(warm, params, tmp_pa
     assert {stage: len(list((out / "cache" / stage).iterdir())) for stage in STAGES} == {s: 4 for s in STAGES}
 
 
+def test_dating_one_document_recomputes_only_that_document(warm, params, tmp_path):
+    """Its date is on its Doc (who a dated title names depends on it) and on each of its rows."""
+    raw, out, models = warm
+    (raw / "metadata.csv").write_text("file,date,outlet\nextra.txt,2025-10-20,Daily Ledger\n", encoding="utf-8")
+    again = run_stages(raw, out, models, params)
+    assert counts(again) == {stage: (3, 1) for stage in STAGES}
+    assert_same_tables(out, fresh(raw, models, params, tmp_path))
+    rows = tables(out)["statements_raw"]
+    extra = rows[rows["doc_id"] == "extra"]
+    assert len(extra) and {str(d) for d in extra["date"]} == {"2025-10-20"} and set(extra["outlet"]) == {"Daily Ledger"}
+    assert rows[rows["doc_id"] != "extra"]["date"].isna().all()
+
+
 def test_adding_and_removing_documents(warm, params, tmp_path):
     raw, out, models = warm
     (raw / "extra.txt").unlink()

@@ -348,3 +348,11 @@ def test_an_unreadable_corpus_file_is_rejected_and_the_run_goes_on(tmp_path):
     assert docs["doc_id"].tolist() == ["a"]
     assert rejected["file"].tolist() == ["broken.parquet"]
     assert rejected["reason"].iloc[0].startswith("corpus file not read to the end:")
+
+
+def test_a_metadata_date_known_to_the_month_dates_the_document_to_its_first_day(tmp_path):
+    (tmp_path / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    (tmp_path / "metadata.csv").write_text("file,date\na.txt,2023-06\n", encoding="utf-8")
+    doc = run(tmp_path)[0].iloc[0]
+    assert doc.date.isoformat() == "2023-06-01" and doc.date_source == "metadata"
+    assert "gives the month only: dated to its first day" in doc.notes

@@ -7,7 +7,8 @@ A subject names its speaker in one of these ways, tried in order:
 * the author of a message ("Medvedev's post warned ...");
 * a pronoun: the latest salient person it can refer to (gender from the roster's `pronoun`);
 * a roster role inside the noun phrase ("the Kremlin spokesman", "an aide to the Ukrainian
-  president");
+  president"): only the titles held on the document's date (the resolver is built from the roster
+  as of that day, `Attributor.on`), and never after "former" ("the former US president");
 * a definite description, "the <noun>", whose noun heads a role of a salient speaker ("the
   president" is whichever president the text was last about; "the former president" only one whose
   roles say "former");

@@ -21,7 +21,7 @@ import pandas as pd
 
 from newsstance.config import IngestParams
 from newsstance.schema import DOCUMENTS, REJECTED
-from newsstance.text.dates import date_in_text, parse_date
+from newsstance.text.dates import date_in_text, parse_date, parse_month
 from newsstance.text.sources import Source
 
 _FINAL_STOP = re.compile(r"[.!?;:]['\"”’)]*$")
@@ -301,8 +301,9 @@ def unique_id(doc_id: str, taken: set[str]) -> str:
 
 
 def document_date(value, text: str, params: IngestParams) -> tuple[dt.date | None, str | None, str | None]:
-    """(date, where it came from, a note on what went wrong): the metadata's date; without one, or
-    when it is not a date, the date line or dateline at the top of the text."""
+    """(date, where it came from, a note on what went wrong): the metadata's date (a month alone
+    gives its first day); without one, or when it is not a date, the date line or dateline at the top
+    of the text."""
     note = None
     if value is not None:
         try:
@@ -313,6 +314,11 @@ def document_date(value, text: str, params: IngestParams) -> tuple[dt.date | Non
             return parse_date(str(value), params.dayfirst), "metadata", None
         except ValueError as exc:
             note = f"metadata date not used: {exc}"
+        try:
+            month = parse_month(str(value))
+            return month, "metadata", f"metadata date {value!r} gives the month only: dated to its first day"
+        except ValueError:
+            pass
     found = date_in_text(text, params.date_chars)
     if found is not None:
         return found, "text", note and f"{note}; date read from the text"

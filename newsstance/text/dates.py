@@ -70,6 +70,20 @@ def parse_date(value: str, dayfirst: bool = False) -> dt.date:
     return date
 
 
+def parse_month(value: str) -> dt.date:
+    """The first day of the month a metadata string names without its day ("2023-06", "June 2023"): feeds
+    and archives often date a story to the month. Raises ValueError when it is not exactly that."""
+    try:
+        first, second = (_dateutil.parse(value.strip(), ignoretz=True, default=d) for d in _DEFAULTS)
+    except (ValueError, OverflowError):
+        raise ValueError(f"not a month: {value!r}") from None
+    if (first.year, first.month) != (second.year, second.month) or first.day == second.day:
+        raise ValueError(f"not a month without its day: {value!r}")
+    if not _MIN_YEAR <= first.year <= _MAX_YEAR:
+        raise ValueError(f"year outside {_MIN_YEAR}-{_MAX_YEAR}: {value!r}")
+    return dt.date(first.year, first.month, 1)
+
+
 def _to_date(match: re.Match[str]) -> dt.date | None:
     """The date a `_DATE` match states, or None when it is ambiguous (numeric, both parts <= 12) or invalid."""
     if match["num"] and max(int(match["num"]), int(match["num2"])) <= 12:
