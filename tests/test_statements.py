@@ -1388,3 +1388,11 @@ def test_former_before_a_title_says_it_is_no_longer_held(analyse):
     """A privative modifier: "the former Russian president" is not the one in office."""
     frame = analyse("The former Russian president said on Tuesday that the talks had failed.", date=dt.date(2025, 6, 1))
     assert "putin" not in set(frame.speaker)
+
+
+def test_a_nationality_no_role_has_makes_the_leader_someone_else(analyse):
+    """ "The Chinese leader" after Putin is Xi, not the latest salient leader: no roster role is Chinese."""
+    frame = analyse(
+        "Russian President Vladimir Putin arrived in Beijing on Monday. The Chinese leader said the talks were useful."
+    )
+    assert "putin" not in set(frame.speaker)

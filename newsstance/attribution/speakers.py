@@ -286,6 +286,8 @@ class SpeakerResolver:
             if t.dep_ in ("compound", "nmod", "poss")
         ):
             return None  # "the Wagner Group leader": a name no role has says it is someone else's title
+        if any(t.ent_type_ == "NORP" and t.norm_ not in self.role_words for t in before if t.dep_ == "amod"):
+            return None  # "the Chinese leader": a nationality no role held that day has is someone else
         # Modifiers may come from different roles of one speaker: "the Republican former president".
         fitting = {
             sid for (sid, head), words in self.role_words_by_head.items() if head == noun and discriminative <= words
