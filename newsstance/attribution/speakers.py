@@ -132,6 +132,13 @@ class Salience:
         )
 
 
+def as_titled(who: Who, mention: Span) -> Who:
+    """The person `who`, as a title or description names them at `mention`."""
+    return replace(
+        who, mention=mention.text, mention_type="title", mention_start=mention.start_char, mention_end=mention.end_char
+    )
+
+
 def privative(words: Span) -> bool:
     """Whether the words say the title is no longer held ("former", "ex-"): a privative modifier."""
     return any(PREFIXES.get(t.norm_, t.norm_) == "former" for t in words)
@@ -238,13 +245,7 @@ class SpeakerResolver:
         words = frozenset(title_word(t) for t in role if not t.is_punct)
         holder = salience.holder(np.start_char, np.root.lemma_.lower(), words)
         if holder is not None and holder.speaker != role.label_:
-            return replace(
-                holder,
-                mention=mention.text,
-                mention_type="title",
-                mention_start=mention.start_char,
-                mention_end=mention.end_char,
-            )
+            return as_titled(holder, mention)
         return self.by_title(role.label_, mention, np.root.lemma_.lower())
 
     def names_alone(self, speaker_id: str, noun: str, discriminative: set[str]) -> bool:
@@ -298,13 +299,7 @@ class SpeakerResolver:
         if (
             holder is not None and holder.speaker is not None
         ):  # "Former President Donald Trump ... the former president"
-            return replace(
-                holder,
-                mention=mention.text,
-                mention_type="title",
-                mention_start=mention.start_char,
-                mention_end=mention.end_char,
-            )
+            return as_titled(holder, mention)
         if (
             discriminative
             and len(fitting) == 1
@@ -336,13 +331,7 @@ class SpeakerResolver:
         found = salience.latest(np.start_char, fits) or salience.named().latest(np.start_char, fits)
         if found is None or found.speaker is None:
             return None  # an unnamed person ("a senior official ... the official said") is not reported
-        return replace(
-            found,
-            mention=mention.text,
-            mention_type="title",
-            mention_start=mention.start_char,
-            mention_end=mention.end_char,
-        )
+        return as_titled(found, mention)
 
     # --- the subject of a reporting clause -----------------------------------------------------
 
@@ -395,17 +384,7 @@ class SpeakerResolver:
                 subject.idx, lambda who: who.in_roster and subject.norm_ in self.speaker_words[who.speaker]
             )
             mention = subject.doc[the.i : subject.i + 1]
-            return (
-                replace(
-                    found,
-                    mention=mention.text,
-                    mention_type="title",
-                    mention_start=mention.start_char,
-                    mention_end=mention.end_char,
-                )
-                if found
-                else None
-            )
+            return as_titled(found, mention) if found else None
         if ent is not None and ent.label_ in NOT_PEOPLE:
             if ent.label_ == "ORG" and self.animate(subject):
                 return self.person(ent)  # a name the recogniser took for an organisation
@@ -533,7 +512,7 @@ class SpeakerResolver:
         if not tied_to or not nearest:
             return None
         who = min(nearest, key=lambda n: (not n[2].in_roster, n[0], n[1]))[2]  # a speaker the article quotes first
-        return replace(who, mention=np.text, mention_type="title", mention_start=np.start_char, mention_end=np.end_char)
+        return as_titled(who, np)
 
     def animate(self, noun: Token) -> bool:
         """A noun phrase that can only be a person: "X, who led the delegation", "X, an analyst"."""
